@@ -1,0 +1,226 @@
+"""The `vcop` command line: each command is a few lines around a service call.
+
+Each command function's docstring is its ``--help`` text, and a test checks
+that every command appears in the README. The Slack commands (`serve`,
+`demo`) are added by handlers.cli, so this module stays free of Slack.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+
+from bot.config import ConfigError, Settings, load_settings
+from bot.errors import PanelError
+from bot.meeting_file import MeetingFileError
+from bot.services import PanelService
+from bot.summary import render_csv, render_docx, render_markdown
+from storage.repo import Repository
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_INPUT = 2
+Handler = Callable[[argparse.Namespace], int]
+
+
+class Context:
+    """Settings, database and services, opened only by the commands that need them."""
+
+    def __init__(self) -> None:
+        self.settings: Settings = load_settings()
+        self._service: PanelService | None = None
+
+    @property
+    def service(self) -> PanelService:
+        if self._service is None:
+            self._service = PanelService(self.settings, Repository(self.settings.storage.database))
+        return self._service
+
+    def close(self) -> None:
+        if self._service is not None:
+            self._service.repo.close()
+
+
+def _out(text: str) -> None:
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def _err(text: str) -> None:
+    sys.stderr.write(text if text.endswith("\n") else text + "\n")
+
+
+def cmd_meeting_import(args: argparse.Namespace, ctx: Context) -> int:
+    """Import a meeting file (YAML or JSON): validate it, screen every text for
+    personal data, and store the meeting and its cases in one transaction.
+    Any problem prints one line per problem and stores nothing (exit 2)."""
+    report = ctx.service.import_meeting(Path(args.file), replace=args.replace)
+    for warning in report.warnings:
+        _err(f"warning: {warning}")
+    verb = "Replaced" if report.replaced else "Imported"
+    _out(f"{verb} meeting {report.meeting.id} ({report.meeting.title}) with {report.cases} cases.")
+    return EXIT_OK
+
+
+def cmd_meeting_list(args: argparse.Namespace, ctx: Context) -> int:
+    """List meetings, newest first, with their status and voting deadline."""
+    meetings = ctx.service.list_meetings()
+    if not meetings:
+        _out("No meetings yet. Import one with `vcop meeting import FILE`.")
+    for meeting in meetings:
+        cases = len(ctx.service.cases(meeting.id))
+        closes = ctx.service.local_time(meeting.voting_closes)
+        _out(
+            f"{meeting.id}\t{meeting.date.isoformat()}\t{meeting.status.value}\t"
+            f"{cases} cases\tvoting closes {closes}\t{meeting.title}"
+        )
+    return EXIT_OK
+
+
+def cmd_tally(args: argparse.Namespace, ctx: Context) -> int:
+    """Tally a meeting: each case's category, and per right its finding and vote counts."""
+    tally = ctx.service.tally(args.meeting)
+    if args.json:
+        document = {
+            "meeting": tally.meeting,
+            "cases": [
+                {
+                    "ref": case.ref,
+                    "category": case.category.value,
+                    "voters": case.voters,
+                    "rights": [
+                        {
+                            "right": r.right,
+                            "finding": r.finding.value,
+                            "votes": r.votes,
+                            "resolved": r.resolved,
+                        }
+                        for r in case.rights
+                    ],
+                }
+                for case in tally.cases
+            ],
+        }
+        _out(json.dumps(document, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    for case in tally.cases:
+        _out(f"{case.ref}: {case.category.value} ({case.voters} voters)")
+        for r in case.disputed_first():
+            votes = ", ".join(f"{label} {n}" for label, n in r.votes.items()) or "no votes"
+            mark = " (resolved by the chair)" if r.resolved else ""
+            _out(f"  Right {r.right:>2} {r.title}: {r.finding.value}{mark} [{votes}]")
+    return EXIT_OK
+
+
+def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
+    """Write the meeting's draft summary as Markdown (default), DOCX or CSV.
+    Markdown and CSV go to stdout unless --output is given; DOCX needs a file
+    and defaults to MEETING-summary.docx."""
+    summary = ctx.service.draft_summary(args.meeting)
+    if args.format == "docx":
+        path = Path(args.output or f"{summary.meeting_id}-summary.docx")
+        path.write_bytes(render_docx(summary))
+        _out(f"Wrote {path}")
+        return EXIT_OK
+    text = render_markdown(summary) if args.format == "md" else render_csv(summary)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+        _out(f"Wrote {args.output}")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def cmd_manifest(args: argparse.Namespace, ctx: Context) -> int:
+    """Print the Slack app manifest from app.yaml, ready to paste into
+    Slack's "Create an app → From a manifest"."""
+    manifest = ctx.settings.slack.manifest
+    if not manifest:
+        raise PanelError("app.yaml has no slack.manifest section")
+    sys.stdout.write(yaml.safe_dump(manifest, sort_keys=False, allow_unicode=True))
+    return EXIT_OK
+
+
+def add_command(
+    sub: argparse._SubParsersAction, name: str, func: Callable[..., int]
+) -> argparse.ArgumentParser:
+    doc = " ".join((func.__doc__ or "").split())
+    parser = sub.add_parser(name, help=doc.split(". ")[0], description=doc)
+    parser.set_defaults(func=func)
+    return parser
+
+
+def build_parser(
+    extra: Sequence[Callable[[argparse._SubParsersAction], None]] = (),
+) -> argparse.ArgumentParser:
+    """The parser for every command; ``extra`` lets handlers.cli add Slack commands."""
+    parser = argparse.ArgumentParser(
+        prog="vcop",
+        description="Victims' Code of Practice scrutiny panel bot. "
+        "Config: app.yaml (or $VCOP_CONFIG); database: storage.database (or $VCOP_DB).",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    meeting = sub.add_parser("meeting", help="Import and list meetings")
+    meeting_sub = meeting.add_subparsers(dest="meeting_command", required=True, metavar="ACTION")
+    imp = add_command(meeting_sub, "import", cmd_meeting_import)
+    imp.add_argument("file", help="meeting file, .yaml/.yml or .json")
+    imp.add_argument("--replace", action="store_true", help="overwrite a meeting with no votes")
+    add_command(meeting_sub, "list", cmd_meeting_list)
+
+    tally = add_command(sub, "tally", cmd_tally)
+    tally.add_argument("meeting", help="meeting id")
+    tally.add_argument("--json", action="store_true", help="machine-readable output")
+
+    summary = add_command(sub, "summary", cmd_summary)
+    summary.add_argument("meeting", help="meeting id")
+    summary.add_argument("--format", choices=("md", "docx", "csv"), default="md")
+    summary.add_argument("--output", help="file to write")
+
+    add_command(sub, "manifest", cmd_manifest)
+    for add_commands in extra:
+        add_commands(sub)
+    return parser
+
+
+def run(argv: Sequence[str] | None, parser: argparse.ArgumentParser) -> int:
+    """Parse, load the config, run one command, and turn known errors into exit 2."""
+    args = parser.parse_args(argv)
+    level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        ctx = Context()
+    except ConfigError as exc:
+        for problem in exc.problems:
+            _err(problem)
+        return EXIT_INPUT
+    try:
+        return int(args.func(args, ctx))
+    except (MeetingFileError, ConfigError) as exc:
+        for problem in exc.problems:
+            _err(problem)
+        return EXIT_INPUT
+    except PanelError as exc:
+        _err(f"error: {exc}")
+        return EXIT_INPUT
+    except BrokenPipeError:
+        # The reader (e.g. `| head`) went away; that is not an error of ours.
+        sys.stderr.close()
+        return EXIT_OK
+    finally:
+        ctx.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv, build_parser())
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,41 @@
+"""Time as a dependency, so deadline logic is tested without sleeping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> dt.datetime:
+        """The current moment, timezone-aware, in UTC."""
+        ...
+
+
+class SystemClock:
+    def now(self) -> dt.datetime:
+        return dt.datetime.now(dt.UTC)
+
+
+class ManualClock:
+    """A clock the caller moves by hand: used by tests and the demo's fast-forward."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        if start.tzinfo is None:
+            raise ValueError("ManualClock needs a timezone-aware start")
+        self._now = start.astimezone(dt.UTC)
+        self._lock = threading.Lock()
+
+    def now(self) -> dt.datetime:
+        with self._lock:
+            return self._now
+
+    def set(self, moment: dt.datetime) -> None:
+        with self._lock:
+            self._now = moment.astimezone(dt.UTC)
+
+    def advance(self, delta: dt.timedelta) -> dt.datetime:
+        with self._lock:
+            self._now += delta
+            return self._now

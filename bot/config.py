@@ -1,0 +1,271 @@
+"""app.yaml + environment → validated Settings.
+
+Every command loads the config through here so that a mistake in app.yaml is
+reported the same way everywhere: one ``path.to.key: what is wrong`` line per
+problem, before anything touches the database or Slack.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from bot.anonymity import ScreenRules
+from bot.models import SlackUserId
+from bot.rights import RightsCatalogue
+from bot.tally import TallyRules
+
+DEFAULT_CONFIG_PATH = "app.yaml"
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_DURATION_PART = re.compile(r"(\d+)\s*([dhm])")
+
+
+class ConfigError(Exception):
+    """The config is unusable; ``problems`` holds one ``path: message`` line each."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+def parse_duration(value: object) -> dt.timedelta:
+    """``72h``, ``90m``, ``2d`` or ``1h30m`` → timedelta; numbers are hours."""
+    if isinstance(value, dt.timedelta):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return dt.timedelta(hours=value)
+    text = str(value).strip().lower().replace(" ", "")
+    parts = _DURATION_PART.findall(text)
+    if not parts or "".join(n + u for n, u in parts) != text:
+        raise ValueError(f"{value!r} is not a duration like 72h, 90m or 2d")
+    units = {"d": "days", "h": "hours", "m": "minutes"}
+    total = dt.timedelta()
+    for number, unit in parts:
+        total += dt.timedelta(**{units[unit]: int(number)})
+    return total
+
+
+Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
+
+
+class PanelSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=150)
+    channel: str = Field(pattern=r"^[CG][A-Z0-9]{2,20}$", description="Slack channel ID")
+    chair: tuple[SlackUserId, ...] = Field(min_length=1)
+    secretariat: tuple[SlackUserId, ...] = ()
+    members: tuple[SlackUserId, ...] = Field(min_length=1)
+
+    @field_validator("members")
+    @classmethod
+    def _no_repeats(cls, members: tuple[str, ...]) -> tuple[str, ...]:
+        repeated = sorted({m for m in members if members.count(m) > 1})
+        if repeated:
+            raise ValueError(f"listed more than once: {', '.join(repeated)}")
+        return members
+
+
+class WorkingHours(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    start: dt.time = dt.time(8, 0)
+    end: dt.time = dt.time(18, 0)
+    days: tuple[str, ...] = WEEKDAYS[:5]
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, days: tuple[str, ...]) -> tuple[str, ...]:
+        unknown = [d for d in days if d not in WEEKDAYS]
+        if unknown:
+            raise ValueError(f"unknown day {unknown[0]!r}; use {', '.join(WEEKDAYS)}")
+        if not days:
+            raise ValueError("at least one working day is needed")
+        return days
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> WorkingHours:
+        if self.start >= self.end:
+            raise ValueError("start must be before end")
+        return self
+
+    @property
+    def weekday_numbers(self) -> frozenset[int]:
+        return frozenset(WEEKDAYS.index(d) for d in self.days)
+
+
+class VotingSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    quorum: int = Field(default=3, ge=1, le=100)
+    majority: float = Field(default=0.5, ge=0.0, lt=1.0)
+    timezone: str = "Europe/London"
+    reminders: tuple[Duration, ...] = (
+        dt.timedelta(hours=72),
+        dt.timedelta(hours=24),
+        dt.timedelta(hours=2),
+    )
+    working_hours: WorkingHours = WorkingHours()
+    reminder_grace: Duration = dt.timedelta(hours=2)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown timezone {name!r}") from exc
+        return name
+
+    @field_validator("reminders")
+    @classmethod
+    def _positive(cls, offsets: tuple[dt.timedelta, ...]) -> tuple[dt.timedelta, ...]:
+        if any(offset <= dt.timedelta() for offset in offsets):
+            raise ValueError("reminder offsets must be positive durations before the close")
+        return tuple(sorted(set(offsets), reverse=True))
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def tally_rules(self) -> TallyRules:
+        return TallyRules(quorum=self.quorum, majority=self.majority)
+
+
+class StorageSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    database: str = "vcop.db"
+
+
+class SlackSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    manifest: dict[str, Any] = Field(default_factory=dict)
+
+
+def _rights_from_list(value: object) -> object:
+    """Accept a bare list of rights as the 2021 Code, for hand-written configs."""
+    if isinstance(value, list):
+        return {"code_edition": "2021", "items": value}
+    return value
+
+
+class Settings(BaseModel):
+    """Everything the app needs to know, from app.yaml plus environment overrides."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    panel: PanelSettings
+    voting: VotingSettings = VotingSettings()
+    storage: StorageSettings = StorageSettings()
+    anonymity: ScreenRules = ScreenRules()
+    rights: Annotated[RightsCatalogue, BeforeValidator(_rights_from_list)]
+    slack: SlackSettings = SlackSettings()
+
+    @model_validator(mode="after")
+    def _quorum_reachable(self) -> Settings:
+        if self.voting.quorum > len(self.panel.members):
+            raise ValueError(
+                f"voting.quorum is {self.voting.quorum} but the panel has only "
+                f"{len(self.panel.members)} members, so no right could ever be decided"
+            )
+        return self
+
+    def is_member(self, user_id: str) -> bool:
+        return user_id in self.panel.members
+
+    def is_chair(self, user_id: str) -> bool:
+        return user_id in self.panel.chair
+
+    def is_secretariat(self, user_id: str) -> bool:
+        return user_id in self.panel.secretariat
+
+
+class SlackCredentials(BaseModel):
+    """Tokens from the environment. SecretStr keeps them out of reprs and logs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    bot_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    app_token: SecretStr | None = None
+    api_url: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> SlackCredentials:
+        env = os.environ if env is None else env
+        return cls(
+            bot_token=env.get("SLACK_BOT_TOKEN") or None,
+            signing_secret=env.get("SLACK_SIGNING_SECRET") or None,
+            app_token=env.get("SLACK_APP_TOKEN") or None,
+            api_url=env.get("SLACK_API_URL") or None,
+        )
+
+
+def _location(loc: tuple[int | str, ...]) -> str:
+    path = ""
+    for part in loc:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    return path or "(top level)"
+
+
+def validation_problems(error: ValidationError, prefix: str = "") -> list[str]:
+    """One ``path.to.key: message`` line per pydantic error."""
+    lines = []
+    for item in error.errors(include_url=False):
+        where = _location(tuple(item["loc"]))
+        if prefix:
+            where = f"{prefix}.{where}" if where != "(top level)" else prefix
+        message = str(item["msg"]).removeprefix("Value error, ")
+        lines.append(f"{where}: {message}")
+    return lines
+
+
+def config_path(env: Mapping[str, str] | None = None) -> Path:
+    env = os.environ if env is None else env
+    return Path(env.get("VCOP_CONFIG") or DEFAULT_CONFIG_PATH)
+
+
+def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Read and validate app.yaml; ``VCOP_DB`` overrides ``storage.database``."""
+    env = os.environ if env is None else env
+    path = path or config_path(env)
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError([f"{path}: config file not found (set VCOP_CONFIG)"]) from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError([f"{path}: cannot read: {exc}"]) from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(["(top level): app.yaml must be a mapping of sections"])
+    if env.get("VCOP_DB"):
+        storage = raw.get("storage") if isinstance(raw.get("storage"), dict) else {}
+        raw = {**raw, "storage": {**storage, "database": env["VCOP_DB"]}}
+    try:
+        return Settings.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(validation_problems(exc)) from exc

@@ -1,0 +1,31 @@
+"""Errors a user can act on. Each message says what is wrong and, where useful, where."""
+
+from __future__ import annotations
+
+
+class PanelError(Exception):
+    """Base: the message is safe to show to the person who asked."""
+
+
+class NotFound(PanelError):
+    pass
+
+
+class NotAllowed(PanelError):
+    pass
+
+
+class VotingClosed(PanelError):
+    pass
+
+
+class Conflict(PanelError):
+    pass
+
+
+class InvalidBallot(PanelError):
+    """Some rights are unanswered or unknown; ``problems`` maps right number → message."""
+
+    def __init__(self, problems: dict[int, str]) -> None:
+        super().__init__("; ".join(f"Right {n}: {msg}" for n, msg in sorted(problems.items())))
+        self.problems = problems

@@ -1,0 +1,463 @@
+"""Use cases: what the CLI, the Slack handlers and the scheduler ask of the panel.
+
+Authorisation lives here rather than in the transport, so that every way in
+(a slash command, a crafted payload, the CLI) meets the same checks. Each
+write is one unit of work, and its audit entry is part of it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict
+
+from bot.anonymity import screen_fields
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.errors import Conflict, InvalidBallot, NotAllowed, NotFound, PanelError, VotingClosed
+from bot.meeting_file import MeetingFileError, parse_meeting, read_meeting_file
+from bot.models import (
+    Ballot,
+    Case,
+    CaseNotes,
+    CaseTally,
+    DecisiveFinding,
+    Meeting,
+    MeetingStatus,
+    MeetingTally,
+    MemberNotes,
+    Resolution,
+    VoteOption,
+)
+from bot.summary import DraftSummary, build_summary
+from bot.tally import tally_case
+from storage.repo import Repository
+
+logger = logging.getLogger(__name__)
+
+SYSTEM_ACTOR = "system"
+CLI_ACTOR = "cli"
+
+
+class ImportReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    meeting: Meeting
+    cases: int
+    replaced: bool
+    warnings: tuple[str, ...] = ()
+
+
+class CaseProgress(BaseModel):
+    """Who has voted on a case, never how."""
+
+    model_config = ConfigDict(frozen=True)
+
+    ref: str
+    voted: tuple[str, ...]
+    not_voted: tuple[str, ...]
+
+
+class MemberBallot(BaseModel):
+    """A member's own earlier choices, to preselect in the vote modal."""
+
+    model_config = ConfigDict(frozen=True)
+
+    choices: dict[int, VoteOption]
+    notes: MemberNotes
+
+
+class BallotReceipt(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    meeting_id: str
+    case_ref: str
+    member: str
+    changed: bool
+    voters: int
+    members: int
+
+
+class PanelService:
+    """The panel's use cases over one database and one app.yaml."""
+
+    def __init__(self, settings: Settings, repo: Repository, clock: Clock | None = None) -> None:
+        self.settings = settings
+        self.repo = repo
+        self.clock: Clock = clock or SystemClock()
+
+    # Roles ----------------------------------------------------------------
+
+    def require_member(self, user: str) -> None:
+        if not self.settings.is_member(user):
+            raise NotAllowed("Only panel members can vote. Ask the panel secretariat to add you.")
+
+    def require_chair(self, user: str, action: str) -> None:
+        if user != CLI_ACTOR and user != SYSTEM_ACTOR and not self.settings.is_chair(user):
+            raise NotAllowed(f"Only the panel chair can {action}.")
+
+    def require_chair_or_secretariat(self, user: str, action: str) -> None:
+        allowed = self.settings.is_chair(user) or self.settings.is_secretariat(user)
+        if user != CLI_ACTOR and not allowed:
+            raise NotAllowed(f"Only the panel chair or the secretariat can {action}.")
+
+    def require_panel(self, user: str, action: str) -> None:
+        panel = self.settings.panel
+        if user not in {*panel.members, *panel.chair, *panel.secretariat}:
+            raise NotAllowed(f"Only people on the panel can {action}.")
+
+    # Meetings -------------------------------------------------------------
+
+    def import_meeting(
+        self, path: Path, *, replace: bool = False, actor: str = CLI_ACTOR
+    ) -> ImportReport:
+        """Validate, screen and store a meeting file: everything or nothing."""
+        self.require_chair_or_secretariat(actor, "import a meeting")
+        raw = read_meeting_file(path)
+        parsed = parse_meeting(raw, self.settings.voting.zone)
+        problems = [
+            f"meeting.title: personal data: {finding.describe()}"
+            for finding in screen_fields({"title": parsed.meeting.title}, self.settings.anonymity)
+        ]
+        for case in parsed.cases:
+            for finding in screen_fields(case.text_fields(), self.settings.anonymity):
+                problems.append(
+                    f"cases[{case.ref}].{finding.field}: personal data: {finding.describe()}"
+                )
+        if problems:
+            raise MeetingFileError(problems)
+
+        now = self.clock.now()
+        header = parsed.meeting
+        warnings = []
+        status = MeetingStatus.OPEN
+        closed_at = None
+        if header.voting_closes <= now:
+            warnings.append(
+                f"meeting.voting_closes: {header.voting_closes.isoformat()} is already past, "
+                "so voting on this meeting is closed"
+            )
+            status, closed_at = MeetingStatus.CLOSED, now
+        meeting = Meeting(
+            id=header.id,
+            title=header.title,
+            date=header.date,
+            voting_closes=header.voting_closes,
+            code_edition=self.settings.rights.code_edition,
+            status=status,
+            closed_at=closed_at,
+        )
+        cases = [
+            Case(
+                meeting_id=meeting.id,
+                ref=record.ref,
+                position=index,
+                offence=record.offence,
+                outcome=record.outcome,
+                summary=record.summary,
+                timeline=record.timeline,
+            )
+            for index, record in enumerate(parsed.cases, start=1)
+        ]
+        with self.repo.unit_of_work():
+            existing = self.repo.get_meeting(meeting.id)
+            if existing is not None:
+                if not replace:
+                    raise Conflict(
+                        f"meeting.id: a meeting {meeting.id!r} already exists; "
+                        "use --replace to overwrite it"
+                    )
+                if self.repo.count_votes(meeting.id):
+                    raise Conflict(
+                        f"meeting.id: {meeting.id!r} already has votes, so it cannot be replaced"
+                    )
+                self.repo.delete_meeting_contents(meeting.id)
+            self.repo.save_meeting(meeting, created_at=now)
+            self.repo.save_cases(cases)
+            self.repo.append_audit(
+                now,
+                actor,
+                "meeting.replace" if existing else "meeting.import",
+                meeting.id,
+                old=existing.model_dump(mode="json") if existing else None,
+                new={"meeting": meeting.model_dump(mode="json"), "cases": len(cases)},
+            )
+        logger.info("imported meeting %s with %d cases", meeting.id, len(cases))
+        return ImportReport(
+            meeting=meeting,
+            cases=len(cases),
+            replaced=existing is not None,
+            warnings=tuple(warnings),
+        )
+
+    def list_meetings(self) -> list[Meeting]:
+        return self.repo.list_meetings()
+
+    def get_meeting(self, meeting_id: str | None) -> Meeting:
+        """The named meeting, or the most recent one still open when none is named."""
+        if meeting_id:
+            meeting = self.repo.get_meeting(meeting_id)
+            if meeting is None:
+                raise NotFound(f"No meeting {meeting_id!r}. `vcop meeting list` shows them.")
+            return meeting
+        meeting = self.repo.latest_open_meeting()
+        if meeting is None:
+            raise NotFound("No meeting is open. Name one, or import a meeting first.")
+        return meeting
+
+    def cases(self, meeting_id: str) -> list[Case]:
+        return self.repo.list_cases(meeting_id)
+
+    def get_case(self, meeting_id: str, ref: str) -> Case:
+        case = self.repo.get_case(meeting_id, ref)
+        if case is None:
+            raise NotFound(f"No case {ref!r} in meeting {meeting_id!r}.")
+        return case
+
+    def voting_is_open(self, meeting: Meeting) -> bool:
+        return meeting.is_open and self.clock.now() < meeting.voting_closes
+
+    # Voting ---------------------------------------------------------------
+
+    def check_ballot(self, choices: dict[int, VoteOption | None]) -> dict[int, VoteOption]:
+        """Every right answered (Abstain counts), none unknown."""
+        problems: dict[int, str] = {}
+        expected = set(self.settings.rights.numbers)
+        for number in sorted(set(choices) - expected):
+            problems[number] = "there is no such right in this Code"
+        for number in sorted(expected):
+            if choices.get(number) is None:
+                problems[number] = "choose an answer (Abstain counts as one)"
+        if problems:
+            raise InvalidBallot(problems)
+        return {number: option for number, option in choices.items() if option is not None}
+
+    def record_ballot(self, ballot: Ballot) -> BallotReceipt:
+        """Store all of a member's votes and notes on a case in one transaction."""
+        self.require_member(ballot.member)
+        choices = self.check_ballot(dict(ballot.choices))
+        with self.repo.unit_of_work():
+            meeting = self.get_meeting(ballot.meeting_id)
+            if not self.voting_is_open(meeting):
+                raise VotingClosed(
+                    f"Voting on {meeting.title} closed at "
+                    f"{self.local_time(meeting.voting_closes)}; your vote was not recorded."
+                )
+            self.get_case(ballot.meeting_id, ballot.case_ref)
+            before = self.repo.member_votes(ballot.meeting_id, ballot.case_ref, ballot.member)
+            old_choices = {vote.right: vote.option for vote in before}
+            old_notes = self.repo.member_notes(ballot.meeting_id, ballot.case_ref, ballot.member)
+            changed = old_choices != choices or old_notes != ballot.notes
+            if changed:
+                now = self.clock.now()
+                self.repo.save_ballot(ballot.model_copy(update={"choices": choices}), now)
+                self.repo.append_audit(
+                    now,
+                    ballot.member,
+                    "vote.change" if before else "vote.cast",
+                    ballot.meeting_id,
+                    ballot.case_ref,
+                    old={str(k): v.value for k, v in old_choices.items()} or None,
+                    new={str(k): v.value for k, v in sorted(choices.items())},
+                )
+            voters = len(self.repo.voters_by_case(ballot.meeting_id).get(ballot.case_ref, ()))
+        return BallotReceipt(
+            meeting_id=ballot.meeting_id,
+            case_ref=ballot.case_ref,
+            member=ballot.member,
+            changed=changed,
+            voters=voters,
+            members=len(self.settings.panel.members),
+        )
+
+    def member_ballot(self, meeting_id: str, ref: str, member: str) -> MemberBallot:
+        votes = self.repo.member_votes(meeting_id, ref, member)
+        notes = self.repo.member_notes(meeting_id, ref, member)
+        return MemberBallot(
+            choices={vote.right: vote.option for vote in votes}, notes=notes or MemberNotes()
+        )
+
+    def has_voted(self, meeting_id: str, ref: str, member: str) -> bool:
+        return bool(self.repo.member_votes(meeting_id, ref, member))
+
+    def progress(self, meeting_id: str) -> list[CaseProgress]:
+        """Per case, who has voted and who has not; never what anyone chose."""
+        voters = self.repo.voters_by_case(meeting_id)
+        members = self.settings.panel.members
+        return [
+            CaseProgress(
+                ref=case.ref,
+                voted=tuple(m for m in members if m in voters.get(case.ref, set())),
+                not_voted=tuple(m for m in members if m not in voters.get(case.ref, set())),
+            )
+            for case in self.repo.list_cases(meeting_id)
+        ]
+
+    # Tally and the chair's decisions ---------------------------------------
+
+    def tally(self, meeting_id: str) -> MeetingTally:
+        meeting = self.get_meeting(meeting_id)
+        votes_by_case: dict[str, list] = {}
+        for vote in self.repo.votes_for_meeting(meeting.id):
+            votes_by_case.setdefault(vote.case_ref, []).append(vote)
+        resolutions: dict[str, dict[int, Resolution]] = {}
+        for resolution in self.repo.resolutions_for_meeting(meeting.id):
+            resolutions.setdefault(resolution.case_ref, {})[resolution.right] = resolution
+        rules = self.settings.voting.tally_rules
+        return MeetingTally(
+            meeting=meeting.id,
+            cases=tuple(
+                tally_case(
+                    case.ref,
+                    self.settings.rights,
+                    votes_by_case.get(case.ref, []),
+                    resolutions.get(case.ref, {}),
+                    rules,
+                )
+                for case in self.repo.list_cases(meeting.id)
+            ),
+        )
+
+    def resolve_right(
+        self,
+        meeting_id: str,
+        ref: str,
+        right: int,
+        finding: DecisiveFinding,
+        reason: str,
+        chair: str,
+    ) -> Resolution:
+        """The chair's finding on a right, with a reason; it replaces the votes' finding."""
+        self.require_chair(chair, "resolve a right")
+        if right not in self.settings.rights.numbers:
+            raise NotFound(f"There is no Right {right} in this Code.")
+        reason = reason.strip()
+        if not reason:
+            raise PanelError("Give a reason for the resolution; it goes into the report.")
+        with self.repo.unit_of_work():
+            meeting = self.get_meeting(meeting_id)
+            self.get_case(meeting.id, ref)
+            now = self.clock.now()
+            previous = {
+                (r.case_ref, r.right): r for r in self.repo.resolutions_for_meeting(meeting.id)
+            }.get((ref, right))
+            resolution = Resolution(
+                meeting_id=meeting.id,
+                case_ref=ref,
+                right=right,
+                finding=finding,
+                reason=reason,
+                chair=chair,
+                resolved_at=now,
+            )
+            self.repo.save_resolution(resolution)
+            self.repo.append_audit(
+                now,
+                chair,
+                "right.resolve",
+                meeting.id,
+                ref,
+                old=previous.model_dump(mode="json") if previous else None,
+                new=resolution.model_dump(mode="json"),
+            )
+        return resolution
+
+    def close_voting(self, meeting_id: str, actor: str) -> bool:
+        """End voting; True when this call closed it, False when it was already closed."""
+        self.require_chair(actor, "close voting")
+        with self.repo.unit_of_work():
+            meeting = self.get_meeting(meeting_id)
+            if not meeting.is_open:
+                return False
+            now = self.clock.now()
+            self.repo.set_meeting_status(meeting.id, MeetingStatus.CLOSED, now)
+            self.repo.append_audit(
+                now, actor, "meeting.close", meeting.id, old="open", new="closed"
+            )
+        logger.info("voting closed on meeting %s by %s", meeting_id, actor)
+        return True
+
+    def can_see_votes(self, user: str, meeting: Meeting, ref: str) -> bool:
+        """Blind voting: a member sees others' votes on a case only after casting their own.
+
+        The chair sees the tally to prepare the meeting, unless the chair is
+        also a voting member, in which case the member rule applies to them too.
+        Once voting has closed, everyone on the panel sees the final tally.
+        """
+        if not meeting.is_open:
+            return True
+        if self.settings.is_member(user):
+            return self.has_voted(meeting.id, ref, user)
+        return self.settings.is_chair(user)
+
+    def case_tally_for(self, user: str, meeting_id: str, ref: str) -> CaseTally:
+        """One case's tally, only for someone the blind-voting rule lets see it."""
+        meeting = self.get_meeting(meeting_id)
+        if not self.can_see_votes(user, meeting, ref):
+            raise NotAllowed("Cast your own votes on this case before seeing the panel's.")
+        return next(case for case in self.tally(meeting.id).cases if case.ref == ref)
+
+    def chair_tally(self, user: str, meeting_id: str | None) -> tuple[Meeting, list[CaseTally]]:
+        """The chair's view of a meeting's tally, cases the chair may not yet see left out."""
+        self.require_chair(user, "see the tally")
+        meeting = self.get_meeting(meeting_id)
+        visible = [
+            case
+            for case in self.tally(meeting.id).cases
+            if self.can_see_votes(user, meeting, case.ref)
+        ]
+        return meeting, visible
+
+    def voted_refs(self, meeting_id: str, member: str) -> set[str]:
+        voters = self.repo.voters_by_case(meeting_id)
+        return {ref for ref, members in voters.items() if member in members}
+
+    def draft_summary(self, meeting_id: str | None) -> DraftSummary:
+        meeting = self.get_meeting(meeting_id)
+        return build_summary(
+            meeting,
+            self.repo.list_cases(meeting.id),
+            self.tally(meeting.id),
+            self.repo.notes_for_meeting(meeting.id),
+            self.settings.rights,
+            self.settings.panel.name,
+            self.clock.now(),
+        )
+
+    # Where each case's Slack message lives (recorded so /vcop open never posts twice)
+
+    def post_for(self, meeting_id: str, ref: str) -> tuple[str, str] | None:
+        return self.repo.get_post(meeting_id, ref)
+
+    def record_post(self, meeting_id: str, ref: str, channel: str, ts: str) -> None:
+        with self.repo.unit_of_work():
+            self.repo.save_post(meeting_id, ref, channel, ts)
+
+    def audit_open(self, meeting_id: str, actor: str, posted: int) -> None:
+        with self.repo.unit_of_work():
+            self.repo.append_audit(
+                self.clock.now(), actor, "meeting.open", meeting_id, new={"posted": posted}
+            )
+
+    def notes(self, meeting_id: str) -> list[CaseNotes]:
+        return self.repo.notes_for_meeting(meeting_id)
+
+    def resolutions(self, meeting_id: str) -> list[Resolution]:
+        return self.repo.resolutions_for_meeting(meeting_id)
+
+    def local_time(self, moment: dt.datetime) -> str:
+        """A moment as the panel reads it: its own timezone, with the zone named."""
+        local = moment.astimezone(self.settings.voting.zone)
+        return local.strftime("%a %d %b %Y %H:%M %Z")
+
+
+def members_without_vote(progress: Iterable[CaseProgress]) -> dict[str, list[str]]:
+    """Member → refs of the cases they have not voted on yet."""
+    pending: dict[str, list[str]] = {}
+    for case in progress:
+        for member in case.not_voted:
+            pending.setdefault(member, []).append(case.ref)
+    return pending

@@ -1,0 +1,82 @@
+"""Assembling the Bolt app: signature verification, the runtime, listeners.
+
+Signature verification is always on: Bolt checks X-Slack-Signature against
+SLACK_SIGNING_SECRET and answers 401 before any listener runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+
+from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_sdk import WebClient
+
+from handlers import actions, commands, home, views
+from handlers.runtime import CONTEXT_KEY, SlackRuntime
+
+logger = logging.getLogger(__name__)
+
+SEEN_EVENTS_KEPT = 10_000
+
+
+class SeenEvents:
+    """Remembers recent Events API event_ids, so Slack's retries run a listener once."""
+
+    def __init__(self, capacity: int = SEEN_EVENTS_KEPT) -> None:
+        self._ids: OrderedDict[str, None] = OrderedDict()
+        self._capacity = capacity
+        self._lock = threading.Lock()
+
+    def first_time(self, event_id: str) -> bool:
+        with self._lock:
+            if event_id in self._ids:
+                return False
+            self._ids[event_id] = None
+            if len(self._ids) > self._capacity:
+                self._ids.popitem(last=False)
+            return True
+
+
+def create_app(
+    runtime: SlackRuntime,
+    client: WebClient,
+    signing_secret: str,
+    *,
+    process_before_response: bool = False,
+) -> App:
+    """A Bolt app wired to the panel's services; the caller serves it (HTTP or Socket Mode)."""
+    app = App(
+        client=client,
+        signing_secret=signing_secret,
+        process_before_response=process_before_response,
+        request_verification_enabled=True,
+        token_verification_enabled=True,
+        logger=logging.getLogger("slack_bolt.App"),
+    )
+    seen = SeenEvents()
+
+    @app.middleware
+    def inject_runtime(
+        context: BoltContext,
+        body: dict,
+        next: Callable[[], BoltResponse],  # noqa: A002
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id") if isinstance(body, dict) else None
+        if isinstance(event_id, str) and not seen.first_time(event_id):
+            logger.info("ignoring a retried delivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        context[CONTEXT_KEY] = runtime
+        return next()
+
+    @app.error
+    def log_error(error: Exception, request: BoltRequest) -> None:
+        logger.error("listener failed: %s", error, exc_info=error)
+
+    commands.register(app)
+    actions.register(app)
+    views.register(app)
+    home.register(app)
+    return app

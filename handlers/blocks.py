@@ -1,0 +1,494 @@
+"""Pure Block Kit builders: domain models in, slack_sdk models out.
+
+Every surface is built from slack_sdk.models so the library validates it
+against Slack's limits before it is sent; these functions do no I/O and are
+unit-tested on their own (tests/test_blocks.py).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    InputBlock,
+    MarkdownTextObject,
+    Option,
+    PlainTextInputElement,
+    SectionBlock,
+    StaticSelectElement,
+)
+from slack_sdk.models.views import View
+
+from bot.models import (
+    NOTE_MAX_CHARS,
+    Case,
+    CaseTally,
+    Category,
+    Finding,
+    Meeting,
+    MemberNotes,
+    RightTally,
+    VoteOption,
+)
+from bot.rights import RightsCatalogue
+from bot.summary import DraftSummary
+from bot.services import CaseProgress, MemberBallot
+from handlers import ids
+from handlers.mrkdwn import clip, escape, escaped_clip
+
+HEADER_MAX = 150
+SECTION_MAX = 3000
+NARRATIVE_MAX = 2800
+MODAL_TITLE_MAX = 24
+NOTE_FIELDS = (
+    ("good_practice", "Good practice"),
+    ("observations", "Gaps or observations"),
+    ("learning", "Learning"),
+)
+FINDING_CODES = {
+    Finding.MET: "M",
+    Finding.PARTIALLY_MET: "PM",
+    Finding.NOT_MET: "NM",
+    Finding.DID_NOT_ENGAGE: "DNE",
+    Finding.NOT_RECORDED: "INR",
+    Finding.NOT_APPLICABLE: "N/A",
+    Finding.UNDECIDED: "U",
+}
+
+
+def _header(text: str) -> HeaderBlock:
+    return HeaderBlock(text=clip(text, HEADER_MAX)[0])
+
+
+def _mrkdwn(text: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=text))
+
+
+def _context(text: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=text)])
+
+
+def _title(text: str) -> str:
+    return clip(text, MODAL_TITLE_MAX)[0]
+
+
+def progress_line(voted: int, members: int) -> str:
+    return f"{voted} of {members} members have voted"
+
+
+# Case messages ---------------------------------------------------------------
+
+
+def case_message(
+    meeting: Meeting, case: Case, voted: int, members: int, closes: str, *, open_: bool
+) -> tuple[str, list[Block]]:
+    """The channel message for one case: details, progress and the Vote button."""
+    narrative, cut = escaped_clip(case.summary, NARRATIVE_MAX)
+    details = (
+        f"*Offence:* {escaped_clip(case.offence, 400)[0]}\n"
+        f"*Outcome:* {escaped_clip(case.outcome, 400)[0]}"
+    )
+    if case.relisted_from:
+        details += f"\n_Re-listed from {escape(case.relisted_from)}_"
+    status = (
+        f"{progress_line(voted, members)} · voting closes {closes}"
+        if open_
+        else f"Voting closed · {voted} of {members} members voted"
+    )
+    buttons: list[ButtonElement] = []
+    if open_:
+        buttons.append(
+            ButtonElement(
+                text="Vote",
+                action_id=ids.VOTE_OPEN,
+                value=ids.case_key(meeting.id, case.ref),
+                style="primary",
+            )
+        )
+    if cut or case.timeline:
+        buttons.append(
+            ButtonElement(
+                text="Read full case",
+                action_id=ids.CASE_READ,
+                value=ids.case_key(meeting.id, case.ref),
+            )
+        )
+    blocks: list[Block] = [
+        _header(f"{case.ref} · {case.offence}"),
+        _mrkdwn(details),
+        _mrkdwn(narrative),
+        _context(status),
+    ]
+    if buttons:
+        blocks.append(ActionsBlock(block_id=ids.CASE_ACTIONS, elements=buttons))
+    text = f"Case {case.ref}: {case.offence} — {status}"
+    return clip(text, 300)[0], blocks
+
+
+def meeting_header_message(meeting: Meeting, cases: int, closes: str) -> tuple[str, list[Block]]:
+    """The message that opens a meeting in the channel, above its cases."""
+    text = (
+        f"*{escape(meeting.title)}* — meeting on {meeting.date:%A %d %B %Y}.\n"
+        f"{cases} anonymised cases follow. For each case, judge each of the Code's rights: "
+        f"press *Vote* under the case. You can change your votes until voting closes "
+        f"({closes}). Nobody sees how others voted until they have voted themselves."
+    )
+    return f"Scrutiny panel: {meeting.title}", [
+        _header(f"Scrutiny panel: {meeting.title}"),
+        _mrkdwn(text),
+    ]
+
+
+def closed_notice(meeting: Meeting, tally: Sequence[CaseTally]) -> tuple[str, list[Block]]:
+    lines = [f"• {escape(case.ref)}: {case.category.value}" for case in tally]
+    body = (
+        f"Voting on *{escape(meeting.title)}* has closed. Provisional categories, "
+        "before the chair resolves any disputed rights:\n" + "\n".join(lines)
+    )
+    return f"Voting closed: {meeting.title}", [_mrkdwn(clip(body, SECTION_MAX)[0])]
+
+
+def full_case_modal(case: Case) -> View:
+    """The whole narrative and timeline, for cases too long for a message."""
+    blocks: list[Block] = [_header(f"{case.ref} · {case.offence}")]
+    blocks.append(_mrkdwn(f"*Outcome:* {escaped_clip(case.outcome, 400)[0]}"))
+    text = case.summary
+    while text and len(blocks) < 80:
+        chunk, _ = clip(text, 2800)
+        chunk = chunk.removesuffix(" …").removesuffix("…")
+        blocks.append(_mrkdwn(escape(chunk)))
+        text = text[len(chunk) :].strip()
+    if case.timeline:
+        blocks.append(DividerBlock())
+        rows = [
+            f"*Day {item.day}* · {escape(item.agency)}: {escape(item.entry)}"
+            for item in case.timeline
+        ]
+        for start in range(0, len(rows), 5):
+            blocks.append(_mrkdwn("\n".join(rows[start : start + 5])))
+    return View(
+        type="modal",
+        callback_id=ids.CASE_VIEW,
+        title=_title(f"Case {case.ref}"),
+        close="Close",
+        blocks=blocks[:100],
+    )
+
+
+# The vote modal ----------------------------------------------------------------
+
+
+def _option(option: VoteOption) -> Option:
+    return Option(value=option.value, label=option.value)
+
+
+def vote_modal(
+    meeting: Meeting, case: Case, rights: RightsCatalogue, ballot: MemberBallot, closes: str
+) -> View:
+    """One select per right, preselected with the member's earlier choices, plus notes."""
+    blocks: list[Block] = [
+        _mrkdwn(f"*{escaped_clip(f'{case.ref} · {case.offence}', 500)[0]}*"),
+        _context(
+            "Choose an answer for every right; Abstain counts as one. "
+            f"You can change your votes until {closes}."
+        ),
+    ]
+    for right in rights.items:
+        chosen = ballot.choices.get(right.number)
+        blocks.append(
+            InputBlock(
+                block_id=ids.right_block(right.number),
+                label=clip(right.label, 2000)[0],
+                hint=clip(right.checks, 2000)[0],
+                element=StaticSelectElement(
+                    action_id=ids.CHOICE,
+                    placeholder="Choose…",
+                    options=[_option(option) for option in VoteOption],
+                    initial_option=_option(chosen) if chosen else None,
+                ),
+            )
+        )
+    blocks.append(DividerBlock())
+    for field, label in NOTE_FIELDS:
+        initial = getattr(ballot.notes, field) or None
+        blocks.append(
+            InputBlock(
+                block_id=ids.note_block(field),
+                label=label,
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=ids.NOTE,
+                    multiline=True,
+                    max_length=NOTE_MAX_CHARS,
+                    initial_value=initial,
+                ),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=ids.VOTE_SUBMIT,
+        title=_title(f"Vote · {case.ref}"),
+        submit="Submit votes",
+        close="Cancel",
+        private_metadata=json.dumps({"m": meeting.id, "r": case.ref}),
+        blocks=blocks,
+    )
+
+
+def _votes_text(right: RightTally) -> str:
+    return ", ".join(f"{label} {n}" for label, n in right.votes.items()) or "no votes"
+
+
+def vote_receipt_modal(case: Case, tally: CaseTally, members: int) -> View:
+    """Shown once a member's votes are committed: their receipt and the panel so far."""
+    lines = [f"*Right {r.right} · {escape(r.title)}:* {_votes_text(r)}" for r in tally.rights]
+    return View(
+        type="modal",
+        callback_id=ids.VOTE_RECEIPT,
+        title=_title(f"Voted · {case.ref}"),
+        close="Done",
+        blocks=[
+            _mrkdwn(
+                f":white_check_mark: Your votes on *{escape(case.ref)}* are recorded. "
+                "You can change them until voting closes by pressing Vote again."
+            ),
+            _context(f"{progress_line(tally.voters, members)}. How the panel is voting so far:"),
+            _mrkdwn("\n".join(lines)),
+        ],
+    )
+
+
+def notice_modal(title: str, text: str) -> View:
+    """A one-message modal, e.g. a refusal only the person who clicked sees."""
+    return View(
+        type="modal",
+        callback_id=ids.NOTICE,
+        title=_title(title),
+        close="Close",
+        blocks=[_mrkdwn(escaped_clip(text, SECTION_MAX)[0])],
+    )
+
+
+# The chair's tally ---------------------------------------------------------------
+
+
+def _right_line(right: RightTally) -> str:
+    mark = " (resolved by the chair)" if right.resolved else ""
+    flag = ":warning: " if right.finding is Finding.UNDECIDED else ""
+    return (
+        f"{flag}*Right {right.right} · {escape(right.title)}:* {right.finding.value}{mark}"
+        f" — {_votes_text(right)}"
+    )
+
+
+def _case_tally_blocks(meeting: Meeting, tally: CaseTally, members: int) -> list[Block]:
+    disputed = [r for r in tally.disputed_first() if r.disputed]
+    settled = [r for r in tally.rights if not r.disputed]
+    text = f"*{escape(tally.ref)}: {tally.category.value}* · {tally.voters} of {members} voted"
+    if disputed:
+        text += "\n" + "\n".join(_right_line(r) for r in disputed)
+    if settled:
+        summary = ", ".join(f"R{r.right} {FINDING_CODES[r.finding]}" for r in settled)
+        text += f"\n_Agreed:_ {summary}"
+    return [
+        SectionBlock(
+            text=MarkdownTextObject(text=clip(text, SECTION_MAX)[0]),
+            accessory=ButtonElement(
+                text="Resolve a right",
+                action_id=ids.RESOLVE_OPEN,
+                value=ids.case_key(meeting.id, tally.ref),
+            ),
+        ),
+        DividerBlock(),
+    ]
+
+
+def tally_modal(meeting: Meeting, tallies: Sequence[CaseTally], members: int) -> View:
+    """The chair's tally: each case's category, disputed rights first, with Resolve."""
+    counts = dict.fromkeys(Category, 0)
+    for case in tallies:
+        counts[case.category] += 1
+    summary = " · ".join(f"{category.value}: {n}" for category, n in counts.items() if n)
+    blocks: list[Block] = [
+        _mrkdwn(f"*{escape(meeting.title)}* ({escape(meeting.id)})\n{summary or 'No cases'}"),
+        DividerBlock(),
+    ]
+    for case in tallies:
+        blocks.extend(_case_tally_blocks(meeting, case, members))
+    return View(
+        type="modal",
+        callback_id=ids.TALLY_VIEW,
+        title=_title("Panel tally"),
+        close="Close",
+        private_metadata=json.dumps({"m": meeting.id}),
+        blocks=blocks[:100],
+    )
+
+
+def resolve_modal(meeting: Meeting, tally: CaseTally, rights: RightsCatalogue) -> View:
+    """The chair picks a right, a finding and a reason; disputed rights are offered first."""
+    ordered = tally.disputed_first()
+    right_options = [
+        Option(
+            value=str(r.right),
+            label=clip(f"R{r.right} {rights.get(r.right).short}: {r.finding.value}", 75)[0],
+        )
+        for r in ordered
+    ]
+    findings = [Option(value=f.value, label=f.value) for f in Finding if f is not Finding.UNDECIDED]
+    return View(
+        type="modal",
+        callback_id=ids.RESOLVE_SUBMIT,
+        title=_title(f"Resolve · {tally.ref}"),
+        submit="Resolve",
+        close="Back",
+        private_metadata=json.dumps({"m": meeting.id, "r": tally.ref}),
+        blocks=[
+            _mrkdwn(f"*{escape(tally.ref)}*: currently {tally.category.value}"),
+            InputBlock(
+                block_id=ids.RESOLVE_RIGHT,
+                label="Right",
+                element=StaticSelectElement(
+                    action_id=ids.CHOICE, options=right_options, initial_option=right_options[0]
+                ),
+            ),
+            InputBlock(
+                block_id=ids.RESOLVE_FINDING,
+                label="The panel's finding",
+                element=StaticSelectElement(action_id=ids.CHOICE, options=findings),
+            ),
+            InputBlock(
+                block_id=ids.RESOLVE_REASON,
+                label="Reason (goes into the report)",
+                element=PlainTextInputElement(
+                    action_id=ids.NOTE, multiline=True, max_length=NOTE_MAX_CHARS
+                ),
+            ),
+        ],
+    )
+
+
+# Status, help and App Home ----------------------------------------------------------
+
+
+def status_blocks(meeting: Meeting, progress: Sequence[CaseProgress], closes: str) -> list[Block]:
+    """Who has voted on each case and who has not; never how anyone voted."""
+    members = len(progress[0].voted) + len(progress[0].not_voted) if progress else 0
+    lines = []
+    for case in progress:
+        waiting = ", ".join(f"<@{m}>" for m in case.not_voted) or "nobody"
+        lines.append(
+            f"• *{escape(case.ref)}*: {progress_line(len(case.voted), members)} · waiting for {waiting}"
+        )
+    state = f"voting closes {closes}" if meeting.is_open else "voting closed"
+    return [
+        _mrkdwn(f"*{escape(meeting.title)}* ({escape(meeting.id)}) · {state}"),
+        _mrkdwn(clip("\n".join(lines) or "No cases.", SECTION_MAX)[0]),
+    ]
+
+
+def home_view(
+    meeting: Meeting | None,
+    cases: Sequence[Case],
+    voted_refs: set[str],
+    chair_tally: Sequence[CaseTally] | None,
+    closes: str,
+    *,
+    can_vote: bool,
+) -> View:
+    """App Home: open cases marked voted or not, each with Vote; the chair also gets the matrix."""
+    blocks: list[Block] = [_header("Victims' Code scrutiny panel")]
+    if meeting is None:
+        blocks.append(_mrkdwn("No meeting is open for voting."))
+        return View(type="home", blocks=blocks)
+    state = f"Voting closes {closes}." if meeting.is_open else "Voting has closed."
+    blocks.append(_mrkdwn(f"*{escape(meeting.title)}* · {meeting.date:%d %B %Y}. {state}"))
+    for case in cases:
+        mark = ":white_check_mark: voted" if case.ref in voted_refs else ":white_square: not voted"
+        text = f"*{escape(case.ref)}* · {escaped_clip(case.offence, 200)[0]}"
+        accessory = None
+        if can_vote and meeting.is_open:
+            text += f"\n{mark}"
+            accessory = ButtonElement(
+                text="Vote", action_id=ids.VOTE_OPEN, value=ids.case_key(meeting.id, case.ref)
+            )
+        blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory))
+    if chair_tally is not None:
+        blocks.extend([DividerBlock(), _header("Tally matrix")])
+        blocks.append(_mrkdwn(matrix_text(chair_tally)))
+        blocks.append(
+            _context(
+                "M Met · PM Partially met · NM Not met · DNE Victim did not engage · "
+                "INR Information not recorded · N/A Not applicable · U Undecided · "
+                "! disputed · * resolved"
+            )
+        )
+        for case in chair_tally:
+            if any(r.disputed for r in case.rights):
+                blocks.extend(_case_tally_blocks(meeting, case, 0)[:1])
+    return View(type="home", blocks=blocks[:100])
+
+
+def matrix_text(tallies: Sequence[CaseTally]) -> str:
+    """Cases × rights as a monospace grid, disputed cells flagged with !."""
+    if not tallies:
+        return "No cases."
+    numbers = [r.right for r in tallies[0].rights]
+    width = 5
+    head = "Case".ljust(8) + "".join(f"R{n}".ljust(width) for n in numbers) + "Category"
+    rows = [head]
+    for case in tallies:
+        cells = ""
+        for r in case.rights:
+            code = FINDING_CODES[r.finding] + ("*" if r.resolved else "")
+            if r.disputed and not r.resolved:
+                code += "!"
+            cells += code.ljust(width)
+        rows.append(clip(case.ref, 7)[0].ljust(8) + cells + case.category.value)
+    return clip("```\n" + escape("\n".join(rows)) + "\n```", SECTION_MAX)[0]
+
+
+def help_text(is_chair: bool, is_secretariat: bool) -> str:
+    lines = [
+        "*/vcop* — Victims' Code scrutiny panel",
+        "• `/vcop status [MEETING]` — who has voted on each case (never how)",
+    ]
+    if is_chair or is_secretariat:
+        lines += [
+            "• `/vcop open [MEETING]` — post the meeting's cases to the panel channel",
+            "• `/vcop summary [MEETING]` — the draft summary, sent to you as a DM with a DOCX",
+            "• `/vcop relist CASE MEETING` — carry an undecided case into a later meeting",
+        ]
+    if is_chair:
+        lines += [
+            "• `/vcop tally [MEETING]` — the tally, disputed rights first, with Resolve",
+            "• `/vcop close MEETING` — end voting now",
+            "• `/vcop extend MEETING DATETIME` — move the voting deadline",
+        ]
+    lines.append("MEETING defaults to the most recent meeting that is not closed.")
+    return "\n".join(lines)
+
+
+def note_values(notes: MemberNotes) -> dict[str, str]:
+    return {field: getattr(notes, field) for field, _ in NOTE_FIELDS}
+
+
+def summary_message(summary: DraftSummary) -> tuple[str, list[Block]]:
+    """The DM that carries the draft summary: the category counts, then the DOCX."""
+    rows = "\n".join(
+        f"• {category.value}: {count}" for category, count in summary.category_counts.items()
+    )
+    cases = len(summary.cases)
+    text = (
+        f"*Draft summary — {escape(summary.title)}* ({summary.date:%d %B %Y})\n"
+        f"The panel scrutinised {cases} {'case' if cases == 1 else 'cases'}.\n{rows}\n"
+        "The editable DOCX follows."
+    )
+    return f"Draft summary: {summary.title}", [_mrkdwn(clip(text, SECTION_MAX)[0])]

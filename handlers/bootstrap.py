@@ -1,0 +1,69 @@
+"""Building a running bot from settings and credentials.
+
+`vcop serve`, `vcop demo`, the end-to-end tests and the benchmarks all start
+the bot through `build_bot`, so they exercise the same wiring.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from slack_bolt import App
+
+from bot.clock import Clock
+from bot.config import Settings, SlackCredentials
+from bot.errors import PanelError
+from bot.services import PanelService
+from handlers.app import create_app
+from handlers.progress import ProgressUpdater
+from handlers.publisher import MeetingPublisher
+from handlers.redaction import install_redaction
+from handlers.runtime import SlackRuntime
+from handlers.slack_client import make_client
+from storage.repo import Repository
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Bot:
+    runtime: SlackRuntime
+    app: App
+
+    def start(self) -> None:
+        self.runtime.progress.start()
+
+    def stop(self) -> None:
+        self.runtime.progress.stop()
+        self.runtime.service.repo.close()
+
+
+def _secret(value: object) -> str | None:
+    return value.get_secret_value() if value is not None else None  # type: ignore[attr-defined]
+
+
+def build_bot(
+    settings: Settings,
+    credentials: SlackCredentials,
+    *,
+    clock: Clock | None = None,
+    process_before_response: bool = False,
+    progress_min_gap: float = 3.0,
+) -> Bot:
+    """Wire storage, services, the Slack client and the Bolt app together."""
+    bot_token = _secret(credentials.bot_token)
+    signing_secret = _secret(credentials.signing_secret)
+    if not bot_token or not signing_secret:
+        raise PanelError("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set")
+    install_redaction([bot_token, signing_secret, _secret(credentials.app_token)])
+    service = PanelService(settings, Repository(settings.storage.database), clock)
+    client = make_client(bot_token, credentials.api_url)
+    publisher = MeetingPublisher(service, client)
+    progress = ProgressUpdater(publisher.refresh_case, min_gap=progress_min_gap)
+    runtime = SlackRuntime(service=service, publisher=publisher, progress=progress)
+    runtime.on_meeting_closed.append(publisher.show_closed)
+    app = create_app(
+        runtime, client, signing_secret, process_before_response=process_before_response
+    )
+    return Bot(runtime=runtime, app=app)

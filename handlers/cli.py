@@ -1,0 +1,75 @@
+"""The `vcop` command: the domain commands of bot.cli plus the Slack ones.
+
+`serve` runs the bot for a real workspace; `demo` runs the whole panel
+workflow against the built-in local Slack workspace, with no Slack account.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.cli import Context, add_command, build_parser, run
+from bot.config import SlackCredentials
+from bot.errors import PanelError
+from handlers.bootstrap import build_bot
+
+logger = logging.getLogger(__name__)
+
+
+def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
+    """Run the bot. With --http, Bolt over HTTP (waitress) on --host/--port, every
+    Slack request at POST /slack/events, signatures always verified; without it,
+    Socket Mode, which needs SLACK_APP_TOKEN. Tokens come from SLACK_BOT_TOKEN,
+    SLACK_SIGNING_SECRET and SLACK_APP_TOKEN; SLACK_API_URL overrides Slack's Web API URL."""
+    credentials = SlackCredentials.from_env()
+    if not args.http and credentials.app_token is None:
+        raise PanelError("Socket Mode needs SLACK_APP_TOKEN (or use --http)")
+    bot = build_bot(ctx.settings, credentials)
+    bot.start()
+    try:
+        if args.http:
+            from handlers.server import serve_forever
+
+            serve_forever(bot.app, args.host, args.port, threads=args.threads)
+        else:
+            from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+            assert credentials.app_token is not None
+            SocketModeHandler(bot.app, credentials.app_token.get_secret_value()).start()
+    except KeyboardInterrupt:
+        logger.info("stopping")
+    finally:
+        bot.stop()
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
+    """Run the whole panel workflow against the built-in local Slack workspace, with
+    simulated members and no tokens: import and open the sample meeting, members
+    vote, the chair tallies, resolves and closes, and the draft summary is written
+    (Markdown and DOCX) to --output (default ./vcop-demo-output)."""
+    from handlers.demo import run_demo
+
+    return run_demo(ctx.settings, output=args.output, members_voting=args.members)
+
+
+def add_slack_commands(sub: argparse._SubParsersAction) -> None:
+    serve = add_command(sub, "serve", cmd_serve)
+    serve.add_argument("--http", action="store_true", help="serve HTTP instead of Socket Mode")
+    serve.add_argument("--host", default="0.0.0.0", help="HTTP host (default 0.0.0.0)")
+    serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
+    serve.add_argument("--threads", type=int, default=16, help="HTTP worker threads")
+    demo = add_command(sub, "demo", cmd_demo)
+    demo.add_argument("--output", default="vcop-demo-output", help="folder for the summary")
+    demo.add_argument("--members", type=int, default=5, help="how many members vote (1-5)")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    return run(argv, build_parser(extra=[add_slack_commands]))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,133 @@
+"""`/vcop` and its subcommands.
+
+Each subcommand acks fast with a reply only the invoker sees; slow work
+(posting cases, building the DOCX) runs after the ack and reports back
+through the response_url.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+from slack_bolt import Ack, App, BoltContext, Respond
+from slack_sdk import WebClient
+
+from bot.errors import PanelError
+from handlers import blocks
+from handlers.payloads import SlashCommand
+from handlers.runtime import SlackRuntime, runtime_of
+
+logger = logging.getLogger(__name__)
+
+Subcommand = Callable[[SlackRuntime, SlashCommand, Ack, Respond, WebClient], None]
+
+
+def _meeting_arg(request: SlashCommand) -> str | None:
+    return request.arguments[0] if request.arguments else None
+
+
+def _reply(ack: Ack, respond: Respond, text: str) -> None:
+    """Answer only the invoker: in the ack if it is still unsent, else via response_url."""
+    if ack.response is None:
+        ack(text=text)
+    else:
+        respond(text=text, response_type="ephemeral", replace_original=False)
+
+
+def show_help(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    settings = rt.service.settings
+    ack(
+        text=blocks.help_text(
+            settings.is_chair(request.user_id), settings.is_secretariat(request.user_id)
+        )
+    )
+
+
+def open_meeting(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    rt.service.require_chair_or_secretariat(request.user_id, "open a meeting")
+    meeting = rt.service.get_meeting(_meeting_arg(request))
+    ack(text=f"Posting the cases of {meeting.title} to <#{rt.publisher.channel}>…")
+    report = rt.publisher.open_meeting(meeting.id, request.user_id)
+    rt.meeting_opened(meeting.id)
+    respond(
+        text=f"{meeting.title}: posted {report.posted} cases to <#{report.channel}>"
+        + (f"; {report.already_posted} were already there." if report.already_posted else "."),
+        response_type="ephemeral",
+    )
+
+
+def show_status(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    rt.service.require_panel(request.user_id, "see the voting status")
+    meeting = rt.service.get_meeting(_meeting_arg(request))
+    progress = rt.service.progress(meeting.id)
+    closes = rt.service.local_time(meeting.voting_closes)
+    ack(
+        text=f"Voting status: {meeting.title}",
+        blocks=blocks.status_blocks(meeting, progress, closes),
+    )
+
+
+def show_tally(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    meeting, tallies = rt.service.chair_tally(request.user_id, _meeting_arg(request))
+    ack()
+    view = blocks.tally_modal(meeting, tallies, len(rt.service.settings.panel.members))
+    client.views_open(trigger_id=request.trigger_id, view=view)
+
+
+def close_meeting(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    rt.service.require_chair(request.user_id, "close voting")
+    meeting = rt.service.get_meeting(_meeting_arg(request))
+    if not rt.service.close_voting(meeting.id, request.user_id):
+        ack(text=f"Voting on {meeting.title} was already closed.")
+        return
+    ack(text=f"Voting on {meeting.title} is closed. Later votes will be refused.")
+    rt.meeting_closed(meeting.id)
+
+
+def send_summary(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    rt.service.require_chair_or_secretariat(request.user_id, "pull the draft summary")
+    meeting = rt.service.get_meeting(_meeting_arg(request))
+    ack(text=f"Preparing the draft summary of {meeting.title}; it will arrive in a DM.")
+    rt.publisher.send_summary(meeting.id, request.user_id)
+
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "help": show_help,
+    "open": open_meeting,
+    "status": show_status,
+    "tally": show_tally,
+    "close": close_meeting,
+    "summary": send_summary,
+}
+
+
+def handle_vcop(
+    ack: Ack, command: dict, respond: Respond, client: WebClient, context: BoltContext
+) -> None:
+    request = SlashCommand.model_validate(command)
+    rt = runtime_of(context)
+    subcommand = SUBCOMMANDS.get(request.subcommand)
+    if subcommand is None:
+        ack(text=f"Unknown subcommand `{request.subcommand[:30]}`. Try `/vcop help`.")
+        return
+    try:
+        subcommand(rt, request, ack, respond, client)
+    except PanelError as exc:
+        _reply(ack, respond, str(exc))
+
+
+def register(app: App) -> None:
+    app.command("/vcop")(handle_vcop)

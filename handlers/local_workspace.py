@@ -1,0 +1,98 @@
+"""The bot running against the built-in local Slack workspace.
+
+One harness serves `vcop demo`, the end-to-end tests and the benchmarks: the
+simulated Web API on a free port, the real bot (Bolt over waitress HTTP,
+signatures verified) pointed at it through SLACK_API_URL, and the simulated
+Slack client that sends the bot signed requests as members click and type.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from pathlib import Path
+from types import TracebackType
+
+from slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
+
+from bot.clock import Clock
+from bot.config import Settings, SlackCredentials
+from handlers.bootstrap import Bot, build_bot
+from handlers.server import RunningServer, start_in_background
+
+logger = logging.getLogger(__name__)
+
+
+class LocalWorkspace:
+    """Simulated Slack + the real bot over HTTP; use as a context manager."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        clock: Clock | None = None,
+        process_before_response: bool = True,
+        progress_min_gap: float = 0.0,
+        enforce_rate_limits: bool = False,
+        outsiders: tuple[str, ...] = ("U0OUTSIDE1",),
+        threads: int = 16,
+    ) -> None:
+        self.settings = settings
+        self.signing_secret = secrets.token_hex(16)
+        self.workspace = Workspace()
+        panel = settings.panel
+        self.workspace.add_channel(panel.channel, "vcop-panel")
+        people = {*panel.members, *panel.chair, *panel.secretariat, *outsiders}
+        for user in sorted(people):
+            self.workspace.add_user(user, user.lower())
+        self.api = WebApiServer(self.workspace, enforce_rate_limits=enforce_rate_limits)
+        self._clock = clock
+        self._pbr = process_before_response
+        self._gap = progress_min_gap
+        self._threads = threads
+        self.bot: Bot | None = None
+        self.server: RunningServer | None = None
+        self.slack: SimulatedSlack | None = None
+
+    def start(self) -> LocalWorkspace:
+        self.api.start()
+        credentials = SlackCredentials(
+            bot_token=DEFAULT_BOT_TOKEN,
+            signing_secret=self.signing_secret,
+            api_url=self.api.base_url,
+        )
+        self.bot = build_bot(
+            self.settings,
+            credentials,
+            clock=self._clock,
+            process_before_response=self._pbr,
+            progress_min_gap=self._gap,
+        )
+        self.bot.start()
+        self.server = start_in_background(self.bot.app, threads=self._threads)
+        self.slack = SimulatedSlack(
+            self.api, request_url=self.server.url, signing_secret=self.signing_secret
+        )
+        return self
+
+    def stop(self) -> None:
+        if self.server is not None:
+            self.server.stop()
+        if self.bot is not None:
+            self.bot.stop()
+        self.api.stop()
+
+    def __enter__(self) -> LocalWorkspace:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def database(self) -> Path:
+        return Path(self.settings.storage.database)

@@ -1,0 +1,159 @@
+"""Pydantic models for the slices of Slack payloads the bot reads.
+
+Parsing at the boundary means a crafted or malformed payload fails here,
+with a message naming the field, instead of deep inside a service.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from bot.models import MemberNotes, VoteOption
+from handlers import ids
+
+_LOOSE = ConfigDict(extra="ignore", frozen=True)
+
+
+class SlashCommand(BaseModel):
+    model_config = _LOOSE
+
+    user_id: str = Field(min_length=1, max_length=40)
+    channel_id: str = Field(default="", max_length=40)
+    text: str = Field(default="", max_length=4000)
+    trigger_id: str = Field(default="", max_length=200)
+
+    @property
+    def words(self) -> list[str]:
+        return self.text.split()
+
+    @property
+    def subcommand(self) -> str:
+        return self.words[0].lower() if self.words else "help"
+
+    @property
+    def arguments(self) -> list[str]:
+        return self.words[1:]
+
+
+class _User(BaseModel):
+    model_config = _LOOSE
+    id: str = Field(min_length=1, max_length=40)
+
+
+class _Action(BaseModel):
+    model_config = _LOOSE
+    action_id: str = Field(max_length=255)
+    value: str = Field(default="", max_length=2000)
+
+
+class _Container(BaseModel):
+    model_config = _LOOSE
+    type: str = ""
+    channel_id: str | None = None
+    view_id: str | None = None
+
+
+class ButtonClick(BaseModel):
+    """A block_actions payload for one button."""
+
+    model_config = _LOOSE
+
+    user: _User
+    trigger_id: str = Field(min_length=1, max_length=200)
+    actions: list[_Action] = Field(min_length=1, max_length=5)
+    container: _Container = _Container()
+
+    @property
+    def user_id(self) -> str:
+        return self.user.id
+
+    def case_key(self) -> tuple[str, str]:
+        return ids.parse_case_key(self.actions[0].value)
+
+    @property
+    def in_modal(self) -> bool:
+        return self.container.type == "view" and self.container.view_id is not None
+
+
+class _ViewState(BaseModel):
+    model_config = _LOOSE
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+
+
+class SubmittedView(BaseModel):
+    model_config = _LOOSE
+
+    id: str = Field(default="", max_length=40)
+    root_view_id: str | None = None
+    callback_id: str = Field(default="", max_length=255)
+    private_metadata: str = Field(default="", max_length=3000)
+    state: _ViewState = _ViewState()
+
+
+class ViewSubmission(BaseModel):
+    model_config = _LOOSE
+
+    user: _User
+    view: SubmittedView
+
+    @property
+    def user_id(self) -> str:
+        return self.user.id
+
+    def metadata(self) -> dict[str, str]:
+        """The case the modal was opened for; anything else is a tampered form."""
+        try:
+            data = json.loads(self.view.private_metadata)
+        except json.JSONDecodeError as exc:
+            raise ValueError("this form's metadata is unreadable") from exc
+        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+            raise ValueError("this form's metadata is not what the bot sent")
+        return data
+
+    def element(self, block_id: str) -> dict[str, Any]:
+        block = self.view.state.values.get(block_id) or {}
+        element = next(iter(block.values()), None) if block else None
+        return element if isinstance(element, dict) else {}
+
+    def selected(self, block_id: str) -> str | None:
+        option = self.element(block_id).get("selected_option")
+        value = option.get("value") if isinstance(option, dict) else None
+        return value if isinstance(value, str) else None
+
+    def text(self, block_id: str) -> str:
+        value = self.element(block_id).get("value")
+        return value if isinstance(value, str) else ""
+
+    def vote_choices(
+        self, rights: list[int]
+    ) -> tuple[dict[int, VoteOption | None], dict[int, str]]:
+        """The answer per right, and per right any answer that is not an option label."""
+        choices: dict[int, VoteOption | None] = {}
+        problems: dict[int, str] = {}
+        for number in rights:
+            raw = self.selected(ids.right_block(number))
+            if raw is None:
+                choices[number] = None
+                continue
+            try:
+                choices[number] = VoteOption(raw)
+            except ValueError:
+                problems[number] = f"{raw[:40]!r} is not one of the answers"
+        return choices, problems
+
+    def notes(self) -> MemberNotes:
+        return MemberNotes(
+            good_practice=self.text(ids.note_block("good_practice")),
+            observations=self.text(ids.note_block("observations")),
+            learning=self.text(ids.note_block("learning")),
+        )
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """A short, user-facing line for a payload that failed validation."""
+    first = error.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in first["loc"]) or "payload"
+    return f"{where}: {first['msg']}"

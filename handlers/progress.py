@@ -1,0 +1,133 @@
+"""Keeping each case's "N of M members have voted" line current, cheaply.
+
+Just before a meeting the whole panel votes at once, and chat.update is
+limited to about 50 calls a minute. Votes only mark their case as stale; one
+background thread brings stale messages up to date, at most once per case per
+``min_gap`` and within a global budget, so a burst of votes costs a handful
+of calls and the line is still current within seconds. A failed update leaves
+the case stale, so the line catches up once Slack is back.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from slack_sdk.errors import SlackApiError
+
+logger = logging.getLogger(__name__)
+
+Refresh = Callable[[str, str], object]
+
+
+class TokenBucket:
+    """At most ``rate_per_minute`` takes on average, with bursts of ``burst``."""
+
+    def __init__(self, rate_per_minute: float, burst: int) -> None:
+        self.rate = rate_per_minute / 60.0
+        self.capacity = float(burst)
+        self.tokens = float(burst)
+        self.stamp = time.monotonic()
+
+    def take(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
+        self.stamp = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return True
+        return False
+
+
+class ProgressUpdater:
+    """Coalesces progress refreshes for case messages on a background thread."""
+
+    def __init__(
+        self,
+        refresh: Refresh,
+        *,
+        tick: float = 0.5,
+        min_gap: float = 3.0,
+        rate_per_minute: float = 40,
+        burst: int = 10,
+    ) -> None:
+        self._refresh = refresh
+        self._tick = tick
+        self._min_gap = min_gap
+        self._bucket = TokenBucket(rate_per_minute, burst)
+        self._stale: dict[tuple[str, str], float] = {}
+        self._last: dict[tuple[str, str], float] = {}
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.calls = 0
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="progress-updater", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+            self._thread = None
+
+    def mark(self, meeting_id: str, ref: str) -> None:
+        """Note that a case's progress changed; cheap, never calls Slack."""
+        with self._lock:
+            self._stale.setdefault((meeting_id, ref), time.monotonic())
+        self._wake.set()
+
+    @property
+    def pending(self) -> int:
+        with self._lock:
+            return len(self._stale)
+
+    def flush(self) -> int:
+        """Refresh every stale case whose gap has passed, within the budget; returns calls made."""
+        now = time.monotonic()
+        with self._lock:
+            due = [
+                key
+                for key in sorted(self._stale, key=self._stale.__getitem__)
+                if now - self._last.get(key, 0.0) >= self._min_gap
+            ]
+        made = 0
+        for key in due:
+            if not self._bucket.take():
+                break
+            with self._lock:
+                self._stale.pop(key, None)
+                self._last[key] = time.monotonic()
+            try:
+                self._refresh(*key)
+                made += 1
+            except SlackApiError as exc:
+                logger.warning("progress update for %s failed: %s", key[1], exc.response["error"])
+                self._restale(key)
+            except OSError as exc:
+                logger.warning("progress update for %s failed: %s", key[1], exc)
+                self._restale(key)
+        self.calls += made
+        return made
+
+    def _restale(self, key: tuple[str, str]) -> None:
+        with self._lock:
+            self._stale.setdefault(key, time.monotonic())
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._wake.wait(timeout=self._tick)
+            self._wake.clear()
+            if self._stop.is_set():
+                break
+            time.sleep(self._tick)  # let a burst gather before refreshing
+            try:
+                self.flush()
+            except Exception:
+                logger.exception("progress updater failed; will retry")

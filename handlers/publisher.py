@@ -1,0 +1,144 @@
+"""Putting a meeting into Slack: case messages, progress lines, notices and DMs.
+
+Every Web API call the bot makes outside a request's own reply goes through
+here, so the calls that cost rate-limit budget are in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from slack_sdk.models.blocks import Block
+
+from bot.models import Meeting
+from bot.services import PanelService
+from bot.summary import render_docx
+from handlers import blocks
+
+logger = logging.getLogger(__name__)
+
+HEADER_REF = ""  # the posts-table key of a meeting's header message
+
+
+@dataclass(frozen=True)
+class OpenReport:
+    meeting: Meeting
+    posted: int
+    already_posted: int
+    channel: str
+
+
+def _dicts(items: Sequence[Block]) -> list[dict]:
+    return [block.to_dict() for block in items]
+
+
+class MeetingPublisher:
+    """Posts and keeps current the messages a meeting has in the panel channel."""
+
+    def __init__(self, service: PanelService, client: WebClient) -> None:
+        self.service = service
+        self.client = client
+        self._open_lock = threading.Lock()
+
+    @property
+    def channel(self) -> str:
+        return self.service.settings.panel.channel
+
+    def _closes(self, meeting: Meeting) -> str:
+        return self.service.local_time(meeting.voting_closes)
+
+    def case_message(self, meeting: Meeting, ref: str) -> tuple[str, list[Block]]:
+        case = self.service.get_case(meeting.id, ref)
+        voters = self.service.repo.voters_by_case(meeting.id).get(ref, set())
+        return blocks.case_message(
+            meeting,
+            case,
+            len(voters),
+            len(self.service.settings.panel.members),
+            self._closes(meeting),
+            open_=self.service.voting_is_open(meeting),
+        )
+
+    def open_meeting(self, meeting_id: str | None, actor: str) -> OpenReport:
+        """Post the header and one message per case; cases already posted are skipped.
+
+        One lock serialises concurrent opens in this process, and each post is
+        recorded as soon as Slack answers, so running it again posts no duplicates.
+        """
+        self.service.require_chair_or_secretariat(actor, "open a meeting")
+        meeting = self.service.get_meeting(meeting_id)
+        with self._open_lock:
+            cases = self.service.cases(meeting.id)
+            posted = already = 0
+            if self.service.post_for(meeting.id, HEADER_REF) is None:
+                text, header = blocks.meeting_header_message(
+                    meeting, len(cases), self._closes(meeting)
+                )
+                response = self.client.chat_postMessage(
+                    channel=self.channel, text=text, blocks=_dicts(header)
+                )
+                self.service.record_post(
+                    meeting.id, HEADER_REF, response["channel"], response["ts"]
+                )
+            for case in cases:
+                if self.service.post_for(meeting.id, case.ref) is not None:
+                    already += 1
+                    continue
+                text, message = self.case_message(meeting, case.ref)
+                response = self.client.chat_postMessage(
+                    channel=self.channel, text=text, blocks=_dicts(message), unfurl_links=False
+                )
+                self.service.record_post(meeting.id, case.ref, response["channel"], response["ts"])
+                posted += 1
+        self.service.audit_open(meeting.id, actor, posted)
+        return OpenReport(
+            meeting=meeting, posted=posted, already_posted=already, channel=self.channel
+        )
+
+    def refresh_case(self, meeting_id: str, ref: str) -> bool:
+        """Bring one case message up to date (progress line, open or closed state)."""
+        post = self.service.post_for(meeting_id, ref)
+        if post is None:
+            return False
+        meeting = self.service.get_meeting(meeting_id)
+        text, message = self.case_message(meeting, ref)
+        self.client.chat_update(channel=post[0], ts=post[1], text=text, blocks=_dicts(message))
+        return True
+
+    def show_closed(self, meeting_id: str) -> None:
+        """Replace each case's Vote button with its closed state and tell the channel."""
+        meeting = self.service.get_meeting(meeting_id)
+        if self.service.post_for(meeting.id, HEADER_REF) is None:
+            return  # never posted to Slack, so nothing to update there
+        for case in self.service.cases(meeting.id):
+            try:
+                self.refresh_case(meeting.id, case.ref)
+            except SlackApiError as exc:
+                logger.warning("could not mark case %s closed: %s", case.ref, exc.response["error"])
+        text, notice = blocks.closed_notice(meeting, self.service.tally(meeting.id).cases)
+        self.client.chat_postMessage(channel=self.channel, text=text, blocks=_dicts(notice))
+
+    def dm(self, user: str, text: str, message: Sequence[Block] = ()) -> str:
+        """Send a DM and return its channel id (opened with conversations.open)."""
+        channel = self.client.conversations_open(users=user)["channel"]["id"]
+        self.client.chat_postMessage(channel=channel, text=text, blocks=_dicts(message) or None)
+        return channel
+
+    def send_summary(self, meeting_id: str | None, user: str) -> str:
+        """DM the requester the category counts, then upload the DOCX into that DM."""
+        self.service.require_chair_or_secretariat(user, "pull the draft summary")
+        summary = self.service.draft_summary(meeting_id)
+        text, message = blocks.summary_message(summary)
+        channel = self.dm(user, text, message)
+        self.client.files_upload_v2(
+            channel=channel,
+            file=render_docx(summary),
+            filename=f"{summary.meeting_id}-draft-summary.docx",
+            title=f"Draft summary: {summary.title}",
+        )
+        return channel

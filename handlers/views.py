@@ -1,0 +1,111 @@
+"""Modal submissions: a member's votes, and the chair's resolution of a right.
+
+A vote is acknowledged only after its transaction has committed; every
+refusal is an error shown on the form (``response_action: errors``), never
+a 5xx, so a crafted submission gets an ordinary Slack answer and stores nothing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import ValidationError
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+
+from bot.errors import InvalidBallot, PanelError
+from bot.models import Ballot, Finding
+from handlers import blocks, ids
+from handlers.payloads import ViewSubmission, describe_validation_error
+from handlers.runtime import runtime_of
+
+logger = logging.getLogger(__name__)
+
+FIRST_RIGHT_BLOCK = ids.right_block(1)
+
+
+def _unreadable(error: ValidationError) -> str:
+    return f"This form could not be read ({describe_validation_error(error)})."
+
+
+def _errors(ack: Ack, errors: dict[str, str]) -> None:
+    ack(response_action="errors", errors={k: v[:150] for k, v in errors.items()})
+
+
+def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
+    rt = runtime_of(context)
+    rights = rt.service.settings.rights.numbers
+    try:
+        submission = ViewSubmission.model_validate(body)
+        meta = submission.metadata()
+        choices, unknown = submission.vote_choices(rights)
+        if unknown:
+            raise InvalidBallot(unknown)
+        ballot = Ballot(
+            meeting_id=meta.get("m", ""),
+            case_ref=meta.get("r", ""),
+            member=submission.user_id,
+            choices=rt.service.check_ballot(choices),
+            notes=submission.notes(),
+        )
+        receipt = rt.service.record_ballot(ballot)
+    except InvalidBallot as exc:
+        _errors(ack, {ids.right_block(n): msg for n, msg in exc.problems.items()})
+        return
+    except ValidationError as exc:
+        _errors(
+            ack,
+            {FIRST_RIGHT_BLOCK: _unreadable(exc)},
+        )
+        return
+    except (PanelError, ValueError) as exc:
+        _errors(ack, {FIRST_RIGHT_BLOCK: str(exc)})
+        return
+    tally = rt.service.case_tally_for(receipt.member, receipt.meeting_id, receipt.case_ref)
+    case = rt.service.get_case(receipt.meeting_id, receipt.case_ref)
+    ack(response_action="update", view=blocks.vote_receipt_modal(case, tally, receipt.members))
+    rt.progress.mark(receipt.meeting_id, receipt.case_ref)
+
+
+def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    service = runtime_of(context).service
+    try:
+        submission = ViewSubmission.model_validate(body)
+        meta = submission.metadata()
+        right = submission.selected(ids.RESOLVE_RIGHT) or ""
+        finding = submission.selected(ids.RESOLVE_FINDING)
+        if finding is None:
+            _errors(ack, {ids.RESOLVE_FINDING: "Choose the panel's finding."})
+            return
+        service.resolve_right(
+            meta.get("m", ""),
+            meta.get("r", ""),
+            int(right),
+            Finding(finding),
+            submission.text(ids.RESOLVE_REASON),
+            submission.user_id,
+        )
+    except ValidationError as exc:
+        _errors(
+            ack,
+            {ids.RESOLVE_REASON: _unreadable(exc)},
+        )
+        return
+    except (PanelError, ValueError) as exc:
+        _errors(ack, {ids.RESOLVE_REASON: str(exc)})
+        return
+    ack()
+    root = submission.view.root_view_id
+    if root and root != submission.view.id:
+        meeting, tallies = service.chair_tally(submission.user_id, meta["m"])
+        view = blocks.tally_modal(meeting, tallies, len(service.settings.panel.members))
+        try:
+            client.views_update(view_id=root, view=view)
+        except SlackApiError as exc:
+            logger.info("tally modal not refreshed: %s", exc.response["error"])
+
+
+def register(app: App) -> None:
+    app.view(ids.VOTE_SUBMIT)(submit_votes)
+    app.view(ids.RESOLVE_SUBMIT)(submit_resolution)

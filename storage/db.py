@@ -1,0 +1,101 @@
+"""Opening the SQLite file: WAL, a busy timeout, foreign keys and migrations.
+
+Bolt listeners and scheduler jobs run on worker threads and SQLite
+connections belong to one thread, so `Connections` hands each thread its own.
+Writers start with BEGIN IMMEDIATE: a deferred transaction that reads first
+and then writes can fail at once with "database is locked" when another
+writer got in between, and the busy timeout cannot help it.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from storage.migrations import MIGRATIONS
+
+logger = logging.getLogger(__name__)
+
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _connect(path: Path) -> Database:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_MS / 1000, check_same_thread=False)
+    db = Database(conn)
+    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    db.execute("PRAGMA foreign_keys = ON")
+    # FULL: an acknowledged vote must survive a power cut, not only a crash.
+    db.execute("PRAGMA synchronous = FULL")
+    return db
+
+
+def open_db(path: str | Path) -> Database:
+    """Open (creating if needed) and migrate the database; WAL is set outside any transaction."""
+    path = Path(path)
+    if path.parent and not path.parent.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+    db = _connect(path)
+    if db.journal_mode != "wal":
+        db.enable_wal()
+    MIGRATIONS.apply(db)
+    return db
+
+
+class Connections:
+    """One migrated connection per thread, all closed together at shutdown."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self._all: list[Database] = []
+        self._lock = threading.Lock()
+        first = open_db(self.path)
+        self._local.db = first
+        self._all.append(first)
+
+    @property
+    def db(self) -> Database:
+        db = getattr(self._local, "db", None)
+        if db is None:
+            db = _connect(self.path)
+            self._local.db = db
+            with self._lock:
+                self._all.append(db)
+        return db
+
+    @contextmanager
+    def unit_of_work(self) -> Iterator[Database]:
+        """One write transaction: all of it is committed, or none of it.
+
+        Nested calls join the outer transaction (as a savepoint), so a service
+        can compose smaller units into one.
+        """
+        db = self.db
+        if db.conn.in_transaction:
+            with db.atomic():
+                yield db
+            return
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            with db.atomic():
+                yield db
+        except BaseException:
+            db.rollback()
+            raise
+        db.commit()
+
+    def close(self) -> None:
+        with self._lock:
+            for db in self._all:
+                try:
+                    db.close()
+                except sqlite3.ProgrammingError:
+                    logger.debug("connection already closed")
+            self._all.clear()
+        self._local = threading.local()

@@ -1,0 +1,110 @@
+"""Schema migrations, applied in order at start-up (sqlite-utils `Migrations`).
+
+Never edit a migration that has shipped: add a new one, so existing panel
+databases move forward without losing votes.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+from sqlite_utils.db import Table
+
+MIGRATIONS = Migrations("vcop")
+
+
+def _table(db: Database, name: str) -> Table:
+    table = db[name]
+    assert isinstance(table, Table)
+    return table
+
+
+@MIGRATIONS()
+def m001_core(db: Database) -> None:
+    _table(db, "meetings").create(
+        {
+            "id": str,
+            "title": str,
+            "date": str,
+            "voting_closes": str,
+            "code_edition": str,
+            "status": str,
+            "closed_at": str,
+            "purged_at": str,
+            "created_at": str,
+        },
+        pk="id",
+        not_null={"title", "date", "voting_closes", "code_edition", "status", "created_at"},
+    )
+    _table(db, "cases").create(
+        {
+            "meeting_id": str,
+            "ref": str,
+            "position": int,
+            "offence": str,
+            "outcome": str,
+            "summary": str,
+            "timeline": str,
+            "relisted_from": str,
+        },
+        pk=("meeting_id", "ref"),
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        not_null={"position", "offence", "outcome", "summary"},
+    )
+    _table(db, "votes").create(
+        {
+            "meeting_id": str,
+            "case_ref": str,
+            "member": str,
+            "right": int,
+            "option": str,
+            "cast_at": str,
+        },
+        pk=("meeting_id", "case_ref", "member", "right"),
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        not_null={"option", "cast_at"},
+    )
+    _table(db, "notes").create(
+        {
+            "meeting_id": str,
+            "case_ref": str,
+            "member": str,
+            "good_practice": str,
+            "observations": str,
+            "learning": str,
+            "updated_at": str,
+        },
+        pk=("meeting_id", "case_ref", "member"),
+        foreign_keys=[("meeting_id", "meetings", "id")],
+    )
+    _table(db, "resolutions").create(
+        {
+            "meeting_id": str,
+            "case_ref": str,
+            "right": int,
+            "finding": str,
+            "reason": str,
+            "chair": str,
+            "resolved_at": str,
+        },
+        pk=("meeting_id", "case_ref", "right"),
+        foreign_keys=[("meeting_id", "meetings", "id")],
+    )
+    _table(db, "audit").create(
+        {
+            "id": int,
+            "at": str,
+            "actor": str,
+            "action": str,
+            "meeting_id": str,
+            "case_ref": str,
+            "old": str,
+            "new": str,
+        },
+        pk="id",
+        not_null={"at", "actor", "action"},
+    )
+    _table(db, "posts").create(
+        {"meeting_id": str, "case_ref": str, "channel": str, "ts": str},
+        pk=("meeting_id", "case_ref"),
+    )
+    _table(db, "audit").create_index(["meeting_id"])

@@ -1,0 +1,68 @@
+"""End-to-end fixtures: the real bot over HTTP against the local Slack workspace.
+
+Time is a ManualClock set a few days before the sample meeting's deadline,
+so voting is open without sleeping; the SQLite file lives in tmp_path.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from slack_sim import SimulatedSlack
+
+from bot.clock import ManualClock
+from bot.config import Settings, load_settings
+from bot.services import PanelService
+from handlers.local_workspace import LocalWorkspace
+
+ROOT = Path(__file__).resolve().parents[2]
+SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"
+MEETING_ID = "2025-09-stalking"
+BEFORE_DEADLINE = dt.datetime(2025, 9, 10, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    config = tmp_path / "app.yaml"
+    shutil.copy(ROOT / "app.yaml", config)
+    return load_settings(config, env={"VCOP_DB": str(tmp_path / "vcop.db")})
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(BEFORE_DEADLINE)
+
+
+@pytest.fixture
+def local(settings: Settings, clock: ManualClock) -> Iterator[LocalWorkspace]:
+    with LocalWorkspace(settings, clock=clock) as running:
+        yield running
+
+
+@pytest.fixture
+def slack(local: LocalWorkspace) -> SimulatedSlack:
+    assert local.slack is not None
+    return local.slack
+
+
+@pytest.fixture
+def service(local: LocalWorkspace) -> PanelService:
+    assert local.bot is not None
+    return local.bot.runtime.service
+
+
+@pytest.fixture
+def imported(service: PanelService) -> str:
+    service.import_meeting(SAMPLE)
+    return MEETING_ID
+
+
+@pytest.fixture
+def opened(imported: str, slack: SimulatedSlack, settings: Settings) -> str:
+    result = slack.slash_command(settings.panel.secretariat[0], f"open {imported}")
+    assert result.status == 200
+    return imported

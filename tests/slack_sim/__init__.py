@@ -1,0 +1,84 @@
+"""A local Slack workspace simulator for end-to-end tests, the demo and benchmarks.
+
+Two halves, both real HTTP on 127.0.0.1 ephemeral ports:
+
+* :class:`WebApiServer` plays ``slack.com/api`` for the bot's ``WebClient``
+  (plus upload URLs and response URLs), backed by a thread-safe
+  :class:`Workspace` that records everything shown to every member;
+* :class:`SimulatedSlack` plays Slack's servers calling the bot: signed slash
+  commands, button clicks, modal submissions and events.
+
+Typical wiring::
+
+    workspace = Workspace()
+    workspace.add_user("U1", "alice")
+    with WebApiServer(workspace) as api:
+        bot = make_bot(slack_api_url=api.base_url, token="xoxb-sim-token", ...)
+        slack = SimulatedSlack(api, request_url=bot.url, signing_secret=SECRET)
+        slack.slash_command("U1", "help")
+"""
+
+from .blockkit import BlockKitError, validate_message_blocks, validate_view
+from .client import (
+    ActionResult,
+    BotResponse,
+    EventResult,
+    SimulatedSlack,
+    SlashCommandResult,
+    SubmissionResult,
+)
+from .clock import Clock, ManualClock, SystemClock
+from .errors import ApiError, SimulationError
+from .faults import RESPONSE_URL_METHOD, UPLOAD_METHOD, Fault, FaultInjector
+from .models import (
+    CallRecord,
+    Channel,
+    Ephemeral,
+    FileRecord,
+    Message,
+    MessageVersion,
+    Surface,
+    User,
+    ViewRecord,
+)
+from .ratelimit import RateLimiter
+from .signing import Forgery, compute_signature, sign_request
+from .state import DEFAULT_BOT_TOKEN, Workspace
+from .web_api import WebApiServer
+
+__all__ = [
+    "DEFAULT_BOT_TOKEN",
+    "RESPONSE_URL_METHOD",
+    "UPLOAD_METHOD",
+    "ActionResult",
+    "ApiError",
+    "BlockKitError",
+    "BotResponse",
+    "CallRecord",
+    "Channel",
+    "Clock",
+    "Ephemeral",
+    "EventResult",
+    "Fault",
+    "FaultInjector",
+    "FileRecord",
+    "Forgery",
+    "ManualClock",
+    "Message",
+    "MessageVersion",
+    "RateLimiter",
+    "SimulatedSlack",
+    "SimulationError",
+    "SlashCommandResult",
+    "SubmissionResult",
+    "Surface",
+    "SystemClock",
+    "User",
+    "ViewRecord",
+    "WebApiServer",
+    "Workspace",
+    "compute_signature",
+    "sign_request",
+    "validate_message_blocks",
+    "validate_view",
+]

@@ -1,0 +1,141 @@
+"""Pure Block Kit builders, checked without Slack: labels, limits, escaping."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from bot.config import load_settings
+from bot.models import (
+    Case,
+    CaseTally,
+    Category,
+    Finding,
+    Meeting,
+    MemberNotes,
+    RightTally,
+    VoteOption,
+)
+from bot.services import CaseProgress, MemberBallot
+from handlers import blocks, ids
+from handlers.mrkdwn import clip, escape, escaped_clip
+
+SETTINGS = load_settings(__import__("pathlib").Path(__file__).parents[1] / "app.yaml", env={})
+MEETING = Meeting(
+    id="2099-01-dv",
+    title="Domestic abuse <!channel>",
+    date=dt.date(2099, 1, 20),
+    voting_closes=dt.datetime(2099, 1, 18, 17, tzinfo=dt.UTC),
+    code_edition="2021",
+)
+
+
+def _case(summary: str = "The victim reported on day 0.", **kw: object) -> Case:
+    return Case(
+        meeting_id=MEETING.id,
+        ref="DA-01",
+        position=1,
+        offence="Controlling or coercive behaviour",
+        outcome="Guilty plea",
+        summary=summary,
+        **kw,
+    )
+
+
+def test_case_message_has_vote_button_progress_and_escaped_text() -> None:
+    case = _case("Suspect wrote <!channel> and <@U123> and <http://x|y>.")
+    _, built = blocks.case_message(MEETING, case, 2, 5, "Sun 18 Jan", open_=True)
+    payload = json.dumps([b.to_dict() for b in built])
+    assert "2 of 5 members have voted" in payload
+    assert "<!channel>" not in payload and "<@U123>" not in payload and "<http" not in payload
+    assert "&lt;!channel&gt;" in payload
+    buttons = [e for b in built if b.type == "actions" for e in b.elements]
+    vote = [b for b in buttons if b.text.text == "Vote"]
+    assert len(vote) == 1 and vote[0].action_id == ids.VOTE_OPEN
+    assert ids.parse_case_key(vote[0].value) == (MEETING.id, "DA-01")
+
+
+def test_long_narrative_is_cut_cleanly_with_read_full_case() -> None:
+    summary = " ".join(f"Sentence {i} describes what happened next." for i in range(400))
+    _, built = blocks.case_message(MEETING, _case(summary), 0, 5, "x", open_=True)
+    sections = [b.text.text for b in built if b.type == "section" and b.text]
+    assert all(len(t) <= 3000 for t in sections)
+    narrative = sections[1]
+    assert narrative.endswith("…") and "Sentence 0" in narrative
+    assert narrative[:-2].endswith(".")  # cut at a sentence boundary
+    labels = [e.text.text for b in built if b.type == "actions" for e in b.elements]
+    assert "Read full case" in labels
+    modal = blocks.full_case_modal(_case(summary)).to_dict()
+    full = "".join(b["text"]["text"] for b in modal["blocks"] if b["type"] == "section")
+    assert "Sentence 399" in full and len(modal["blocks"]) <= 100
+
+
+def test_closed_case_message_has_no_vote_button() -> None:
+    _, built = blocks.case_message(MEETING, _case(), 5, 5, "x", open_=False)
+    labels = [e.text.text for b in built if b.type == "actions" for e in b.elements]
+    assert "Vote" not in labels
+    assert "Voting closed" in json.dumps([b.to_dict() for b in built])
+
+
+def test_vote_modal_contract() -> None:
+    ballot = MemberBallot(
+        choices={3: VoteOption.NOT_MET}, notes=MemberNotes(learning="Chase WCU sooner")
+    )
+    view = blocks.vote_modal(MEETING, _case(), SETTINGS.rights, ballot, "Sun 18 Jan").to_dict()
+    assert len(view["title"]["text"]) <= 24
+    inputs = [b for b in view["blocks"] if b["type"] == "input"]
+    rights = [b for b in inputs if b["block_id"].startswith("right_")]
+    assert len(rights) == 12
+    for number, block in enumerate(rights, start=1):
+        assert block["label"]["text"].startswith(f"Right {number}")
+        assert block["hint"]["text"]
+        element = block["element"]
+        assert element["type"] == "static_select"
+        assert [o["text"]["text"] for o in element["options"]] == [o.value for o in VoteOption]
+        assert not block.get("optional", False)
+    assert rights[2]["label"]["text"] == "Right 3 · Information when reporting"
+    assert rights[2]["element"]["initial_option"]["value"] == "Not met"
+    assert "initial_option" not in rights[0]["element"]
+    notes = [b for b in inputs if not b["block_id"].startswith("right_")]
+    assert [b["label"]["text"] for b in notes] == [
+        "Good practice",
+        "Gaps or observations",
+        "Learning",
+    ]
+    assert all(b["optional"] for b in notes)
+    assert notes[2]["element"]["initial_value"] == "Chase WCU sooner"
+    assert json.loads(view["private_metadata"]) == {"m": MEETING.id, "r": "DA-01"}
+
+
+def _right(n: int, finding: Finding, votes: dict[str, int], dispute: float = 0.0) -> RightTally:
+    return RightTally(
+        right=n, title=f"R{n}", finding=finding, vote_finding=finding, votes=votes, dispute=dispute
+    )
+
+
+def test_tally_modal_puts_disputed_rights_first() -> None:
+    agreed = [_right(n, Finding.MET, {"Met": 5}) for n in range(1, 12)]
+    rights = (*agreed, _right(12, Finding.UNDECIDED, {"Met": 2, "Not met": 2}, 0.5))
+    tally = CaseTally(ref="DA-01", category=Category.NO_DECISION, voters=4, rights=rights)
+    view = blocks.tally_modal(MEETING, [tally], 5).to_dict()
+    section = next(b for b in view["blocks"] if b.get("accessory"))
+    text = section["text"]["text"]
+    assert text.index("Right 12") < text.index("Agreed")
+    assert section["accessory"]["action_id"] == ids.RESOLVE_OPEN
+
+
+def test_status_never_shows_choices() -> None:
+    progress = [CaseProgress(ref="DA-01", voted=("U1",), not_voted=("U2", "U3"))]
+    built = blocks.status_blocks(MEETING, progress, "x")
+    payload = json.dumps([b.to_dict() for b in built])
+    assert "1 of 3 members have voted" in payload and "<@U2>" in payload
+    assert not any(option.value in payload for option in VoteOption if option.value != "Met")
+
+
+def test_clip_and_escape() -> None:
+    assert clip("short", 10) == ("short", False)
+    text, cut = clip("One sentence here. Another sentence follows here.", 30)
+    assert cut and text == "One sentence here. …"
+    assert escape("<a & b>") == "&lt;a &amp; b&gt;"
+    escaped, cut = escaped_clip("<" * 100, 50)
+    assert cut and len(escaped) <= 50 and "&lt" in escaped and not escaped.rstrip("…").endswith("&")
