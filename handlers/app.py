@@ -62,7 +62,7 @@ def create_app(
     def inject_runtime(
         context: BoltContext,
         body: dict,
-        next: Callable[[], BoltResponse],  # noqa: A002
+        next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if isinstance(body, dict) else None
         if isinstance(event_id, str) and not seen.first_time(event_id):

@@ -38,8 +38,8 @@ from bot.models import (
     VoteOption,
 )
 from bot.rights import RightsCatalogue
-from bot.summary import DraftSummary
 from bot.services import CaseProgress, MemberBallot
+from bot.summary import DraftSummary
 from handlers import ids
 from handlers.mrkdwn import clip, escape, escaped_clip
 
@@ -384,9 +384,8 @@ def status_blocks(meeting: Meeting, progress: Sequence[CaseProgress], closes: st
     lines = []
     for case in progress:
         waiting = ", ".join(f"<@{m}>" for m in case.not_voted) or "nobody"
-        lines.append(
-            f"• *{escape(case.ref)}*: {progress_line(len(case.voted), members)} · waiting for {waiting}"
-        )
+        progress_text = progress_line(len(case.voted), members)
+        lines.append(f"• *{escape(case.ref)}*: {progress_text} · waiting for {waiting}")
     state = f"voting closes {closes}" if meeting.is_open else "voting closed"
     return [
         _mrkdwn(f"*{escape(meeting.title)}* ({escape(meeting.id)}) · {state}"),

@@ -1,0 +1,217 @@
+"""`vcop demo`: the whole panel workflow against the built-in local Slack workspace.
+
+Nothing is faked inside the bot: the demo drives it exactly as Slack would,
+with signed HTTP requests from simulated members, and reads back what they
+would see. Time is a manual clock set before the sample meeting's deadline,
+so the demo works whatever today's date is.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+import sys
+from collections.abc import Sequence
+from importlib import resources
+from pathlib import Path
+from typing import TextIO
+
+from slack_sim import SimulatedSlack
+
+from bot.clock import ManualClock
+from bot.config import Settings, StorageSettings
+from bot.errors import PanelError
+from bot.models import VoteOption
+from bot.summary import render_markdown
+from handlers import ids
+from handlers.local_workspace import LocalWorkspace
+
+M, PM, NM = VoteOption.MET, VoteOption.PARTIALLY_MET, VoteOption.NOT_MET
+DNE, INR, NA, AB = (
+    VoteOption.DID_NOT_ENGAGE,
+    VoteOption.NOT_RECORDED,
+    VoteOption.NOT_APPLICABLE,
+    VoteOption.ABSTAIN,
+)
+
+# How the simulated panel judges each sample case: a base answer for every
+# right, then per-right answers listed member by member (cycled if fewer).
+SCRIPT: dict[str, tuple[VoteOption, dict[int, Sequence[VoteOption]]]] = {
+    "SH-01": (M, {5: [NA], 10: [NA, NA, M]}),
+    "SH-02": (M, {3: [PM, PM, NM, PM, PM], 6: [NM, NM, PM, NM, NM]}),
+    "SH-03": (DNE, {1: [NA], 2: [NA, NA, DNE, NA, NA], 10: [NA]}),
+    "SH-04": (INR, {1: [NA], 11: [NA, INR, NA, NA, NA]}),
+    "SH-05": (NM, {1: [NA], 10: [NA]}),
+    "SH-06": (M, {1: [PM, NM, PM, NM, AB], 2: [M, PM, NM, M, PM], 8: [M, NM, M, NM, AB]}),
+}
+NOTES = {
+    "SH-01": ("IDVA referral within 24 hours and a VCS referral at sentence.", "", ""),
+    "SH-02": ("", "Bail extension not notified for 8 working days.", "Use written updates."),
+    "SH-05": ("", "Recorded as a non-crime incident for 16 days.", "Stalking training."),
+    "SH-06": ("Special measures granted early.", "Leaflet sent in English only.", ""),
+}
+
+
+class Narrator:
+    """Tells the person running the demo what is happening, step by step."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+        self.step = 0
+
+    def say(self, text: str) -> None:
+        self.step += 1
+        self.out.write(f"\n[{self.step}] {text}\n")
+        self.out.flush()
+
+    def detail(self, text: str) -> None:
+        self.out.write(f"    {text}\n")
+
+    def progress(self, done: int, total: int, label: str, every: int = 1) -> None:
+        """A progress bar: redrawn in place on a terminal, a line per ``every`` otherwise."""
+        interactive = self.out.isatty()
+        if not interactive and done % every and done != total:
+            return
+        width = 30
+        filled = width * done // max(total, 1)
+        bar = "#" * filled + "-" * (width - filled)
+        self.out.write(("\r" if interactive else "") + f"    [{bar}] {done}/{total} {label}")
+        if done == total or not interactive:
+            self.out.write("\n")
+        self.out.flush()
+
+
+def _answers(ref: str, member_index: int, rights: Sequence[int]) -> dict[str, str]:
+    base, overrides = SCRIPT.get(ref, (M, {}))
+    answers = {}
+    for number in rights:
+        choices = overrides.get(number)
+        option = choices[member_index % len(choices)] if choices else base
+        answers[ids.right_block(number)] = option.value
+    good, gaps, learning = NOTES.get(ref, ("", "", ""))
+    if member_index == 0:
+        answers[ids.note_block("good_practice")] = good
+        answers[ids.note_block("observations")] = gaps
+        answers[ids.note_block("learning")] = learning
+    return answers
+
+
+def _check(ok: bool, what: str) -> None:
+    if not ok:
+        raise PanelError(f"demo step failed: {what}")
+
+
+def run_demo(
+    settings: Settings, output: str | Path, members_voting: int = 5, out: TextIO | None = None
+) -> int:
+    """Run the demo; returns the exit code. Writes the summary files into ``output``."""
+    say = Narrator(out or sys.stdout)
+    folder = Path(output)
+    if folder.exists():
+        shutil.rmtree(folder)
+    folder.mkdir(parents=True)
+    settings = settings.model_copy(
+        update={"storage": StorageSettings(database=str(folder / "vcop-demo.db"))}
+    )
+    sample = resources.files("bot") / "data" / "sample_meeting.yaml"
+    panel = settings.panel
+    chair, secretariat = panel.chair[0], (panel.secretariat or panel.chair)[0]
+    voters = panel.members[: max(1, min(members_voting, len(panel.members)))]
+    clock = ManualClock(dt.datetime(2025, 9, 10, 9, 0, tzinfo=dt.UTC))
+
+    with LocalWorkspace(settings, clock=clock) as local, resources.as_file(sample) as path:
+        slack = local.slack
+        assert slack is not None and local.bot is not None
+        service = local.bot.runtime.service
+        say.say("Started the local Slack workspace and the bot (HTTP, signed requests).")
+        say.detail(f"Slack Web API: {local.api.base_url}  bot: {local.server.url}")  # type: ignore[union-attr]
+
+        report = service.import_meeting(path)
+        meeting = report.meeting
+        say.say(f"Imported {meeting.title!r}: {report.cases} anonymised cases, screened.")
+
+        shown = slack.slash_command(secretariat, f"open {meeting.id}")
+        _check(shown.status == 200, f"/vcop open answered {shown.status}")
+        posts = [m for m in slack.messages(panel.channel) if m.blocks]
+        say.say(f"Secretariat ran /vcop open: {len(posts)} messages in the panel channel.")
+
+        cases = service.cases(meeting.id)
+        total = len(cases) * len(voters)
+        say.say(f"{len(voters)} members vote on {len(cases)} cases through the Vote modal.")
+        done = 0
+        rights = service.settings.rights.numbers
+        for index, member in enumerate(voters):
+            for case in cases:
+                post = service.post_for(meeting.id, case.ref)
+                _check(post is not None, f"case {case.ref} was not posted")
+                assert post is not None
+                click = slack.click_button(member, ids.VOTE_OPEN, message=post)
+                _check(click.status == 200, f"Vote click answered {click.status}")
+                modal = slack.open_modal(member)
+                _check(modal is not None, "the vote modal did not open")
+                assert modal is not None
+                result = slack.submit_view(member, modal.id, _answers(case.ref, index, rights))
+                _check(result.status == 200 and not result.errors, f"vote refused: {result}")
+                slack.workspace.close_all_modals(member)
+                done += 1
+                say.progress(done, total, "votes submitted", every=len(cases))
+        say.detail(f"{service.repo.count_votes(meeting.id)} votes stored.")
+
+        _demo_chair(say, slack, service, chair, meeting.id)
+
+        summary_reply = slack.slash_command(secretariat, f"summary {meeting.id}")
+        _check(summary_reply.status == 200, "/vcop summary failed")
+        files = [f for f in slack.workspace.files() if f.content]
+        _check(bool(files), "the DOCX was not uploaded")
+        docx_path = folder / files[-1].name
+        docx_path.write_bytes(files[-1].content or b"")
+        markdown_path = folder / f"{meeting.id}-draft-summary.md"
+        markdown_path.write_text(render_markdown(service.draft_summary(meeting.id)), "utf-8")
+        say.say("The secretariat ran /vcop summary: a DM with the counts and the DOCX.")
+
+        say.say("Final tally:")
+        for case in service.tally(meeting.id).cases:
+            resolved = sum(r.resolved for r in case.rights)
+            extra = f", {resolved} right resolved by the chair" if resolved else ""
+            say.detail(f"{case.ref}: {case.category.value} ({case.voters} voters{extra})")
+        say.say("Draft summary written:")
+        say.detail(str(markdown_path.resolve()))
+        say.detail(str(docx_path.resolve()))
+    return 0
+
+
+def _demo_chair(say: Narrator, slack: SimulatedSlack, service, chair: str, meeting_id: str) -> None:  # type: ignore[no-untyped-def]
+    """The chair reviews the tally, resolves one disputed right, and closes voting."""
+    slack.slash_command(chair, f"tally {meeting_id}")
+    tally_view = slack.open_modal(chair)
+    _check(tally_view is not None, "the tally modal did not open")
+    assert tally_view is not None
+    disputed = [
+        case
+        for case in service.tally(meeting_id).cases
+        if any(r.finding.value == "Undecided" for r in case.rights)
+    ]
+    say.say(f"Chair ran /vcop tally: {len(disputed)} case(s) with undecided rights, shown first.")
+    if disputed:
+        case = disputed[0]
+        right = next(r for r in case.disputed_first())
+        slack.click_button(
+            chair, ids.RESOLVE_OPEN, ids.case_key(meeting_id, case.ref), view_id=tally_view.id
+        )
+        resolve_view = slack.open_modal(chair)
+        assert resolve_view is not None
+        slack.submit_view(
+            chair,
+            resolve_view.id,
+            {
+                ids.RESOLVE_RIGHT: str(right.right),
+                ids.RESOLVE_FINDING: "Partially met",
+                ids.RESOLVE_REASON: "Records show the interpreter was booked late; "
+                "the panel agreed this was partly met.",
+            },
+        )
+        say.detail(f"Resolved {case.ref} Right {right.right} as Partially met, with a reason.")
+    slack.workspace.close_all_modals(chair)
+    closed = slack.slash_command(chair, f"close {meeting_id}")
+    _check(closed.status == 200, "/vcop close failed")
+    say.say("Chair ran /vcop close: case messages now show voting closed.")
