@@ -44,14 +44,12 @@ def create_app(
     runtime: SlackRuntime,
     client: WebClient,
     signing_secret: str,
-    *,
-    process_before_response: bool = False,
 ) -> App:
     """A Bolt app wired to the panel's services; the caller serves it (HTTP or Socket Mode)."""
     app = App(
         client=client,
         signing_secret=signing_secret,
-        process_before_response=process_before_response,
+        process_before_response=True,
         request_verification_enabled=True,
         token_verification_enabled=True,
         logger=logging.getLogger("slack_bolt.App"),

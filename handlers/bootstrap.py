@@ -19,7 +19,7 @@ from handlers.app import create_app
 from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
 from handlers.redaction import install_redaction
-from handlers.runtime import SlackRuntime
+from handlers.runtime import BackgroundRunner, SlackRuntime, run_inline
 from handlers.slack_client import make_client
 from storage.repo import Repository
 
@@ -30,11 +30,14 @@ logger = logging.getLogger(__name__)
 class Bot:
     runtime: SlackRuntime
     app: App
+    runner: BackgroundRunner | None = None
 
     def start(self) -> None:
         self.runtime.progress.start()
 
     def stop(self) -> None:
+        if self.runner is not None:
+            self.runner.shutdown()
         self.runtime.progress.stop()
         self.runtime.service.repo.close()
 
@@ -48,10 +51,17 @@ def build_bot(
     credentials: SlackCredentials,
     *,
     clock: Clock | None = None,
-    process_before_response: bool = False,
+    inline_after_ack: bool = False,
     progress_min_gap: float = 3.0,
 ) -> Bot:
-    """Wire storage, services, the Slack client and the Bolt app together."""
+    """Wire storage, services, the Slack client and the Bolt app together.
+
+    Listeners run to completion before Bolt answers (process_before_response),
+    so a vote is acked only after its commit, in the thread that committed it.
+    Slow work after an ack (posting cases, uploads) goes to a background pool,
+    or runs inline when ``inline_after_ack`` (tests and the demo, which want
+    to read the result as soon as the request returns).
+    """
     bot_token = _secret(credentials.bot_token)
     signing_secret = _secret(credentials.signing_secret)
     if not bot_token or not signing_secret:
@@ -61,9 +71,13 @@ def build_bot(
     client = make_client(bot_token, credentials.api_url)
     publisher = MeetingPublisher(service, client)
     progress = ProgressUpdater(publisher.refresh_case, min_gap=progress_min_gap)
-    runtime = SlackRuntime(service=service, publisher=publisher, progress=progress)
-    runtime.on_meeting_closed.append(publisher.show_closed)
-    app = create_app(
-        runtime, client, signing_secret, process_before_response=process_before_response
+    runner = None if inline_after_ack else BackgroundRunner()
+    runtime = SlackRuntime(
+        service=service,
+        publisher=publisher,
+        progress=progress,
+        after_ack=run_inline if runner is None else runner,
     )
-    return Bot(runtime=runtime, app=app)
+    runtime.on_meeting_closed.append(publisher.show_closed)
+    app = create_app(runtime, client, signing_secret)
+    return Bot(runtime=runtime, app=app, runner=runner)

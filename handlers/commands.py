@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import PanelError
 from handlers import blocks
@@ -35,6 +36,25 @@ def _reply(ack: Ack, respond: Respond, text: str) -> None:
         respond(text=text, response_type="ephemeral", replace_original=False)
 
 
+def _reporting_failures(task: Callable[[], None], respond: Respond) -> Callable[[], None]:
+    """After the ack, a failure is told to the invoker instead of vanishing into a log."""
+
+    def run() -> None:
+        try:
+            task()
+        except PanelError as exc:
+            respond(text=str(exc), response_type="ephemeral", replace_original=False)
+        except SlackApiError as exc:
+            logger.warning("Slack refused a call: %s", exc.response.get("error"))
+            respond(
+                text="Slack refused part of that request; please try again shortly.",
+                response_type="ephemeral",
+                replace_original=False,
+            )
+
+    return run
+
+
 def show_help(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
@@ -52,13 +72,17 @@ def open_meeting(
     rt.service.require_chair_or_secretariat(request.user_id, "open a meeting")
     meeting = rt.service.get_meeting(_meeting_arg(request))
     ack(text=f"Posting the cases of {meeting.title} to <#{rt.publisher.channel}>…")
-    report = rt.publisher.open_meeting(meeting.id, request.user_id)
-    rt.meeting_opened(meeting.id)
-    respond(
-        text=f"{meeting.title}: posted {report.posted} cases to <#{report.channel}>"
-        + (f"; {report.already_posted} were already there." if report.already_posted else "."),
-        response_type="ephemeral",
-    )
+
+    def post() -> None:
+        report = rt.publisher.open_meeting(meeting.id, request.user_id)
+        rt.meeting_opened(meeting.id)
+        already = f"; {report.already_posted} were already there" if report.already_posted else ""
+        respond(
+            text=f"{meeting.title}: posted {report.posted} cases to <#{report.channel}>{already}.",
+            response_type="ephemeral",
+        )
+
+    rt.after_ack(_reporting_failures(post, respond))
 
 
 def show_status(
@@ -92,7 +116,7 @@ def close_meeting(
         ack(text=f"Voting on {meeting.title} was already closed.")
         return
     ack(text=f"Voting on {meeting.title} is closed. Later votes will be refused.")
-    rt.meeting_closed(meeting.id)
+    rt.after_ack(_reporting_failures(lambda: rt.meeting_closed(meeting.id), respond))
 
 
 def send_summary(
@@ -101,7 +125,9 @@ def send_summary(
     rt.service.require_chair_or_secretariat(request.user_id, "pull the draft summary")
     meeting = rt.service.get_meeting(_meeting_arg(request))
     ack(text=f"Preparing the draft summary of {meeting.title}; it will arrive in a DM.")
-    rt.publisher.send_summary(meeting.id, request.user_id)
+    rt.after_ack(
+        _reporting_failures(lambda: rt.publisher.send_summary(meeting.id, request.user_id), respond)
+    )
 
 
 SUBCOMMANDS: dict[str, Subcommand] = {

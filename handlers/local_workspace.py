@@ -31,7 +31,7 @@ class LocalWorkspace:
         settings: Settings,
         *,
         clock: Clock | None = None,
-        process_before_response: bool = True,
+        inline_after_ack: bool = True,
         progress_min_gap: float = 0.0,
         enforce_rate_limits: bool = False,
         outsiders: tuple[str, ...] = ("U0OUTSIDE1",),
@@ -47,7 +47,7 @@ class LocalWorkspace:
             self.workspace.add_user(user, user.lower())
         self.api = WebApiServer(self.workspace, enforce_rate_limits=enforce_rate_limits)
         self._clock = clock
-        self._pbr = process_before_response
+        self._inline = inline_after_ack
         self._gap = progress_min_gap
         self._threads = threads
         self.bot: Bot | None = None
@@ -65,7 +65,7 @@ class LocalWorkspace:
             self.settings,
             credentials,
             clock=self._clock,
-            process_before_response=self._pbr,
+            inline_after_ack=self._inline,
             progress_min_gap=self._gap,
         )
         self.bot.start()

@@ -7,7 +7,9 @@ can run several bots side by side.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from slack_bolt import BoltContext
@@ -17,6 +19,34 @@ from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
 
 CONTEXT_KEY = "vcop_runtime"
+logger = logging.getLogger(__name__)
+
+Task = Callable[[], None]
+
+
+def run_inline(task: Task) -> None:
+    """Run after-ack work at once: deterministic, for tests and the demo."""
+    task()
+
+
+class BackgroundRunner:
+    """Run after-ack work on a small pool, so a slow Slack call never delays an ack."""
+
+    def __init__(self, workers: int = 4) -> None:
+        self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vcop-after-ack")
+
+    def __call__(self, task: Task) -> None:
+        self._pool.submit(self._guarded, task)
+
+    @staticmethod
+    def _guarded(task: Task) -> None:
+        try:
+            task()
+        except Exception:
+            logger.exception("background task failed")
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=False)
 
 
 @dataclass
@@ -24,6 +54,7 @@ class SlackRuntime:
     service: PanelService
     publisher: MeetingPublisher
     progress: ProgressUpdater
+    after_ack: Callable[[Task], None] = run_inline
     on_meeting_opened: list[Callable[[str], None]] = field(default_factory=list)
     on_meeting_closed: list[Callable[[str], None]] = field(default_factory=list)
 
