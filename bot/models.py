@@ -73,6 +73,31 @@ class MeetingStatus(StrEnum):
     CLOSED = "closed"
 
 
+class ScheduleKind(StrEnum):
+    REMINDER = "reminder"
+    CLOSE = "close"
+
+
+class ScheduleStatus(StrEnum):
+    PENDING = "pending"
+    DONE = "done"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class Schedule(BaseModel):
+    """A deadline or reminder, stored so jobs can be rebuilt after a restart."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    meeting_id: str
+    kind: ScheduleKind
+    due_at: dt.datetime
+    status: ScheduleStatus = ScheduleStatus.PENDING
+    done_at: dt.datetime | None = None
+
+
 class TimelineEntry(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 

@@ -41,7 +41,7 @@ from bot.rights import RightsCatalogue
 from bot.services import CaseProgress, MemberBallot
 from bot.summary import DraftSummary
 from handlers import ids
-from handlers.mrkdwn import clip, escape, escaped_clip
+from handlers.mrkdwn import clip, escape, escaped_clip, escaped_pieces
 
 HEADER_MAX = 150
 SECTION_MAX = 3000
@@ -155,24 +155,31 @@ def closed_notice(meeting: Meeting, tally: Sequence[CaseTally]) -> tuple[str, li
     return f"Voting closed: {meeting.title}", [_mrkdwn(clip(body, SECTION_MAX)[0])]
 
 
+def _grouped(rows: Sequence[str], limit: int) -> list[str]:
+    """Join rows into as few texts as fit ``limit`` each, never splitting a row."""
+    texts: list[str] = []
+    for row in rows:
+        if texts and len(texts[-1]) + 1 + len(row) <= limit:
+            texts[-1] += "\n" + row
+        else:
+            texts.append(row)
+    return texts
+
+
 def full_case_modal(case: Case) -> View:
     """The whole narrative and timeline, for cases too long for a message."""
     blocks: list[Block] = [_header(f"{case.ref} · {case.offence}")]
     blocks.append(_mrkdwn(f"*Outcome:* {escaped_clip(case.outcome, 400)[0]}"))
-    text = case.summary
-    while text and len(blocks) < 80:
-        chunk, _ = clip(text, 2800)
-        chunk = chunk.removesuffix(" …").removesuffix("…")
-        blocks.append(_mrkdwn(escape(chunk)))
-        text = text[len(chunk) :].strip()
+    # Pieces are measured after escaping: a narrative full of "A&E" grows when escaped.
+    blocks.extend(_mrkdwn(piece) for piece in escaped_pieces(case.summary, NARRATIVE_MAX)[:80])
     if case.timeline:
         blocks.append(DividerBlock())
         rows = [
-            f"*Day {item.day}* · {escape(item.agency)}: {escape(item.entry)}"
+            f"*Day {item.day}* · {escaped_clip(item.agency, 100)[0]}: "
+            f"{escaped_clip(item.entry, 500)[0]}"
             for item in case.timeline
         ]
-        for start in range(0, len(rows), 5):
-            blocks.append(_mrkdwn("\n".join(rows[start : start + 5])))
+        blocks.extend(_mrkdwn(text) for text in _grouped(rows, SECTION_MAX))
     return View(
         type="modal",
         callback_id=ids.CASE_VIEW,
@@ -288,14 +295,23 @@ def _right_line(right: RightTally) -> str:
     )
 
 
-def _case_tally_blocks(meeting: Meeting, tally: CaseTally, members: int) -> list[Block]:
+def _case_tally_blocks(
+    meeting: Meeting, tally: CaseTally, members: int, history: CaseTally | None = None
+) -> list[Block]:
     disputed = [r for r in tally.disputed_first() if r.disputed]
     settled = [r for r in tally.rights if not r.disputed]
     text = f"*{escape(tally.ref)}: {tally.category.value}* · {tally.voters} of {members} voted"
+    if history is not None:
+        earlier = ", ".join(f"R{r.right} {FINDING_CODES[r.finding]}" for r in history.rights)
+        text += f"\n_Re-listed. Earlier: {history.category.value} ({earlier})_"
     if disputed:
         text += "\n" + "\n".join(_right_line(r) for r in disputed)
     if settled:
-        summary = ", ".join(f"R{r.right} {FINDING_CODES[r.finding]}" for r in settled)
+        # Agreed rights are listed compactly, but with their counts: a right agreed by two
+        # votes and three abstentions is not the same finding as one agreed by five.
+        summary = ", ".join(
+            f"R{r.right} {FINDING_CODES[r.finding]} ({_votes_text(r)})" for r in settled
+        )
         text += f"\n_Agreed:_ {summary}"
     return [
         SectionBlock(
@@ -310,8 +326,16 @@ def _case_tally_blocks(meeting: Meeting, tally: CaseTally, members: int) -> list
     ]
 
 
-def tally_modal(meeting: Meeting, tallies: Sequence[CaseTally], members: int) -> View:
-    """The chair's tally: each case's category, disputed rights first, with Resolve."""
+def tally_modal(
+    meeting: Meeting,
+    tallies: Sequence[CaseTally],
+    members: int,
+    history: dict[str, CaseTally] | None = None,
+) -> View:
+    """The chair's tally: each case's category, disputed rights first, with Resolve.
+
+    A re-listed case carries its earlier meeting's findings as history.
+    """
     counts = dict.fromkeys(Category, 0)
     for case in tallies:
         counts[case.category] += 1
@@ -321,7 +345,7 @@ def tally_modal(meeting: Meeting, tallies: Sequence[CaseTally], members: int) ->
         DividerBlock(),
     ]
     for case in tallies:
-        blocks.extend(_case_tally_blocks(meeting, case, members))
+        blocks.extend(_case_tally_blocks(meeting, case, members, (history or {}).get(case.ref)))
     return View(
         type="modal",
         callback_id=ids.TALLY_VIEW,
@@ -491,3 +515,51 @@ def summary_message(summary: DraftSummary) -> tuple[str, list[Block]]:
         "The editable DOCX follows."
     )
     return f"Draft summary: {summary.title}", [_mrkdwn(clip(text, SECTION_MAX)[0])]
+
+
+def reminder_message(
+    meeting: Meeting, cases: Sequence[Case], closes: str
+) -> tuple[str, list[Block]]:
+    """A DM to a member listing exactly the cases they have not voted on, each with Vote."""
+    intro = (
+        f"Reminder: voting on *{escape(meeting.title)}* closes {closes}. "
+        f"You have not yet voted on {len(cases)} {'case' if len(cases) == 1 else 'cases'}:"
+    )
+    built: list[Block] = [_mrkdwn(intro)]
+    for case in cases[:45]:
+        built.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{escape(case.ref)}* · {escaped_clip(case.offence, 300)[0]}"
+                ),
+                accessory=ButtonElement(
+                    text="Vote",
+                    action_id=ids.VOTE_OPEN,
+                    value=ids.case_key(meeting.id, case.ref),
+                    style="primary",
+                ),
+            )
+        )
+    return f"Reminder: voting on {meeting.title} closes {closes}", built
+
+
+def closing_tally_message(
+    meeting: Meeting, tallies: Sequence[CaseTally], members: int, non_voters: dict[str, list[str]]
+) -> tuple[str, list[Block]]:
+    """The chair's DM at the deadline: the tally, disputed rights first, and who did not vote."""
+    built: list[Block] = [
+        _mrkdwn(
+            f"Voting on *{escape(meeting.title)}* has closed. The tally, disputed rights first:"
+        )
+    ]
+    for tally in tallies[:30]:
+        built.append(_case_tally_blocks(meeting, tally, members)[0])
+    if non_voters:
+        lines = [
+            f"• <@{member}>: {', '.join(escape(ref) for ref in refs)}"
+            for member, refs in sorted(non_voters.items())
+        ]
+        built.append(_mrkdwn(clip("*Did not vote on:*\n" + "\n".join(lines), SECTION_MAX)[0]))
+    else:
+        built.append(_mrkdwn("Every member voted on every case."))
+    return f"Voting closed: {meeting.title} — your tally", built[:50]

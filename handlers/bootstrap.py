@@ -13,9 +13,12 @@ from slack_bolt import App
 
 from bot.clock import Clock
 from bot.config import Settings, SlackCredentials
+from bot.deadline_service import DeadlineService
 from bot.errors import PanelError
+from bot.scheduler import DeadlineScheduler
 from bot.services import PanelService
 from handlers.app import create_app
+from handlers.deadline_notices import SlackDeadlineNotifier
 from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
 from handlers.redaction import install_redaction
@@ -34,8 +37,10 @@ class Bot:
 
     def start(self) -> None:
         self.runtime.progress.start()
+        self.runtime.scheduler.start()
 
     def stop(self) -> None:
+        self.runtime.scheduler.shutdown()
         if self.runner is not None:
             self.runner.shutdown()
         self.runtime.progress.stop()
@@ -53,6 +58,7 @@ def build_bot(
     clock: Clock | None = None,
     inline_after_ack: bool = False,
     progress_min_gap: float = 3.0,
+    scheduler_paused: bool = False,
 ) -> Bot:
     """Wire storage, services, the Slack client and the Bolt app together.
 
@@ -60,7 +66,9 @@ def build_bot(
     so a vote is acked only after its commit, in the thread that committed it.
     Slow work after an ack (posting cases, uploads) goes to a background pool,
     or runs inline when ``inline_after_ack`` (tests and the demo, which want
-    to read the result as soon as the request returns).
+    to read the result as soon as the request returns). ``scheduler_paused``
+    keeps APScheduler from firing on wall-clock time when a manual clock
+    drives the deadlines (tests call ``scheduler.run_due()`` instead).
     """
     bot_token = _secret(credentials.bot_token)
     signing_secret = _secret(credentials.signing_secret)
@@ -71,13 +79,21 @@ def build_bot(
     client = make_client(bot_token, credentials.api_url)
     publisher = MeetingPublisher(service, client)
     progress = ProgressUpdater(publisher.refresh_case, min_gap=progress_min_gap)
+    deadlines = DeadlineService(service)
+    scheduler = DeadlineScheduler(
+        deadlines, SlackDeadlineNotifier(service, publisher), paused=scheduler_paused
+    )
     runner = None if inline_after_ack else BackgroundRunner()
     runtime = SlackRuntime(
         service=service,
         publisher=publisher,
         progress=progress,
+        deadlines=deadlines,
+        scheduler=scheduler,
         after_ack=run_inline if runner is None else runner,
     )
+    runtime.on_meeting_opened.append(scheduler.meeting_opened)
+    runtime.on_meeting_closed.append(scheduler.meeting_closed)
     runtime.on_meeting_closed.append(publisher.show_closed)
     app = create_app(runtime, client, signing_secret)
     return Bot(runtime=runtime, app=app, runner=runner)

@@ -14,9 +14,11 @@ from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.deadlines import parse_deadline
 from bot.errors import PanelError
 from handlers import blocks
 from handlers.payloads import SlashCommand
+from handlers.publisher import HEADER_REF
 from handlers.runtime import SlackRuntime, runtime_of
 
 logger = logging.getLogger(__name__)
@@ -103,7 +105,8 @@ def show_tally(
 ) -> None:
     meeting, tallies = rt.service.chair_tally(request.user_id, _meeting_arg(request))
     ack()
-    view = blocks.tally_modal(meeting, tallies, len(rt.service.settings.panel.members))
+    history = rt.deadlines.histories(meeting.id)
+    view = blocks.tally_modal(meeting, tallies, len(rt.service.settings.panel.members), history)
     client.views_open(trigger_id=request.trigger_id, view=view)
 
 
@@ -130,6 +133,39 @@ def send_summary(
     )
 
 
+def extend_deadline(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    rt.service.require_chair(request.user_id, "extend the voting deadline")
+    if len(request.arguments) < 2:
+        raise PanelError("Usage: /vcop extend MEETING DATETIME, e.g. 2025-09-16T17:00")
+    meeting_id, when = request.arguments[0], " ".join(request.arguments[1:])
+    try:
+        closes = parse_deadline(when, rt.service.settings.voting.zone)
+    except ValueError as exc:
+        raise PanelError(str(exc)) from exc
+    meeting = rt.deadlines.extend(meeting_id, closes, request.user_id)
+    rt.scheduler.meeting_rescheduled(meeting.id)
+    ack(text=f"Voting on {meeting.title} now closes {rt.service.local_time(closes)}.")
+    for case in rt.service.cases(meeting.id):
+        rt.progress.mark(meeting.id, case.ref)
+
+
+def relist_case(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    rt.service.require_chair_or_secretariat(request.user_id, "re-list a case")
+    if len(request.arguments) != 2:
+        raise PanelError("Usage: /vcop relist CASE MEETING")
+    ref, target = request.arguments
+    case = rt.deadlines.relist(ref, target, request.user_id)
+    ack(text=f"{case.ref} is re-listed in {target} (from {case.relisted_from}).")
+    if rt.service.post_for(target, HEADER_REF) is not None:
+        rt.after_ack(
+            _reporting_failures(lambda: rt.publisher.open_meeting(target, request.user_id), respond)
+        )
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": show_help,
     "open": open_meeting,
@@ -137,6 +173,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "tally": show_tally,
     "close": close_meeting,
     "summary": send_summary,
+    "extend": extend_deadline,
+    "relist": relist_case,
 }
 
 

@@ -55,6 +55,7 @@ class LocalWorkspace:
         self.slack: SimulatedSlack | None = None
 
     def start(self) -> LocalWorkspace:
+        """Start Slack (if not yet running) and a bot; idempotent for Slack."""
         self.api.start()
         credentials = SlackCredentials(
             bot_token=DEFAULT_BOT_TOKEN,
@@ -67,6 +68,7 @@ class LocalWorkspace:
             clock=self._clock,
             inline_after_ack=self._inline,
             progress_min_gap=self._gap,
+            scheduler_paused=self._clock is not None,
         )
         self.bot.start()
         self.server = start_in_background(self.bot.app, threads=self._threads)
@@ -75,11 +77,22 @@ class LocalWorkspace:
         )
         return self
 
-    def stop(self) -> None:
+    def stop_bot(self) -> None:
+        """Stop the bot and its HTTP server; the simulated Slack keeps its state."""
         if self.server is not None:
             self.server.stop()
+            self.server = None
         if self.bot is not None:
             self.bot.stop()
+            self.bot = None
+
+    def restart_bot(self) -> LocalWorkspace:
+        """A fresh bot process's worth of objects on the same database and Slack."""
+        self.stop_bot()
+        return self.start()
+
+    def stop(self) -> None:
+        self.stop_bot()
         self.api.stop()
 
     def __enter__(self) -> LocalWorkspace:

@@ -112,14 +112,20 @@ class MeetingPublisher:
 
     def show_closed(self, meeting_id: str) -> None:
         """Replace each case's Vote button with its closed state and tell the channel."""
-        meeting = self.service.get_meeting(meeting_id)
-        if self.service.post_for(meeting.id, HEADER_REF) is None:
-            return  # never posted to Slack, so nothing to update there
-        for case in self.service.cases(meeting.id):
+        self.mark_cases_closed(meeting_id)
+        self.post_closed_notice(meeting_id)
+
+    def mark_cases_closed(self, meeting_id: str) -> None:
+        for case in self.service.cases(meeting_id):
             try:
-                self.refresh_case(meeting.id, case.ref)
+                self.refresh_case(meeting_id, case.ref)
             except SlackApiError as exc:
                 logger.warning("could not mark case %s closed: %s", case.ref, exc.response["error"])
+
+    def post_closed_notice(self, meeting_id: str) -> None:
+        if self.service.post_for(meeting_id, HEADER_REF) is None:
+            return  # never posted to Slack, so the channel has nothing to be told
+        meeting = self.service.get_meeting(meeting_id)
         text, notice = blocks.closed_notice(meeting, self.service.tally(meeting.id).cases)
         self.client.chat_postMessage(channel=self.channel, text=text, blocks=_dicts(notice))
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 from slack_bolt import BoltContext
 
+from bot.deadline_service import DeadlineService
+from bot.scheduler import DeadlineScheduler
 from bot.services import PanelService
 from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
@@ -54,6 +56,8 @@ class SlackRuntime:
     service: PanelService
     publisher: MeetingPublisher
     progress: ProgressUpdater
+    deadlines: DeadlineService
+    scheduler: DeadlineScheduler
     after_ack: Callable[[Task], None] = run_inline
     on_meeting_opened: list[Callable[[str], None]] = field(default_factory=list)
     on_meeting_closed: list[Callable[[str], None]] = field(default_factory=list)

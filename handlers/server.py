@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from waitress import wasyncore
 from waitress.server import create_server
 
 logger = logging.getLogger(__name__)
@@ -36,8 +37,16 @@ class RunningServer:
         return f"http://{self.host}:{self.port}{EVENTS_PATH}"
 
     def stop(self) -> None:
-        self.server.close()  # type: ignore[attr-defined]
+        """Close every socket from inside waitress's own loop thread, then join it.
+
+        Closing from another thread races the loop's select() on the same
+        descriptors; a trigger thunk runs in the loop, and once its map is
+        empty the loop returns by itself.
+        """
+        server = self.server
+        server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[attr-defined]
         self.thread.join(timeout=5)
+        server.task_dispatcher.shutdown()  # type: ignore[attr-defined]
 
 
 def make_server(app: App, host: str, port: int, threads: int = DEFAULT_THREADS) -> object:

@@ -108,3 +108,27 @@ def m001_core(db: Database) -> None:
         pk=("meeting_id", "case_ref"),
     )
     _table(db, "audit").create_index(["meeting_id"])
+
+
+@MIGRATIONS()
+def m002_schedules(db: Database) -> None:
+    """Deadlines and reminders live here, so jobs can be rebuilt after a restart."""
+    _table(db, "schedules").create(
+        {
+            "id": str,
+            "meeting_id": str,
+            "kind": str,
+            "due_at": str,
+            "status": str,
+            "done_at": str,
+        },
+        pk="id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        not_null={"meeting_id", "kind", "due_at", "status"},
+    )
+    _table(db, "schedules").create_index(["status", "due_at"])
+    # One row per message a schedule sent: a restart never sends the same DM twice.
+    _table(db, "deliveries").create(
+        {"schedule_id": str, "target": str, "sent_at": str},
+        pk=("schedule_id", "target"),
+    )

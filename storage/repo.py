@@ -26,6 +26,9 @@ from bot.models import (
     MeetingStatus,
     MemberNotes,
     Resolution,
+    Schedule,
+    ScheduleKind,
+    ScheduleStatus,
     TimelineEntry,
     Vote,
 )
@@ -373,4 +376,69 @@ class Repository:
         self._t("posts").upsert(
             {"meeting_id": meeting_id, "case_ref": case_ref, "channel": channel, "ts": ts},
             pk=("meeting_id", "case_ref"),
+        )
+
+    # Schedules (deadlines and reminders) ----------------------------------
+
+    @staticmethod
+    def _schedule(row: dict[str, Any]) -> Schedule:
+        return Schedule(
+            id=row["id"],
+            meeting_id=row["meeting_id"],
+            kind=ScheduleKind(row["kind"]),
+            due_at=dt.datetime.fromisoformat(row["due_at"]),
+            status=ScheduleStatus(row["status"]),
+            done_at=_when(row["done_at"]),
+        )
+
+    def save_schedule(self, schedule: Schedule) -> None:
+        self._t("schedules").upsert(
+            {
+                "id": schedule.id,
+                "meeting_id": schedule.meeting_id,
+                "kind": schedule.kind.value,
+                "due_at": _iso(schedule.due_at),
+                "status": schedule.status.value,
+                "done_at": _iso(schedule.done_at),
+            },
+            pk="id",
+        )
+
+    def get_schedule(self, schedule_id: str) -> Schedule | None:
+        rows = list(self.db.query("select * from schedules where id = ?", [schedule_id]))
+        return self._schedule(rows[0]) if rows else None
+
+    def schedules(
+        self, meeting_id: str | None = None, status: ScheduleStatus | None = None
+    ) -> list[Schedule]:
+        clauses, params = [], []
+        if meeting_id is not None:
+            clauses.append("meeting_id = ?")
+            params.append(meeting_id)
+        if status is not None:
+            clauses.append("status = ?")
+            params.append(status.value)
+        where = f"where {' and '.join(clauses)}" if clauses else ""
+        rows = self.db.query(f"select * from schedules {where} order by due_at, id", params)
+        return [self._schedule(row) for row in rows]
+
+    def set_schedule_status(
+        self, schedule_id: str, status: ScheduleStatus, at: dt.datetime | None
+    ) -> None:
+        self.db.execute(
+            "update schedules set status = ?, done_at = ? where id = ?",
+            [status.value, _iso(at), schedule_id],
+        )
+
+    def delivered(self, schedule_id: str) -> set[str]:
+        rows = self.db.query(
+            "select target from deliveries where schedule_id = ?", [schedule_id]
+        )
+        return {row["target"] for row in rows}
+
+    def record_delivery(self, schedule_id: str, target: str, at: dt.datetime) -> None:
+        self._t("deliveries").insert(
+            {"schedule_id": schedule_id, "target": target, "sent_at": _iso(at)},
+            pk=("schedule_id", "target"),
+            ignore=True,
         )

@@ -1,0 +1,150 @@
+"""Waking up for deadlines and reminders with APScheduler 3.
+
+The schedules live in our own tables (bot/deadline_service.py); APScheduler
+only holds in-memory jobs rebuilt from them at start-up, each with an explicit
+id and ``replace_existing=True``, and each job's only argument is a schedule
+id. What a job does when it runs is decided from the tables at that moment:
+a close that was missed while the bot was down runs at start-up, once; a
+reminder missed by more than the grace period is skipped, never sent late;
+a reminder after the close is never sent.
+
+The Slack side (DMs, channel notices) is behind the ``DeadlineNotifier``
+protocol, so this module stays free of Slack.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from typing import Protocol
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+
+from bot.deadline_service import DeadlineService
+from bot.models import Meeting, ScheduleKind, ScheduleStatus
+from bot.services import SYSTEM_ACTOR, members_without_vote
+
+logger = logging.getLogger(__name__)
+
+JOB_DEFAULTS = {
+    # Our own triage decides about lateness (grace for reminders, always for the
+    # close), so APScheduler must never drop a job as misfired on its own.
+    "misfire_grace_time": None,
+    "coalesce": True,
+    "max_instances": 1,
+}
+
+
+class DeadlineNotifier(Protocol):
+    """What a deadline or reminder tells people; implemented by the Slack transport."""
+
+    def remind(self, meeting: Meeting, member: str, refs: list[str]) -> None: ...
+
+    def closed_by_deadline(self, meeting: Meeting) -> dict[str, Callable[[], None]]:
+        """Named notifications to send once each (e.g. "channel", "chair:U1")."""
+        ...
+
+
+class DeadlineScheduler:
+    """Rebuilds and runs the jobs of every pending schedule."""
+
+    def __init__(
+        self, deadlines: DeadlineService, notifier: DeadlineNotifier, *, paused: bool = False
+    ) -> None:
+        self.deadlines = deadlines
+        self.notifier = notifier
+        self.paused = paused
+        self.scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC")
+        self._run_lock = threading.Lock()
+
+    # Lifecycle ---------------------------------------------------------------
+
+    def start(self) -> None:
+        """Run what fell due while we were down, then schedule the rest."""
+        self.scheduler.start(paused=self.paused)
+        self.run_due()
+        self.sync()
+
+    def shutdown(self) -> None:
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+
+    def sync(self) -> None:
+        """Make the jobs match the pending schedules exactly."""
+        pending = {s.id: s for s in self.deadlines.pending()}
+        for job in self.scheduler.get_jobs():
+            if job.id not in pending:
+                job.remove()
+        for schedule in pending.values():
+            self.scheduler.add_job(
+                self.run,
+                trigger=DateTrigger(run_date=schedule.due_at),
+                args=[schedule.id],
+                id=schedule.id,
+                name=f"{schedule.kind.value} {schedule.meeting_id}",
+                replace_existing=True,
+            )
+
+    # Meeting events ------------------------------------------------------------
+
+    def meeting_opened(self, meeting_id: str) -> None:
+        self.deadlines.plan(meeting_id)
+        self.sync()
+
+    def meeting_rescheduled(self, meeting_id: str) -> None:
+        self.sync()
+
+    def meeting_closed(self, meeting_id: str) -> None:
+        self.deadlines.cancel(meeting_id)
+        self.sync()
+
+    # Running -------------------------------------------------------------------
+
+    def run_due(self) -> int:
+        """Run every pending schedule that is due now (start-up, and tests' clock)."""
+        ran = 0
+        for schedule in self.deadlines.pending():
+            if schedule.due_at <= self.deadlines.panel.clock.now():
+                self.run(schedule.id)
+                ran += 1
+        return ran
+
+    def run(self, schedule_id: str) -> None:
+        """One job: triage from the tables, then send what has not been sent yet."""
+        with self._run_lock:
+            work = self.deadlines.triage(schedule_id)
+            if work is None:
+                return
+            if work.action == "close":
+                self._close(work.meeting, schedule_id)
+                self.deadlines.finish(schedule_id, ScheduleStatus.DONE)
+                self.sync()
+            elif work.action == "remind":
+                self._remind(work.meeting, schedule_id)
+                self.deadlines.finish(schedule_id, ScheduleStatus.DONE)
+            else:
+                logger.info("skipping %s (%s)", schedule_id, work.action)
+                self.deadlines.finish(schedule_id, ScheduleStatus.SKIPPED)
+
+    def _remind(self, meeting: Meeting, schedule_id: str) -> None:
+        sent = self.deadlines.delivered(schedule_id)
+        pending = members_without_vote(self.deadlines.panel.progress(meeting.id))
+        for member, refs in pending.items():
+            if member in sent:
+                continue
+            self.notifier.remind(meeting, member, refs)
+            self.deadlines.record_delivery(schedule_id, member)
+
+    def _close(self, meeting: Meeting, schedule_id: str) -> None:
+        panel = self.deadlines.panel
+        if panel.close_voting(meeting.id, SYSTEM_ACTOR):
+            logger.info("voting on %s closed at its deadline", meeting.id)
+        closed = panel.get_meeting(meeting.id)
+        self.deadlines.cancel(meeting.id, ScheduleKind.REMINDER)
+        sent = self.deadlines.delivered(schedule_id)
+        for target, send in self.notifier.closed_by_deadline(closed).items():
+            if target not in sent:
+                send()
+                self.deadlines.record_delivery(schedule_id, target)

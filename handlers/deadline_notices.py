@@ -1,0 +1,44 @@
+"""What deadlines and reminders say in Slack (the scheduler's DeadlineNotifier)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import partial
+
+from bot.models import Meeting
+from bot.services import PanelService, members_without_vote
+from handlers import blocks
+from handlers.publisher import MeetingPublisher
+
+
+class SlackDeadlineNotifier:
+    """Reminder DMs, and at the deadline: closed case messages, a notice, the chair's DM."""
+
+    def __init__(self, service: PanelService, publisher: MeetingPublisher) -> None:
+        self.service = service
+        self.publisher = publisher
+
+    def remind(self, meeting: Meeting, member: str, refs: list[str]) -> None:
+        cases = [self.service.get_case(meeting.id, ref) for ref in refs]
+        closes = self.service.local_time(meeting.voting_closes)
+        text, message = blocks.reminder_message(meeting, cases, closes)
+        self.publisher.dm(member, text, message)
+
+    def closed_by_deadline(self, meeting: Meeting) -> dict[str, Callable[[], None]]:
+        notifications: dict[str, Callable[[], None]] = {
+            "case-messages": partial(self.publisher.mark_cases_closed, meeting.id),
+            "channel-notice": partial(self.publisher.post_closed_notice, meeting.id),
+        }
+        for chair in self.service.settings.panel.chair:
+            notifications[f"chair:{chair}"] = partial(self._dm_chair, meeting, chair)
+        return notifications
+
+    def _dm_chair(self, meeting: Meeting, chair: str) -> None:
+        tallies = sorted(
+            self.service.tally(meeting.id).cases,
+            key=lambda case: (not any(r.disputed for r in case.rights), case.ref),
+        )
+        non_voters = members_without_vote(self.service.progress(meeting.id))
+        members = len(self.service.settings.panel.members)
+        text, message = blocks.closing_tally_message(meeting, tallies, members, non_voters)
+        self.publisher.dm(chair, text, message)

@@ -1,0 +1,92 @@
+"""Re-listing an undecided case into a later meeting, with its history for the chair."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import yaml
+from slack_sim import SimulatedSlack
+
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.models import Category, VoteOption
+from handlers import ids
+from handlers.local_workspace import LocalWorkspace
+
+from .conftest import SAMPLE
+
+
+def _later_meeting(tmp_path: Path) -> Path:
+    data = yaml.safe_load(SAMPLE.read_text())
+    data["meeting"].update(
+        id="2025-12-stalking", date="2025-12-10", voting_closes="2025-12-08T17:00:00+00:00"
+    )
+    data["cases"] = [dict(data["cases"][0], ref="SH-07")]
+    path = tmp_path / "later.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
+def _vote(
+    slack: SimulatedSlack,
+    local: LocalWorkspace,
+    member: str,
+    meeting: str,
+    ref: str,
+    option: VoteOption,
+) -> None:
+    post = local.bot.runtime.service.post_for(meeting, ref)  # type: ignore[union-attr]
+    slack.click_button(member, ids.VOTE_OPEN, ids.case_key(meeting, ref), message=post)
+    modal = slack.open_modal(member)
+    assert modal is not None
+    values = {ids.right_block(n): VoteOption.MET.value for n in range(1, 13)}
+    values[ids.right_block(6)] = option.value
+    assert slack.submit_view(member, modal.id, values).status == 200
+    slack.workspace.close_all_modals(member)
+
+
+def test_undecided_case_is_relisted_with_history(
+    opened: str,
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    settings: Settings,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    service = local.bot.runtime.service  # type: ignore[union-attr]
+    members = settings.panel.members
+    split = [VoteOption.MET, VoteOption.NOT_MET, VoteOption.MET, VoteOption.NOT_MET]
+    for member, option in zip(members, split, strict=False):
+        _vote(slack, local, member, opened, "SH-06", option)
+    chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
+    refused = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
+    assert "No meeting" in refused.shown.text  # the later meeting does not exist yet
+    service.import_meeting(_later_meeting(tmp_path))
+    early = slack.slash_command(chair, "relist SH-06 2025-12-stalking")
+    assert "still being voted on" in early.shown.text
+    slack.slash_command(chair, f"close {opened}")
+    tally = next(c for c in service.tally(opened).cases if c.ref == "SH-06")
+    assert tally.category is Category.NO_DECISION
+
+    outsider = slack.slash_command(members[0], "relist SH-06 2025-12-stalking")
+    assert "chair or the secretariat" in outsider.shown.text
+    clock.set(dt.datetime(2025, 11, 1, 9, 0, tzinfo=dt.UTC))
+    assert slack.slash_command(secretariat, "open 2025-12-stalking").status == 200
+    done = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
+    assert "re-listed" in done.shown.text
+    relisted = service.get_case("2025-12-stalking", "SH-06")
+    assert relisted.relisted_from == opened
+    assert service.post_for("2025-12-stalking", "SH-06") is not None  # posted to the channel
+    assert service.repo.count_votes("2025-12-stalking") == 0  # a fresh vote
+    again = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
+    assert "already has a case" in again.shown.text
+
+    slack.slash_command(chair, "tally 2025-12-stalking")
+    modal = slack.open_modal(chair)
+    assert modal is not None
+    text = str(modal.blocks)
+    assert "Re-listed. Earlier: Panel failed to reach a decision" in text
+    assert [e.action for e in service.repo.audit_entries("2025-12-stalking")].count(
+        "case.relist"
+    ) == 1
