@@ -39,7 +39,7 @@ from bot.models import (
 )
 from bot.rights import RightsCatalogue
 from bot.services import CaseProgress, MemberBallot
-from bot.summary import DraftSummary
+from bot.summary import FINDING_CODES, RESOLVED_MARK, DraftSummary
 from handlers import ids
 from handlers.mrkdwn import clip, escape, escaped_clip, escaped_pieces
 
@@ -52,15 +52,6 @@ NOTE_FIELDS = (
     ("observations", "Gaps or observations"),
     ("learning", "Learning"),
 )
-FINDING_CODES = {
-    Finding.MET: "M",
-    Finding.PARTIALLY_MET: "PM",
-    Finding.NOT_MET: "NM",
-    Finding.DID_NOT_ENGAGE: "DNE",
-    Finding.NOT_RECORDED: "INR",
-    Finding.NOT_APPLICABLE: "N/A",
-    Finding.UNDECIDED: "U",
-}
 
 
 def _header(text: str) -> HeaderBlock:
@@ -128,7 +119,8 @@ def case_message(
     ]
     if buttons:
         blocks.append(ActionsBlock(block_id=ids.CASE_ACTIONS, elements=buttons))
-    text = f"Case {case.ref}: {case.offence} — {status}"
+    # The fallback text is mrkdwn too (and the notification): escaped like the blocks.
+    text = f"Case {case.ref}: {escaped_clip(case.offence, 180)[0]} — {status}"
     return clip(text, 300)[0], blocks
 
 
@@ -140,7 +132,7 @@ def meeting_header_message(meeting: Meeting, cases: int, closes: str) -> tuple[s
         f"press *Vote* under the case. You can change your votes until voting closes "
         f"({closes}). Nobody sees how others voted until they have voted themselves."
     )
-    return f"Scrutiny panel: {meeting.title}", [
+    return f"Scrutiny panel: {escape(meeting.title)}", [
         _header(f"Scrutiny panel: {meeting.title}"),
         _mrkdwn(text),
     ]
@@ -152,7 +144,7 @@ def closed_notice(meeting: Meeting, tally: Sequence[CaseTally]) -> tuple[str, li
         f"Voting on *{escape(meeting.title)}* has closed. Provisional categories, "
         "before the chair resolves any disputed rights:\n" + "\n".join(lines)
     )
-    return f"Voting closed: {meeting.title}", [_mrkdwn(clip(body, SECTION_MAX)[0])]
+    return f"Voting closed: {escape(meeting.title)}", [_mrkdwn(clip(body, SECTION_MAX)[0])]
 
 
 def _grouped(rows: Sequence[str], limit: int) -> list[str]:
@@ -175,8 +167,9 @@ def full_case_modal(case: Case) -> View:
     if case.timeline:
         blocks.append(DividerBlock())
         rows = [
-            f"*Day {item.day}* · {escaped_clip(item.agency, 100)[0]}: "
-            f"{escaped_clip(item.entry, 500)[0]}"
+            # Clipped only when escaping alone would overflow a section: never in practice.
+            f"*Day {item.day}* · {escaped_clip(item.agency, 150)[0]}: "
+            f"{escaped_clip(item.entry, NARRATIVE_MAX)[0]}"
             for item in case.timeline
         ]
         blocks.extend(_mrkdwn(text) for text in _grouped(rows, SECTION_MAX))
@@ -470,7 +463,7 @@ def matrix_text(tallies: Sequence[CaseTally]) -> str:
     for case in tallies:
         cells = ""
         for r in case.rights:
-            code = FINDING_CODES[r.finding] + ("*" if r.resolved else "")
+            code = FINDING_CODES[r.finding] + (RESOLVED_MARK if r.resolved else "")
             if r.disputed and not r.resolved:
                 code += "!"
             cells += code.ljust(width)
@@ -514,7 +507,7 @@ def summary_message(summary: DraftSummary) -> tuple[str, list[Block]]:
         f"The panel scrutinised {cases} {'case' if cases == 1 else 'cases'}.\n{rows}\n"
         "The editable DOCX follows."
     )
-    return f"Draft summary: {summary.title}", [_mrkdwn(clip(text, SECTION_MAX)[0])]
+    return f"Draft summary: {escape(summary.title)}", [_mrkdwn(clip(text, SECTION_MAX)[0])]
 
 
 def reminder_message(
