@@ -31,6 +31,7 @@ from bot.anonymity import ScreenRules
 from bot.models import SlackUserId
 from bot.rights import RightsCatalogue
 from bot.tally import TallyRules
+from bot.yaml_loading import describe_yaml_error, load_yaml
 
 DEFAULT_CONFIG_PATH = "app.yaml"
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -83,11 +84,29 @@ class PanelSettings(BaseModel):
         return members
 
 
+def _clock_time(value: object) -> object:
+    """``"08:00"`` or minutes since midnight → a naive time of day; zones are refused."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return dt.time(value // 60, value % 60)
+    if isinstance(value, str):
+        try:
+            parsed = dt.time.fromisoformat(value.strip())
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a time of day like 08:00") from exc
+        if parsed.tzinfo is not None:
+            raise ValueError("give the time without a zone; voting.timezone applies")
+        return parsed
+    return value
+
+
+ClockTime = Annotated[dt.time, BeforeValidator(_clock_time)]
+
+
 class WorkingHours(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    start: dt.time = dt.time(8, 0)
-    end: dt.time = dt.time(18, 0)
+    start: ClockTime = dt.time(8, 0)
+    end: ClockTime = dt.time(18, 0)
     days: tuple[str, ...] = WEEKDAYS[:5]
 
     @field_validator("days")
@@ -185,7 +204,7 @@ class Settings(BaseModel):
     def _quorum_reachable(self) -> Settings:
         if self.voting.quorum > len(self.panel.members):
             raise ValueError(
-                f"voting.quorum is {self.voting.quorum} but the panel has only "
+                f"voting.quorum: {self.voting.quorum} is more than the panel's "
                 f"{len(self.panel.members)} members, so no right could ever be decided"
             )
         return self
@@ -231,14 +250,46 @@ def _location(loc: tuple[int | str, ...]) -> str:
     return path or "(top level)"
 
 
+_SELF_LOCATED = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.+)$", re.S)
+
+
+def meaningful_errors(error: ValidationError) -> list[dict[str, Any]]:
+    """Pydantic's errors, without the echoes that only restate another error.
+
+    A tuple with ``min_length`` whose item failed also reports "should have
+    at least 1 item after validation"; that line would send the reader after
+    a problem that is not there.
+    """
+    items = error.errors(include_url=False)
+    located = [tuple(item["loc"]) for item in items]
+    return [
+        item
+        for item in items
+        if not (
+            item["type"] == "too_short"
+            and any(
+                len(loc) > len(item["loc"]) and loc[: len(item["loc"])] == tuple(item["loc"])
+                for loc in located
+            )
+        )
+    ]
+
+
 def validation_problems(error: ValidationError, prefix: str = "") -> list[str]:
-    """One ``path.to.key: message`` line per pydantic error."""
+    """One ``path.to.key: message`` line per pydantic error.
+
+    A model-level check names its own path by starting its message with
+    ``path.to.key: ``, since pydantic can only place it at the top level.
+    """
     lines = []
-    for item in error.errors(include_url=False):
+    for item in meaningful_errors(error):
         where = _location(tuple(item["loc"]))
+        message = str(item["msg"]).removeprefix("Value error, ")
+        own = _SELF_LOCATED.match(message) if not item["loc"] else None
+        if own:
+            where, message = own.group(1), own.group(2)
         if prefix:
             where = f"{prefix}.{where}" if where != "(top level)" else prefix
-        message = str(item["msg"]).removeprefix("Value error, ")
         lines.append(f"{where}: {message}")
     return lines
 
@@ -253,13 +304,13 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     env = os.environ if env is None else env
     path = path or config_path(env)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = load_yaml(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError([f"{path}: config file not found (set VCOP_CONFIG)"]) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError([f"{path}: cannot read: {exc}"]) from exc
     except yaml.YAMLError as exc:
-        raise ConfigError([f"{path}: not valid YAML: {exc}".replace("\n", " ")]) from exc
+        raise ConfigError([f"{path}: not valid YAML: {describe_yaml_error(exc)}"]) from exc
     if not isinstance(raw, dict):
         raise ConfigError(["(top level): app.yaml must be a mapping of sections"])
     if env.get("VCOP_DB"):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -16,7 +17,10 @@ from zoneinfo import ZoneInfo
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from bot.anonymity import screen_text
+from bot.config import meaningful_errors
 from bot.models import CaseRef, MeetingId, TimelineEntry
+from bot.yaml_loading import describe_yaml_error, load_yaml
 
 
 class MeetingFileError(Exception):
@@ -71,18 +75,31 @@ class MeetingFile(BaseModel):
     cases: tuple[CaseRecord, ...] = Field(min_length=1, max_length=50)
 
 
+_PRINTABLE_REF = re.compile(r"^[^\s<>&|`*_~]{1,24}$")
+
+
+def case_label(ref: object, index: int) -> str:
+    """How a problem line names a case: by its ref, unless the ref itself is unsafe to print.
+
+    A ref that is malformed or holds personal data is named by position
+    instead (``cases[#2]``), so an error message never repeats it.
+    """
+    text = str(ref).strip() if isinstance(ref, str | int) else ""
+    if _PRINTABLE_REF.match(text) and not screen_text(text, "ref"):
+        return f"cases[{text}]"
+    return f"cases[#{index + 1}]"
+
+
 def _case_label(raw: dict[str, Any], index: int) -> str:
     cases = raw.get("cases")
     if isinstance(cases, list) and index < len(cases) and isinstance(cases[index], dict):
-        ref = cases[index].get("ref")
-        if isinstance(ref, str | int) and str(ref).strip():
-            return f"cases[{str(ref).strip()[:24]}]"
+        return case_label(cases[index].get("ref"), index)
     return f"cases[#{index + 1}]"
 
 
 def _problem_lines(error: ValidationError, raw: dict[str, Any]) -> list[str]:
     lines = []
-    for item in error.errors(include_url=False):
+    for item in meaningful_errors(error):
         loc = list(item["loc"])
         if len(loc) >= 2 and loc[0] == "cases" and isinstance(loc[1], int):
             head = _case_label(raw, loc[1])
@@ -105,10 +122,13 @@ def read_meeting_file(path: Path) -> dict[str, Any]:
     except (OSError, UnicodeDecodeError) as exc:
         raise MeetingFileError([f"{path}: cannot read: {exc}"]) from exc
     try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else yaml.safe_load(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        detail = str(exc).replace("\n", " ")
-        raise MeetingFileError([f"{path}: not valid {path.suffix or 'YAML'}: {detail}"]) from exc
+        raw = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
+    except json.JSONDecodeError as exc:
+        # The message names the position only; the document's text is never echoed.
+        detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
+        raise MeetingFileError([f"{path}: not valid JSON: {detail}"]) from exc
+    except yaml.YAMLError as exc:
+        raise MeetingFileError([f"{path}: not valid YAML: {describe_yaml_error(exc)}"]) from exc
     if not isinstance(raw, dict):
         raise MeetingFileError([f"{path}: expected a mapping with `meeting` and `cases`"])
     return raw
@@ -122,9 +142,11 @@ def parse_meeting(raw: dict[str, Any], zone: ZoneInfo) -> MeetingFile:
         raise MeetingFileError(_problem_lines(exc, raw)) from exc
     problems = []
     seen: set[str] = set()
-    for case in parsed.cases:
+    for index, case in enumerate(parsed.cases):
         if case.ref in seen:
-            problems.append(f"cases[{case.ref}].ref: {case.ref!r} is used by more than one case")
+            problems.append(
+                f"{case_label(case.ref, index)}.ref: this ref is used by more than one case"
+            )
         seen.add(case.ref)
     closes = parsed.meeting.voting_closes
     if closes.tzinfo is None:

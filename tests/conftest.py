@@ -3,7 +3,8 @@
 Everything is real: a copy of the shipped app.yaml and a SQLite file in tmp_path,
 the real services and repository, a hand-moved ``ManualClock``, and the installed
 ``vcop`` executable run in a subprocess. Helpers hang off the fixture objects
-(``panel``, ``imported``, ``cli``) so test modules never import this file.
+(``panel``, ``imported``, ``cli``, ``core``); test modules import this file only for
+type hints.
 """
 
 from __future__ import annotations
@@ -271,14 +272,9 @@ class Cli(CoreData):
     db_path: Path
     _panels: list[Panel] = field(default_factory=list)
 
-    def run(
-        self,
-        *args: str,
-        config: Path | None = None,
-        env: dict[str, str | None] | None = None,
-        cwd: Path | None = None,
-    ) -> subprocess.CompletedProcess[str]:
-        """Run ``vcop ARGS``; ``env`` values of None unset a variable."""
+    def _environment(
+        self, config: Path | None, env: dict[str, str | None] | None
+    ) -> dict[str, str]:
         environment = {
             key: value
             for key, value in os.environ.items()
@@ -291,16 +287,48 @@ class Cli(CoreData):
                 environment.pop(key, None)
             else:
                 environment[key] = value
-        return subprocess.run(
+        return environment
+
+    def start(
+        self,
+        *args: str,
+        config: Path | None = None,
+        env: dict[str, str | None] | None = None,
+        cwd: Path | None = None,
+    ) -> subprocess.Popen[str]:
+        """Start ``vcop ARGS`` without waiting; ``env`` values of None unset a variable."""
+        return subprocess.Popen(
             [self.VCOP, *args],
-            capture_output=True,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
             text=True,
             encoding="utf-8",
-            env=environment,
+            env=self._environment(config, env),
             cwd=cwd or self.tmp,
-            timeout=120,
-            check=False,
         )
+
+    @staticmethod
+    def finish(process: subprocess.Popen[str]) -> subprocess.CompletedProcess[str]:
+        """Wait for a started command and collect its exit code and output."""
+        stdout, stderr = process.communicate(timeout=120)
+        return subprocess.CompletedProcess(process.args, process.returncode, stdout, stderr)
+
+    def run(
+        self,
+        *args: str,
+        config: Path | None = None,
+        env: dict[str, str | None] | None = None,
+        cwd: Path | None = None,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run ``vcop ARGS`` to the end."""
+        return self.finish(self.start(*args, config=config, env=env, cwd=cwd))
+
+    def run_all(
+        self, commands: list[list[str]], *, config: Path | None = None
+    ) -> list[subprocess.CompletedProcess[str]]:
+        """Run several independent commands side by side (each one starts slowly)."""
+        started = [self.start(*args, config=config) for args in commands]
+        return [self.finish(process) for process in started]
 
     def write_meeting(self, doc: dict[str, Any] | None = None, name: str = "meeting.yaml") -> Path:
         return self.write_file(self.tmp, doc if doc is not None else self.meeting_doc(), name)

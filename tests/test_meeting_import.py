@@ -127,11 +127,6 @@ def test_personal_data_is_refused_per_field_and_never_printed_in_full(cli: Cli) 
     _nothing_stored(cli)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/services.py import_meeting builds 'cases[{case.ref}].…' from the raw "
-    "ref, so personal data in a ref (here an email) is printed in full",
-)
 def test_personal_data_in_a_case_ref_is_masked_in_the_problem_lines(panel: Panel) -> None:
     doc = panel.meeting_doc(cases=[panel.case_doc("jo@example.com")])
 
@@ -141,11 +136,6 @@ def test_personal_data_in_a_case_ref_is_masked_in_the_problem_lines(panel: Panel
     assert not any("jo@example.com" in line for line in problems), problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/meeting_file.py _case_label puts the raw ref into 'cases[…]' for schema "
-    "errors, so a ref holding personal data is printed in full",
-)
 def test_personal_data_in_a_case_ref_is_masked_in_schema_errors(panel: Panel) -> None:
     case = panel.case_doc("jo@example.com")
     del case["summary"]
@@ -156,11 +146,6 @@ def test_personal_data_in_a_case_ref_is_masked_in_schema_errors(panel: Panel) ->
     assert not any("jo@example.com" in line for line in problems), problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/meeting_file.py read_meeting_file copies str(YAMLError) into the problem "
-    "line; PyYAML's message quotes the offending source line, personal data included",
-)
 def test_a_yaml_syntax_error_does_not_print_the_offending_line(panel: Panel) -> None:
     path = panel.tmp / "broken.yaml"
     path.write_text(
@@ -252,34 +237,24 @@ def test_schema_errors_name_the_case_ref_and_field(cli: Cli) -> None:
     _nothing_stored(cli)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: bot/meeting_file.py MeetingFile.cases is tuple[...] with min_length=1; "
-    "pydantic counts only the cases that validated, so any case error adds a false line "
-    "'cases: Tuple should have at least 1 item after validation, not 0'",
-)
 def test_schema_errors_are_exactly_one_line_per_problem(panel: Panel) -> None:
     problems = _problems(panel, _schema_problem_doc(panel))
 
     assert problems == SCHEMA_PROBLEMS
 
 
-def test_duplicate_refs_and_a_late_deadline_are_reported_together(cli: Cli) -> None:
-    doc = cli.meeting_doc(
+def test_duplicate_refs_and_a_late_deadline_are_reported_together(panel: Panel) -> None:
+    doc = panel.meeting_doc(
         voting_closes="2099-03-21T09:00:00+00:00",
-        cases=[cli.case_doc("BG-01"), cli.case_doc("BG-02"), cli.case_doc("BG-01")],
+        cases=[panel.case_doc("BG-01"), panel.case_doc("BG-02"), panel.case_doc("BG-01")],
     )
-    path = cli.write_meeting(doc)
 
-    result = cli.run("meeting", "import", str(path))
+    problems = _problems(panel, doc)
 
-    assert result.returncode == 2
-    lines = result.stderr.splitlines()
-    assert "cases[BG-01].ref: 'BG-01' is used by more than one case" in lines
-    [late] = [line for line in lines if line.startswith("meeting.voting_closes: ")]
+    assert len(problems) == 2, problems
+    assert "cases[BG-01].ref: this ref is used by more than one case" in problems
+    [late] = [line for line in problems if line.startswith("meeting.voting_closes: ")]
     assert "is after the meeting date 2099-03-20" in late
-    assert len(lines) == 2
-    _nothing_stored(cli)
 
 
 def _long(n: int) -> str:
@@ -381,13 +356,30 @@ def test_a_naive_deadline_is_read_in_the_panel_timezone(panel: Panel) -> None:
     assert stored.voting_closes == dt.datetime(2099, 7, 8, 16, 0, tzinfo=dt.UTC)
 
 
-def test_a_missing_meeting_file_is_exit_2(cli: Cli) -> None:
-    missing = cli.tmp / "nope.yaml"
+def test_an_impossible_date_is_a_problem_line(panel: Panel) -> None:
+    path = panel.tmp / "feb30.yaml"
+    path.write_text(
+        "meeting:\n  id: m1\n  title: T\n  date: 2099-02-30\n"
+        "  voting_closes: 2099-02-27T17:00:00\n"
+        "cases:\n  - {ref: BG-01, offence: Theft, outcome: Charged, summary: Text.}\n",
+        encoding="utf-8",
+    )
 
-    result = cli.run("meeting", "import", str(missing))
+    with pytest.raises(MeetingFileError) as caught:
+        panel.service.import_meeting(path)
 
-    assert result.returncode == 2
-    assert result.stderr.splitlines() == [f"{missing}: file not found"]
+    [problem] = caught.value.problems
+    assert "date" in problem
+    _nothing_stored(panel)
+
+
+def test_a_missing_meeting_file_is_one_line(panel: Panel) -> None:
+    missing = panel.tmp / "nope.yaml"
+
+    with pytest.raises(MeetingFileError) as caught:
+        panel.service.import_meeting(missing)
+
+    assert caught.value.problems == [f"{missing}: file not found"]
 
 
 # JSON -------------------------------------------------------------------------------------
@@ -428,7 +420,8 @@ def test_invalid_json_is_one_line(panel: Panel) -> None:
         panel.service.import_meeting(path)
 
     [problem] = caught.value.problems
-    assert problem.startswith(f"{path}: not valid .json")
+    assert problem.startswith(f"{path}: not valid JSON: ")
+    assert "line 1, column" in problem
     _nothing_stored(panel)
 
 

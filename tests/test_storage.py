@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 
 from bot.models import MeetingStatus, MemberNotes, VoteOption
 from storage.db import BUSY_TIMEOUT_MS, Connections, open_db
+from storage.migrations import MIGRATIONS
 from storage.repo import Repository
 
 if TYPE_CHECKING:
@@ -100,16 +101,19 @@ def test_migrations_are_idempotent_and_keep_data(imported: Panel) -> None:
     imported.vote(imported.members[0])
     imported.close()
 
+    applied: list[list[str]] = []
     for _ in range(2):
         db = open_db(imported.db_path)
         try:
-            applied = list(
-                db.query("select migration_set, name from _sqlite_migrations order by name")
-            )
-            assert applied == [{"migration_set": "vcop", "name": "m001_core"}]
+            assert MIGRATIONS.pending(db) == []
+            applied.append([migration.name for migration in MIGRATIONS.applied(db)])
             assert set(db.table_names()) >= TABLES
         finally:
             db.close()
+
+    assert applied[0] == applied[1]
+    assert applied[0][0] == "m001_core"
+    assert len(set(applied[0])) == len(applied[0])
     reopened = Repository(imported.db_path)
     try:
         assert reopened.get_meeting(imported.MEETING_ID) is not None
@@ -234,10 +238,12 @@ def test_a_unit_of_work_is_invisible_to_others_until_it_commits(imported: Panel)
 def test_a_unit_of_work_holds_the_write_lock_from_its_start(imported: Panel) -> None:
     other = _own_connection(imported.db_path)
     try:
-        with imported.repo.unit_of_work():
-            # BEGIN IMMEDIATE: even before the first write, no one else may start writing.
-            with pytest.raises(sqlite3.OperationalError, match="database is locked"):
-                other.execute("BEGIN IMMEDIATE")
+        # BEGIN IMMEDIATE: even before its first write, no one else may start writing.
+        with (
+            imported.repo.unit_of_work(),
+            pytest.raises(sqlite3.OperationalError, match="database is locked"),
+        ):
+            other.execute("BEGIN IMMEDIATE")
         other.execute("BEGIN IMMEDIATE")
         other.rollback()
     finally:

@@ -1,0 +1,255 @@
+"""The real `vcop` executable, run like a user would, over a real database file."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import TYPE_CHECKING, Any
+
+import docx
+import pytest
+import yaml
+
+from bot.models import Finding, VoteOption
+
+if TYPE_CHECKING:
+    from conftest import Cli, Panel
+
+COMMANDS = ("meeting", "tally", "summary", "manifest", "serve", "demo")
+CSV_HEADER = [
+    "meeting",
+    "ref",
+    "right",
+    "title",
+    "finding",
+    "resolved",
+    "category",
+    "Met",
+    "Partially met",
+    "Not met",
+    "Victim did not engage",
+    "Information not recorded",
+    "Not applicable",
+    "Abstain",
+]
+REQUIRED_SCOPES = {"commands", "chat:write", "im:write", "users:read", "files:write"}
+
+
+@pytest.fixture
+def voted(cli: Cli) -> Panel:
+    """The standard meeting, imported and voted on through the services, in the CLI's file.
+
+    BG-01: three members, all Met, except one abstains on Right 12, leaving it short of
+    quorum; the chair resolves Right 12 as Met. BG-02: no votes. BG-03: Not met 3 to 1.
+    """
+    panel = cli.panel()
+    panel.import_meeting()
+    m = panel.members
+    panel.vote(m[0], "BG-01", VoteOption.MET)
+    panel.vote(m[1], "BG-01", VoteOption.MET)
+    panel.vote(m[2], "BG-01", VoteOption.MET, changes={12: VoteOption.ABSTAIN})
+    panel.service.resolve_right(
+        panel.MEETING_ID, "BG-01", 12, Finding.MET, "Complaints leaflet on file", panel.chair
+    )
+    for member in m[:3]:
+        panel.vote(member, "BG-03", VoteOption.NOT_MET)
+    panel.vote(m[3], "BG-03", VoteOption.PARTIALLY_MET)
+    return panel
+
+
+def _rights(votes: dict[int, tuple[str, dict[str, int], bool]]) -> list[dict[str, Any]]:
+    return [
+        {"right": n, "finding": finding, "votes": counts, "resolved": resolved}
+        for n, (finding, counts, resolved) in sorted(votes.items())
+    ]
+
+
+# Help -----------------------------------------------------------------------------------
+
+
+def test_help_lists_every_command_without_needing_a_config(cli: Cli) -> None:
+    result = cli.run("--help", config=cli.tmp / "no-such-app.yaml")
+
+    assert result.returncode == 0
+    assert result.stdout.startswith("usage: vcop")
+    listed = {
+        line.split()[0]
+        for line in result.stdout.split("COMMAND\n", 2)[-1].splitlines()
+        if line.startswith("    ") and not line.startswith("     ")
+    }
+    assert set(COMMANDS) <= listed, result.stdout
+
+
+HELP_EXPECTS = {
+    ("meeting", "import"): ["file", "--replace", "personal data"],
+    ("meeting", "list"): ["newest first"],
+    ("tally",): ["meeting", "--json"],
+    ("summary",): ["--format", "{md,docx,csv}", "--output"],
+    ("manifest",): ["manifest"],
+    ("serve",): ["--http", "--port"],
+    ("demo",): ["--output", "--members"],
+}
+
+
+def test_each_command_has_working_help(cli: Cli) -> None:
+    commands = [[*command, "--help"] for command in HELP_EXPECTS]
+
+    results = cli.run_all(commands, config=cli.tmp / "no-such-app.yaml")
+
+    for command, result in zip(HELP_EXPECTS, results, strict=True):
+        assert result.returncode == 0, (command, result.stderr)
+        assert result.stdout.startswith(f"usage: vcop {' '.join(command)}"), result.stdout
+        text = " ".join(result.stdout.split())
+        for expected in HELP_EXPECTS[command]:
+            assert expected in text, (command, expected)
+
+
+# Meetings and tallies -------------------------------------------------------------------------
+
+
+def test_tally_json_matches_the_contract_shape(cli: Cli, voted: Panel) -> None:
+    result = cli.run("tally", voted.MEETING_ID, "--json")
+
+    assert result.returncode == 0, result.stderr
+    document = json.loads(result.stdout)
+    met3 = ("Met", {"Met": 3}, False)
+    expected = {
+        "meeting": voted.MEETING_ID,
+        "cases": [
+            {
+                "ref": "BG-01",
+                "category": "Fully compliant",
+                "voters": 3,
+                "rights": _rights(
+                    {
+                        **dict.fromkeys(range(1, 12), met3),
+                        12: ("Met", {"Met": 2, "Abstain": 1}, True),
+                    }
+                ),
+            },
+            {
+                "ref": "BG-02",
+                "category": "Panel failed to reach a decision",
+                "voters": 0,
+                "rights": _rights(dict.fromkeys(range(1, 13), ("Undecided", {}, False))),
+            },
+            {
+                "ref": "BG-03",
+                "category": "Non-compliant",
+                "voters": 4,
+                "rights": _rights(
+                    dict.fromkeys(
+                        range(1, 13), ("Not met", {"Not met": 3, "Partially met": 1}, False)
+                    )
+                ),
+            },
+        ],
+    }
+    assert document == expected
+    assert list(document) == ["meeting", "cases"]
+    assert list(document["cases"][0]) == ["ref", "category", "voters", "rights"]
+    assert list(document["cases"][0]["rights"][0]) == ["right", "finding", "votes", "resolved"]
+
+
+def test_tally_of_an_unknown_meeting_is_exit_2(cli: Cli) -> None:
+    result = cli.run("tally", "no-such-meeting", "--json")
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: No meeting 'no-such-meeting'. `vcop meeting list` shows them."
+    ]
+
+
+# Summaries -----------------------------------------------------------------------------------
+
+
+def test_summary_markdown_goes_to_stdout(cli: Cli, voted: Panel) -> None:
+    result = cli.run("summary", voted.MEETING_ID)
+
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
+    assert text.startswith("# Example LCJB Victims' Code scrutiny panel: draft summary — Burglary")
+    assert "DRAFT" in text
+    assert f"**Meeting reference:** {voted.MEETING_ID}" in text
+    for ref in voted.REFS:
+        assert f"### {ref}: Burglary of a dwelling" in text
+    assert "| Fully compliant | 1 |" in text
+    assert "| Non-compliant | 1 |" in text
+    assert "| Panel failed to reach a decision | 1 |" in text
+
+
+def test_summary_csv_has_the_contract_header_and_one_row_per_case_and_right(
+    cli: Cli, voted: Panel
+) -> None:
+    out = cli.tmp / "return.csv"
+
+    result = cli.run("summary", voted.MEETING_ID, "--format", "csv", "--output", str(out))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Wrote {out}"
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8"))))
+    header, *body = rows
+    assert header == CSV_HEADER
+    assert len(body) == 3 * 12
+    assert [(row[1], row[2]) for row in body] == [
+        (ref, str(n)) for ref in voted.REFS for n in range(1, 13)
+    ]
+    by_key = {(row[1], int(row[2])): dict(zip(header, row, strict=True)) for row in body}
+    resolved = by_key[("BG-01", 12)]
+    assert resolved == {
+        "meeting": voted.MEETING_ID,
+        "ref": "BG-01",
+        "right": "12",
+        "title": "Making a complaint",
+        "finding": "Met",
+        "resolved": "true",
+        "category": "Fully compliant",
+        "Met": "2",
+        "Partially met": "0",
+        "Not met": "0",
+        "Victim did not engage": "0",
+        "Information not recorded": "0",
+        "Not applicable": "0",
+        "Abstain": "1",
+    }
+    assert by_key[("BG-03", 3)]["title"] == "Information when reporting"
+    assert (by_key[("BG-03", 3)]["Not met"], by_key[("BG-03", 3)]["Partially met"]) == ("3", "1")
+    assert {by_key[("BG-02", n)]["finding"] for n in range(1, 13)} == {"Undecided"}
+
+
+def test_summary_docx_is_a_word_document(cli: Cli, voted: Panel) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--format", "docx")
+
+    default = cli.tmp / f"{voted.MEETING_ID}-summary.docx"
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Wrote {default.name}"
+    document = docx.Document(str(default))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "draft summary" in text
+    assert "Burglary" in text
+    for ref in voted.REFS:
+        assert ref in text
+    assert document.tables, "the summary of findings is a table"
+    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
+    assert "Fully compliant" in cells
+
+
+# The Slack manifest ----------------------------------------------------------------------------
+
+
+def test_manifest_prints_the_slack_app_manifest(cli: Cli) -> None:
+    result = cli.run("manifest")
+
+    assert result.returncode == 0, result.stderr
+    manifest = yaml.safe_load(result.stdout)
+    configured = yaml.safe_load(cli.config_path.read_text(encoding="utf-8"))["slack"]["manifest"]
+    assert manifest == configured
+    assert set(manifest["oauth_config"]["scopes"]["bot"]) >= REQUIRED_SCOPES
+    commands = [command["command"] for command in manifest["features"]["slash_commands"]]
+    assert commands == ["/vcop"]
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+    assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["settings"]["socket_mode_enabled"] is True
