@@ -12,13 +12,13 @@ import logging
 from collections.abc import Iterable
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.anonymity import screen_fields
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import Conflict, InvalidBallot, NotAllowed, NotFound, PanelError, VotingClosed
-from bot.meeting_file import MeetingFileError, parse_meeting, read_meeting_file
+from bot.meeting_file import MeetingFileError, case_label, parse_meeting, read_meeting_file
 from bot.models import (
     Ballot,
     Case,
@@ -33,7 +33,7 @@ from bot.models import (
     VoteOption,
 )
 from bot.summary import DraftSummary, build_summary
-from bot.tally import tally_case
+from bot.tally import tally_counts
 from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
@@ -122,11 +122,10 @@ class PanelService:
             f"meeting.title: personal data: {finding.describe()}"
             for finding in screen_fields({"title": parsed.meeting.title}, self.settings.anonymity)
         ]
-        for case in parsed.cases:
+        for index, case in enumerate(parsed.cases):
+            label = case_label(case.ref, index)
             for finding in screen_fields(case.text_fields(), self.settings.anonymity):
-                problems.append(
-                    f"cases[{case.ref}].{finding.field}: personal data: {finding.describe()}"
-                )
+                problems.append(f"{label}.{finding.field}: personal data: {finding.describe()}")
         if problems:
             raise MeetingFileError(problems)
 
@@ -214,8 +213,17 @@ class PanelService:
     def get_case(self, meeting_id: str, ref: str) -> Case:
         case = self.repo.get_case(meeting_id, ref)
         if case is None:
-            raise NotFound(f"No case {ref!r} in meeting {meeting_id!r}.")
+            raise self._no_case(meeting_id, ref)
         return case
+
+    def _require_case(self, meeting_id: str, ref: str) -> None:
+        """get_case without reading the case: the vote path only needs to know it exists."""
+        if not self.repo.case_exists(meeting_id, ref):
+            raise self._no_case(meeting_id, ref)
+
+    @staticmethod
+    def _no_case(meeting_id: str, ref: str) -> NotFound:
+        return NotFound(f"No case {ref!r} in meeting {meeting_id!r}.")
 
     def voting_is_open(self, meeting: Meeting) -> bool:
         return meeting.is_open and self.clock.now() < meeting.voting_closes
@@ -246,9 +254,13 @@ class PanelService:
                     f"Voting on {meeting.title} closed at "
                     f"{self.local_time(meeting.voting_closes)}; your vote was not recorded."
                 )
-            self.get_case(ballot.meeting_id, ballot.case_ref)
-            before = self.repo.member_votes(ballot.meeting_id, ballot.case_ref, ballot.member)
-            old_choices = {vote.right: vote.option for vote in before}
+            self._require_case(ballot.meeting_id, ballot.case_ref)
+            old_choices = {
+                right: VoteOption(option)
+                for right, option in self.repo.member_choices(
+                    ballot.meeting_id, ballot.case_ref, ballot.member
+                ).items()
+            }
             old_notes = self.repo.member_notes(ballot.meeting_id, ballot.case_ref, ballot.member)
             changed = old_choices != choices or old_notes != ballot.notes
             if changed:
@@ -257,13 +269,13 @@ class PanelService:
                 self.repo.append_audit(
                     now,
                     ballot.member,
-                    "vote.change" if before else "vote.cast",
+                    "vote.change" if old_choices else "vote.cast",
                     ballot.meeting_id,
                     ballot.case_ref,
                     old={str(k): v.value for k, v in old_choices.items()} or None,
                     new={str(k): v.value for k, v in sorted(choices.items())},
                 )
-            voters = len(self.repo.voters_by_case(ballot.meeting_id).get(ballot.case_ref, ()))
+            voters = self.repo.count_voters(ballot.meeting_id, ballot.case_ref)
         return BallotReceipt(
             meeting_id=ballot.meeting_id,
             case_ref=ballot.case_ref,
@@ -281,7 +293,7 @@ class PanelService:
         )
 
     def has_voted(self, meeting_id: str, ref: str, member: str) -> bool:
-        return bool(self.repo.member_votes(meeting_id, ref, member))
+        return self.repo.has_voted(meeting_id, ref, member)
 
     def progress(self, meeting_id: str) -> list[CaseProgress]:
         """Per case, who has voted and who has not; never what anyone chose."""
@@ -299,10 +311,10 @@ class PanelService:
     # Tally and the chair's decisions ---------------------------------------
 
     def tally(self, meeting_id: str) -> MeetingTally:
+        """Every case's tally; the database counts the votes (see ``tally_counts``)."""
         meeting = self.get_meeting(meeting_id)
-        votes_by_case: dict[str, list] = {}
-        for vote in self.repo.votes_for_meeting(meeting.id):
-            votes_by_case.setdefault(vote.case_ref, []).append(vote)
+        rights = self.settings.rights
+        counts, voters = self.repo.vote_counts(meeting.id, rights.numbers)
         resolutions: dict[str, dict[int, Resolution]] = {}
         for resolution in self.repo.resolutions_for_meeting(meeting.id):
             resolutions.setdefault(resolution.case_ref, {})[resolution.right] = resolution
@@ -310,14 +322,15 @@ class PanelService:
         return MeetingTally(
             meeting=meeting.id,
             cases=tuple(
-                tally_case(
-                    case.ref,
-                    self.settings.rights,
-                    votes_by_case.get(case.ref, []),
-                    resolutions.get(case.ref, {}),
+                tally_counts(
+                    ref,
+                    rights,
+                    counts.get(ref, {}),
+                    voters.get(ref, 0),
+                    resolutions.get(ref, {}),
                     rules,
                 )
-                for case in self.repo.list_cases(meeting.id)
+                for ref in self.repo.case_refs(meeting.id)
             ),
         )
 
@@ -344,15 +357,20 @@ class PanelService:
             previous = {
                 (r.case_ref, r.right): r for r in self.repo.resolutions_for_meeting(meeting.id)
             }.get((ref, right))
-            resolution = Resolution(
-                meeting_id=meeting.id,
-                case_ref=ref,
-                right=right,
-                finding=finding,
-                reason=reason,
-                chair=chair,
-                resolved_at=now,
-            )
+            try:
+                resolution = Resolution(
+                    meeting_id=meeting.id,
+                    case_ref=ref,
+                    right=right,
+                    finding=finding,
+                    reason=reason,
+                    chair=chair,
+                    resolved_at=now,
+                )
+            except ValidationError as exc:
+                problem = exc.errors(include_url=False)[0]
+                message = str(problem["msg"]).removeprefix("Value error, ")
+                raise PanelError(f"Resolution {problem['loc'][0]}: {message}") from exc
             self.repo.save_resolution(resolution)
             self.repo.append_audit(
                 now,
@@ -387,8 +405,9 @@ class PanelService:
         also a voting member, in which case the member rule applies to them too.
         Once voting has closed, everyone on the panel sees the final tally.
         """
+        panel = self.settings.panel
         if not meeting.is_open:
-            return True
+            return user in {*panel.members, *panel.chair, *panel.secretariat}
         if self.settings.is_member(user):
             return self.has_voted(meeting.id, ref, user)
         return self.settings.is_chair(user)
@@ -398,7 +417,25 @@ class PanelService:
         meeting = self.get_meeting(meeting_id)
         if not self.can_see_votes(user, meeting, ref):
             raise NotAllowed("Cast your own votes on this case before seeing the panel's.")
-        return next(case for case in self.tally(meeting.id).cases if case.ref == ref)
+        return self.case_tally(meeting.id, ref)
+
+    def case_tally(self, meeting_id: str, ref: str) -> CaseTally:
+        """One case's tally from that case's votes alone (the same as its entry in ``tally``).
+
+        A member's receipt shows one case; tallying the whole meeting to show it
+        made every vote cost as much as all the votes already cast.
+        """
+        self._require_case(meeting_id, ref)
+        rights = self.settings.rights
+        counts, voters = self.repo.vote_counts(meeting_id, rights.numbers, ref)
+        return tally_counts(
+            ref,
+            rights,
+            counts.get(ref, {}),
+            voters.get(ref, 0),
+            {r.right: r for r in self.repo.resolutions_for_case(meeting_id, ref)},
+            self.settings.voting.tally_rules,
+        )
 
     def chair_tally(self, user: str, meeting_id: str | None) -> tuple[Meeting, list[CaseTally]]:
         """The chair's view of a meeting's tally, cases the chair may not yet see left out."""
