@@ -47,6 +47,7 @@ HEADER_MAX = 150
 SECTION_MAX = 3000
 NARRATIVE_MAX = 2800
 MODAL_TITLE_MAX = 24
+VIEW_BLOCKS_MAX = 100  # a modal or a Home tab
 NOTE_FIELDS = (
     ("good_practice", "Good practice"),
     ("observations", "Gaps or observations"),
@@ -337,8 +338,12 @@ def tally_modal(
         _mrkdwn(f"*{escape(meeting.title)}* ({escape(meeting.id)})\n{summary or 'No cases'}"),
         DividerBlock(),
     ]
+    # A divider between cases reads better, but a meeting may have 50 cases and every
+    # one must fit in a modal's 100 blocks: drop the dividers when they would not fit.
+    keep = 2 if len(blocks) + 2 * len(tallies) <= VIEW_BLOCKS_MAX else 1
     for case in tallies:
-        blocks.extend(_case_tally_blocks(meeting, case, members, (history or {}).get(case.ref)))
+        history_of = (history or {}).get(case.ref)
+        blocks.extend(_case_tally_blocks(meeting, case, members, history_of)[:keep])
     return View(
         type="modal",
         callback_id=ids.TALLY_VIEW,
@@ -404,9 +409,11 @@ def status_blocks(meeting: Meeting, progress: Sequence[CaseProgress], closes: st
         progress_text = progress_line(len(case.voted), members)
         lines.append(f"• *{escape(case.ref)}*: {progress_text} · waiting for {waiting}")
     state = f"voting closes {closes}" if meeting.is_open else "voting closed"
+    # One section holds about twenty cases; a long agenda takes several, none cut off.
+    sections = _grouped(lines, SECTION_MAX) or ["No cases."]
     return [
         _mrkdwn(f"*{escape(meeting.title)}* ({escape(meeting.id)}) · {state}"),
-        _mrkdwn(clip("\n".join(lines) or "No cases.", SECTION_MAX)[0]),
+        *(_mrkdwn(clip(text, SECTION_MAX)[0]) for text in sections),
     ]
 
 
@@ -418,8 +425,12 @@ def home_view(
     closes: str,
     *,
     can_vote: bool,
+    members: int,
 ) -> View:
-    """App Home: open cases marked voted or not, each with Vote; the chair also gets the matrix."""
+    """App Home: open cases marked voted or not, each with Vote; the chair also gets the matrix.
+
+    ``members`` is the panel size, for the "N of M voted" line of each disputed case.
+    """
     blocks: list[Block] = [_header("Victims' Code scrutiny panel")]
     if meeting is None:
         blocks.append(_mrkdwn("No meeting is open for voting."))
@@ -438,7 +449,7 @@ def home_view(
         blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory))
     if chair_tally is not None:
         blocks.extend([DividerBlock(), _header("Tally matrix")])
-        blocks.append(_mrkdwn(matrix_text(chair_tally)))
+        blocks.extend(_mrkdwn(text) for text in matrix_texts(chair_tally))
         blocks.append(
             _context(
                 "M Met · PM Partially met · NM Not met · DNE Victim did not engage · "
@@ -446,20 +457,32 @@ def home_view(
                 "! disputed · * resolved"
             )
         )
-        for case in chair_tally:
-            if any(r.disputed for r in case.rights):
-                blocks.extend(_case_tally_blocks(meeting, case, 0)[:1])
-    return View(type="home", blocks=blocks[:100])
+        disputed = [case for case in chair_tally if any(r.disputed for r in case.rights)]
+        # Within the tab's 100 blocks; the matrix above already flags every disputed cell.
+        room = VIEW_BLOCKS_MAX - len(blocks)
+        shown = disputed if len(disputed) <= room else disputed[: room - 1]
+        for case in shown:
+            blocks.extend(_case_tally_blocks(meeting, case, members)[:1])
+        if len(shown) < len(disputed):
+            more = len(disputed) - len(shown)
+            blocks.append(
+                _context(f"{more} more cases have disputed rights: `/vcop tally` shows them all.")
+            )
+    return View(type="home", blocks=blocks[:VIEW_BLOCKS_MAX])
 
 
-def matrix_text(tallies: Sequence[CaseTally]) -> str:
-    """Cases × rights as a monospace grid, disputed cells flagged with !."""
+def matrix_texts(tallies: Sequence[CaseTally]) -> list[str]:
+    """Cases × rights as monospace grids, disputed cells flagged with !.
+
+    A section holds about 25 rows, so a long agenda is split into several grids,
+    each with its own header row, rather than cut off.
+    """
     if not tallies:
-        return "No cases."
+        return ["No cases."]
     numbers = [r.right for r in tallies[0].rights]
     width = 5
-    head = "Case".ljust(8) + "".join(f"R{n}".ljust(width) for n in numbers) + "Category"
-    rows = [head]
+    head = escape("Case".ljust(8) + "".join(f"R{n}".ljust(width) for n in numbers) + "Category")
+    rows: list[str] = []
     for case in tallies:
         cells = ""
         for r in case.rights:
@@ -467,8 +490,9 @@ def matrix_text(tallies: Sequence[CaseTally]) -> str:
             if r.disputed and not r.resolved:
                 code += "!"
             cells += code.ljust(width)
-        rows.append(clip(case.ref, 7)[0].ljust(8) + cells + case.category.value)
-    return clip("```\n" + escape("\n".join(rows)) + "\n```", SECTION_MAX)[0]
+        rows.append(escape(clip(case.ref, 7)[0].ljust(8) + cells + case.category.value))
+    room = SECTION_MAX - len(f"```\n{head}\n\n```")
+    return [f"```\n{head}\n{text}\n```" for text in _grouped(rows, room)]
 
 
 def help_text(is_chair: bool, is_secretariat: bool) -> str:

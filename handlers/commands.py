@@ -17,6 +17,7 @@ from slack_sdk.errors import SlackApiError
 from bot.deadlines import parse_deadline
 from bot.errors import PanelError
 from handlers import blocks
+from handlers.mrkdwn import escape
 from handlers.payloads import SlashCommand
 from handlers.publisher import HEADER_REF
 from handlers.runtime import SlackRuntime, runtime_of
@@ -73,16 +74,14 @@ def open_meeting(
 ) -> None:
     rt.service.require_chair_or_secretariat(request.user_id, "open a meeting")
     meeting = rt.service.get_meeting(_meeting_arg(request))
-    ack(text=f"Posting the cases of {meeting.title} to <#{rt.publisher.channel}>…")
+    ack(text=f"Posting the cases of {escape(meeting.title)} to <#{rt.publisher.channel}>…")
 
     def post() -> None:
         report = rt.publisher.open_meeting(meeting.id, request.user_id)
         rt.meeting_opened(meeting.id)
         already = f"; {report.already_posted} were already there" if report.already_posted else ""
-        respond(
-            text=f"{meeting.title}: posted {report.posted} cases to <#{report.channel}>{already}.",
-            response_type="ephemeral",
-        )
+        posted = f"posted {report.posted} cases to <#{report.channel}>{already}."
+        respond(text=f"{escape(meeting.title)}: {posted}", response_type="ephemeral")
 
     rt.after_ack(_reporting_failures(post, respond))
 
@@ -95,7 +94,7 @@ def show_status(
     progress = rt.service.progress(meeting.id)
     closes = rt.service.local_time(meeting.voting_closes)
     ack(
-        text=f"Voting status: {meeting.title}",
+        text=f"Voting status: {escape(meeting.title)}",
         blocks=blocks.status_blocks(meeting, progress, closes),
     )
 
@@ -116,9 +115,9 @@ def close_meeting(
     rt.service.require_chair(request.user_id, "close voting")
     meeting = rt.service.get_meeting(_meeting_arg(request))
     if not rt.service.close_voting(meeting.id, request.user_id):
-        ack(text=f"Voting on {meeting.title} was already closed.")
+        ack(text=f"Voting on {escape(meeting.title)} was already closed.")
         return
-    ack(text=f"Voting on {meeting.title} is closed. Later votes will be refused.")
+    ack(text=f"Voting on {escape(meeting.title)} is closed. Later votes will be refused.")
     rt.after_ack(_reporting_failures(lambda: rt.meeting_closed(meeting.id), respond))
 
 
@@ -127,7 +126,7 @@ def send_summary(
 ) -> None:
     rt.service.require_chair_or_secretariat(request.user_id, "pull the draft summary")
     meeting = rt.service.get_meeting(_meeting_arg(request))
-    ack(text=f"Preparing the draft summary of {meeting.title}; it will arrive in a DM.")
+    ack(text=f"Preparing the draft summary of {escape(meeting.title)}; it will arrive in a DM.")
     rt.after_ack(
         _reporting_failures(lambda: rt.publisher.send_summary(meeting.id, request.user_id), respond)
     )
@@ -146,7 +145,7 @@ def extend_deadline(
         raise PanelError(str(exc)) from exc
     meeting = rt.deadlines.extend(meeting_id, closes, request.user_id)
     rt.scheduler.meeting_rescheduled(meeting.id)
-    ack(text=f"Voting on {meeting.title} now closes {rt.service.local_time(closes)}.")
+    ack(text=f"Voting on {escape(meeting.title)} now closes {rt.service.local_time(closes)}.")
     for case in rt.service.cases(meeting.id):
         rt.progress.mark(meeting.id, case.ref)
 

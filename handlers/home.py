@@ -26,7 +26,13 @@ def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
     )
     closes = service.local_time(meeting.voting_closes) if meeting else ""
     view = blocks.home_view(
-        meeting, cases, voted, chair_tally, closes, can_vote=settings.is_member(user)
+        meeting,
+        cases,
+        voted,
+        chair_tally,
+        closes,
+        can_vote=settings.is_member(user),
+        members=len(settings.panel.members),
     )
     client.views_publish(user_id=user, view=view)
 

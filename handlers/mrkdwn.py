@@ -48,3 +48,31 @@ def escaped_clip(text: str, limit: int) -> tuple[str, bool]:
         if len(escaped) <= limit:
             return escaped, cut
         raw_limit -= len(escaped) - limit
+
+
+def escaped_pieces(text: str, limit: int) -> list[str]:
+    """Split a long text at clean boundaries into escaped pieces of at most ``limit`` each.
+
+    For showing a text whole across several blocks (the "Read full case" modal):
+    nothing is dropped, and each piece is cut from the raw text before escaping,
+    so an entity is never split and ``A&E`` or ``<`` cannot push a piece past
+    Slack's limit.
+    """
+    pieces: list[str] = []
+    rest = text.strip()
+    while rest:
+        raw_limit = limit
+        while True:
+            piece, cut = clip(rest, raw_limit)
+            if cut:
+                piece = piece.removesuffix(ELLIPSIS).rstrip()
+            escaped = escape(piece)
+            if len(escaped) <= limit or raw_limit <= 1:
+                break
+            raw_limit = max(1, min(raw_limit - 1, raw_limit * limit // len(escaped)))
+        if not piece:  # no clean boundary at all: take what fits, unescaped length first
+            piece = rest[: max(1, raw_limit)]
+            escaped = escape(piece)
+        pieces.append(escaped)
+        rest = rest[len(piece) :].strip()
+    return pieces

@@ -56,6 +56,11 @@ class _Container(BaseModel):
     view_id: str | None = None
 
 
+class _ClickedIn(BaseModel):
+    model_config = _LOOSE
+    type: str = Field(default="", max_length=20)
+
+
 class ButtonClick(BaseModel):
     """A block_actions payload for one button."""
 
@@ -65,6 +70,7 @@ class ButtonClick(BaseModel):
     trigger_id: str = Field(min_length=1, max_length=200)
     actions: list[_Action] = Field(min_length=1, max_length=5)
     container: _Container = _Container()
+    view: _ClickedIn | None = None
 
     @property
     def user_id(self) -> str:
@@ -75,7 +81,13 @@ class ButtonClick(BaseModel):
 
     @property
     def in_modal(self) -> bool:
-        return self.container.type == "view" and self.container.view_id is not None
+        """Clicked inside a modal, so a new view is pushed onto it.
+
+        App Home is a view too (its container type is also ``view``), but
+        nothing can be pushed onto a home tab: there the click opens a modal.
+        """
+        in_view = self.container.type == "view" and self.container.view_id is not None
+        return in_view and self.view is not None and self.view.type == "modal"
 
 
 class _ViewState(BaseModel):

@@ -126,8 +126,13 @@ class ProgressUpdater:
             self._wake.clear()
             if self._stop.is_set():
                 break
-            time.sleep(self._tick)  # let a burst gather before refreshing
+            # Let a burst gather before refreshing. A stop cuts the wait short, so
+            # shutting down never waits out a tick, but the gathered votes still
+            # get their refresh: nothing would mark those cases stale again.
+            stopping = self._stop.wait(self._tick)
             try:
                 self.flush()
             except Exception:
                 logger.exception("progress updater failed; will retry")
+            if stopping:
+                break

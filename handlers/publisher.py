@@ -15,6 +15,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
 
+from bot.errors import PanelError
 from bot.models import Meeting
 from bot.services import PanelService
 from bot.summary import render_docx
@@ -44,6 +45,11 @@ class MeetingPublisher:
         self.service = service
         self.client = client
         self._open_lock = threading.Lock()
+        # Progress refreshes (their own thread) and the close (a request thread) both
+        # render a case from the database, then chat.update it. Rendering and updating
+        # under one lock means the last update is always the latest state: a slow
+        # progress update can never land after the close and bring back the Vote button.
+        self._refresh_lock = threading.Lock()
 
     @property
     def channel(self) -> str:
@@ -105,9 +111,10 @@ class MeetingPublisher:
         post = self.service.post_for(meeting_id, ref)
         if post is None:
             return False
-        meeting = self.service.get_meeting(meeting_id)
-        text, message = self.case_message(meeting, ref)
-        self.client.chat_update(channel=post[0], ts=post[1], text=text, blocks=_dicts(message))
+        with self._refresh_lock:
+            meeting = self.service.get_meeting(meeting_id)
+            text, message = self.case_message(meeting, ref)
+            self.client.chat_update(channel=post[0], ts=post[1], text=text, blocks=_dicts(message))
         return True
 
     def show_closed(self, meeting_id: str) -> None:
@@ -141,10 +148,20 @@ class MeetingPublisher:
         summary = self.service.draft_summary(meeting_id)
         text, message = blocks.summary_message(summary)
         channel = self.dm(user, text, message)
-        self.client.files_upload_v2(
-            channel=channel,
-            file=render_docx(summary),
-            filename=f"{summary.meeting_id}-draft-summary.docx",
-            title=f"Draft summary: {summary.title}",
-        )
+        try:
+            self.client.files_upload_v2(
+                channel=channel,
+                file=render_docx(summary),
+                filename=f"{summary.meeting_id}-draft-summary.docx",
+                title=f"Draft summary: {summary.title}",
+            )
+        except OSError as exc:
+            # The bytes go to a plain upload URL, outside the Web API and its retry
+            # handlers: a failure there is a urllib error, not a SlackApiError, and
+            # the requester was promised a DOCX, so tell them instead of going quiet.
+            logger.warning("uploading the draft summary of %s failed: %s", summary.meeting_id, exc)
+            raise PanelError(
+                "The DOCX of the draft summary could not be uploaded to Slack; "
+                "please try again shortly."
+            ) from exc
         return channel

@@ -1,0 +1,206 @@
+"""What a panel member does in Slack, and what they can read there, for the e2e tests.
+
+Everything here goes through :class:`SimulatedSlack` (signed HTTP requests to
+the bot) or reads the simulated workspace; nothing calls the bot's own code.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from slack_sim import Message, SimulatedSlack, SubmissionResult, Surface, ViewRecord
+
+from bot.models import VoteOption
+
+RIGHTS = range(1, 13)
+OPTION_LABELS = [option.value for option in VoteOption]
+NOTE_BLOCKS = ("note_good_practice", "note_observations", "note_learning")
+#: "Met 3", "Not met 1": how any surface shows vote counts.
+COUNT = re.compile(
+    r"\b(?:" + "|".join(re.escape(label) for label in OPTION_LABELS) + r") \d+\b",
+)
+#: Slack control sequences that must never reach a mrkdwn surface raw.
+RAW_CONTROLS = ("<!channel>", "<@U123>", "<http://x|y>")
+
+T = TypeVar("T")
+
+
+def wait_for(probe: Callable[[], T | None], timeout: float = 5.0, step: float = 0.05) -> T:
+    """Poll until ``probe`` returns something truthy; the ProgressUpdater runs on a thread."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = probe()
+        if result:
+            return result
+        if time.monotonic() > deadline:
+            raise AssertionError(f"condition not met within {timeout}s (last: {result!r})")
+        time.sleep(step)
+
+
+def ballot(option: VoteOption | str = VoteOption.MET, **overrides: str) -> dict[str, str]:
+    """Submission values: every right answered ``option``; ``r3="Not met"`` overrides one."""
+    values = {f"right_{n}": str(getattr(option, "value", option)) for n in RIGHTS}
+    for key, value in overrides.items():
+        values[f"right_{key.removeprefix('r')}"] = value
+    return values
+
+
+def case_messages(slack: SimulatedSlack, channel: str) -> dict[str, Message]:
+    """The channel's case messages by case ref (the header message has no case key)."""
+    found: dict[str, Message] = {}
+    for message in slack.messages(channel):
+        for element in iter_elements(message.blocks):
+            value = element.get("value")
+            if element.get("type") == "button" and isinstance(value, str) and "|" in value:
+                found.setdefault(value.partition("|")[2], message)
+    return found
+
+
+def iter_elements(blocks: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """Every interactive element in a list of blocks (actions, accessories, inputs)."""
+    for block in blocks:
+        yield from block.get("elements") or []
+        if isinstance(block.get("accessory"), dict):
+            yield block["accessory"]
+        if isinstance(block.get("element"), dict):
+            yield block["element"]
+
+
+def buttons(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [e for e in iter_elements(blocks) if e.get("type") == "button"]
+
+
+def button_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    return [b["text"]["text"] for b in buttons(blocks)]
+
+
+def context_texts(blocks: list[dict[str, Any]]) -> list[str]:
+    return [
+        element.get("text", "")
+        for block in blocks
+        if block.get("type") == "context"
+        for element in block.get("elements", [])
+    ]
+
+
+def progress_of(message: Message) -> str:
+    """The message's "N of M members have voted" line."""
+    return next(
+        (text for text in context_texts(message.blocks) if "members have voted" in text),
+        "",
+    )
+
+
+def click_vote(
+    slack: SimulatedSlack, user: str, channel: str, ref: str
+) -> tuple[int, ViewRecord | None]:
+    """Press Vote under a case's message; the HTTP status and the modal now on top."""
+    message = case_messages(slack, channel)[ref]
+    result = slack.click_button(user, "vote_open", message=(channel, message.ts))
+    return result.status, slack.open_modal(user)
+
+
+def vote(
+    slack: SimulatedSlack,
+    user: str,
+    channel: str,
+    ref: str,
+    values: Mapping[str, str | None],
+    *,
+    done: bool = True,
+) -> SubmissionResult:
+    """Press Vote, fill in the modal and submit it; then press Done on the receipt."""
+    status, modal = click_vote(slack, user, channel, ref)
+    assert status == 200
+    assert modal is not None and modal.callback_id == "vote_submit", modal
+    result = slack.submit_view(user, modal.id, dict(values))
+    top = slack.open_modal(user)
+    if done and top is not None and top.callback_id == "vote_receipt":
+        slack.close_view(user, top.id)
+    return result
+
+
+def input_blocks(view: ViewRecord) -> list[dict[str, Any]]:
+    return [b for b in view.blocks if b.get("type") == "input"]
+
+
+def mrkdwn_texts(node: Any) -> Iterator[str]:
+    """Every mrkdwn text object's text, anywhere in a block tree (what Slack parses)."""
+    if isinstance(node, dict):
+        if node.get("type") == "mrkdwn" and isinstance(node.get("text"), str):
+            yield node["text"]
+        for value in node.values():
+            yield from mrkdwn_texts(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from mrkdwn_texts(item)
+
+
+def parsed_texts(surface: Surface) -> list[str]:
+    """The texts of a surface that Slack parses for mentions and links.
+
+    A message's top-level ``text`` is parsed (it is also the notification),
+    as is every mrkdwn object; plain_text objects are shown literally.
+    """
+    texts = list(mrkdwn_texts(surface.blocks))
+    if surface.kind in ("message", "message_version", "ephemeral"):
+        texts.append(surface.text)
+    return texts
+
+
+def shown_strings(node: Any) -> Iterator[str]:
+    """Rendered texts, leaving out the options a select merely offers."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key in ("options", "option_groups", "private_metadata", "state"):
+                continue
+            if key in ("text", "alt_text") and isinstance(value, str):
+                yield value
+            else:
+                yield from shown_strings(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from shown_strings(item)
+
+
+def surface_text(surface: Surface) -> str:
+    """What a person reads on a surface, without the option lists of selects."""
+    parts = [surface.text, *shown_strings(surface.blocks)]
+    if surface.view is not None:
+        parts.extend(shown_strings({k: surface.view.get(k) for k in ("title", "submit", "close")}))
+    return "\n".join(p for p in parts if p)
+
+
+def write_meeting(
+    path: Path,
+    cases: list[dict[str, Any]],
+    *,
+    meeting_id: str = "2025-10-custom",
+    title: str = "Custom meeting",
+    date: str = "2025-10-01",
+    closes: str = "2025-09-30T17:00:00+01:00",
+) -> Path:
+    """A meeting file as the secretariat would write it; cases need ref, offence, outcome,
+    summary and optionally timeline."""
+    document = {
+        "meeting": {"id": meeting_id, "title": title, "date": date, "voting_closes": closes},
+        "cases": cases,
+    }
+    path.write_text(yaml.safe_dump(document, sort_keys=False, allow_unicode=True))
+    return path
+
+
+def plain_case(ref: str, **fields: Any) -> dict[str, Any]:
+    """An unremarkable anonymised case; ``fields`` replace any of its parts."""
+    return {
+        "ref": ref,
+        "offence": "Criminal damage",
+        "outcome": "No further action",
+        "summary": "The victim reported damage to a car. The report was recorded the same day.",
+        **fields,
+    }
