@@ -6,14 +6,20 @@ too: only the person who clicked ever sees them.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
+
 from pydantic import ValidationError
 from slack_bolt import Ack, App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import PanelError
 from handlers import blocks, ids
 from handlers.payloads import ButtonClick
 from handlers.runtime import runtime_of
+
+logger = logging.getLogger(__name__)
 
 
 def _refuse(client: WebClient, click: ButtonClick, title: str, reason: str) -> None:
@@ -73,8 +79,15 @@ def open_resolve_modal(ack: Ack, body: dict, client: WebClient, context: BoltCon
         client.views_open(trigger_id=click.trigger_id, view=view)
 
 
-def _guarded(listener):  # type: ignore[no-untyped-def]
-    """Ack a malformed click (wrong types, missing fields) instead of failing with a 500."""
+Listener = Callable[[Ack, dict, WebClient, BoltContext], None]
+
+
+def _guarded(listener: Listener) -> Listener:
+    """Ack a malformed click (wrong types, missing fields) instead of failing with a 500.
+
+    A Slack refusal after the ack (an expired trigger_id, Slack briefly down)
+    is logged; the click was acknowledged, and the member can simply click again.
+    """
 
     def run(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
         try:
@@ -82,6 +95,8 @@ def _guarded(listener):  # type: ignore[no-untyped-def]
         except ValidationError:
             if ack.response is None:
                 ack()
+        except SlackApiError as exc:
+            logger.warning("Slack refused a modal for a click: %s", exc.response.get("error"))
 
     run.__name__ = listener.__name__
     return run
