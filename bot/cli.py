@@ -83,6 +83,27 @@ def cmd_meeting_list(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_meeting_purge(args: argparse.Namespace, ctx: Context) -> int:
+    """Purge a closed meeting for retention: delete its case narratives (outcome,
+    summary, timeline) and the members' notes, keeping each case's ref and offence
+    and every category, finding, resolution and vote count, so `vcop tally` is
+    unchanged. One transaction, recorded in the audit log. Refused while voting
+    is open (exit 2)."""
+    report = ctx.service.purge_meeting(args.meeting)
+    meeting = report.meeting
+    if report.already_purged:
+        assert meeting.purged_at is not None
+        when = ctx.service.local_time(meeting.purged_at)
+        _out(f"Meeting {meeting.id} was already purged on {when}; nothing changed.")
+        return EXIT_OK
+    _out(
+        f"Purged meeting {meeting.id}: the narratives of {report.cases} cases and "
+        f"{report.notes} sets of members' notes are deleted; categories, findings, "
+        "resolutions and vote counts are kept."
+    )
+    return EXIT_OK
+
+
 def cmd_tally(args: argparse.Namespace, ctx: Context) -> int:
     """Tally a meeting: each case's category, and per right its finding and vote counts."""
     tally = ctx.service.tally(args.meeting)
@@ -168,12 +189,14 @@ def build_parser(
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    meeting = sub.add_parser("meeting", help="Import and list meetings")
+    meeting = sub.add_parser("meeting", help="Import, list and purge meetings")
     meeting_sub = meeting.add_subparsers(dest="meeting_command", required=True, metavar="ACTION")
     imp = add_command(meeting_sub, "import", cmd_meeting_import)
     imp.add_argument("file", help="meeting file, .yaml/.yml or .json")
     imp.add_argument("--replace", action="store_true", help="overwrite a meeting with no votes")
     add_command(meeting_sub, "list", cmd_meeting_list)
+    purge = add_command(meeting_sub, "purge", cmd_meeting_purge)
+    purge.add_argument("meeting", help="meeting id (its voting must be closed)")
 
     tally = add_command(sub, "tally", cmd_tally)
     tally.add_argument("meeting", help="meeting id")

@@ -129,6 +129,8 @@ def read_meeting_file(path: Path) -> dict[str, Any]:
         raise MeetingFileError([f"{path}: not valid JSON: {detail}"]) from exc
     except yaml.YAMLError as exc:
         raise MeetingFileError([f"{path}: not valid YAML: {describe_yaml_error(exc)}"]) from exc
+    except RecursionError as exc:  # "[[[[…" nested thousands deep: a hostile file
+        raise MeetingFileError([f"{path}: nested too deeply to be a meeting file"]) from exc
     if not isinstance(raw, dict):
         raise MeetingFileError([f"{path}: expected a mapping with `meeting` and `cases`"])
     return raw
@@ -151,6 +153,11 @@ def parse_meeting(raw: dict[str, Any], zone: ZoneInfo) -> MeetingFile:
     closes = parsed.meeting.voting_closes
     if closes.tzinfo is None:
         closes = closes.replace(tzinfo=zone)
+    try:  # a moment at the very edge of the calendar cannot be moved into UTC or the zone
+        closes.astimezone(dt.UTC).astimezone(zone)
+    except OverflowError as exc:
+        problems.append(f"meeting.voting_closes: {closes.isoformat()} is out of range")
+        raise MeetingFileError(problems) from exc
     if closes.astimezone(zone).date() > parsed.meeting.date:
         problems.append(
             f"meeting.voting_closes: {closes.isoformat()} is after the meeting date "

@@ -10,7 +10,9 @@ import logging
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
+from pathlib import Path
 
+from pydantic import ValidationError
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
@@ -38,6 +40,24 @@ class SeenEvents:
             if len(self._ids) > self._capacity:
                 self._ids.popitem(last=False)
             return True
+
+
+def unreadable(error: Exception) -> bool:
+    """Whether a listener failed because the request is not a shape Slack ever sends.
+
+    Either one of our payload models refused it, or Bolt's own routing tripped
+    over it (a ``KeyError`` deep in slack_bolt for an action without an
+    ``action_id``…). Such a request gets a 400 and a one-line warning; any other
+    failure is ours, and stays a 500 with its traceback in the log.
+    """
+    if isinstance(error, ValidationError):
+        return True
+    if not isinstance(error, KeyError | IndexError | TypeError | AttributeError | ValueError):
+        return False
+    frame = error.__traceback__
+    while frame is not None and frame.tb_next is not None:
+        frame = frame.tb_next
+    return frame is not None and "slack_bolt" in Path(frame.tb_frame.f_code.co_filename).parts
 
 
 def create_app(
@@ -70,8 +90,12 @@ def create_app(
         return next()
 
     @app.error
-    def log_error(error: Exception, request: BoltRequest) -> None:
+    def log_error(error: Exception, request: BoltRequest) -> BoltResponse | None:
+        if unreadable(error):
+            logger.warning("refused a request the bot cannot read: %s", type(error).__name__)
+            return BoltResponse(status=400, body="")
         logger.error("listener failed: %s", error, exc_info=error)
+        return None
 
     commands.register(app)
     actions.register(app)

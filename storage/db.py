@@ -43,7 +43,18 @@ def open_db(path: str | Path) -> Database:
     db = _connect(path)
     if db.journal_mode != "wal":
         db.enable_wal()
-    MIGRATIONS.apply(db)
+    # Migrate inside one BEGIN IMMEDIATE: when several processes open a new file at once
+    # (`vcop serve` and `vcop meeting import`), each first reads the schema and then
+    # writes it, and such an upgrade fails at once with "database is locked" (the busy
+    # timeout cannot help). Taking the write lock first makes the others wait their turn,
+    # then find nothing left to do.
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        MIGRATIONS.apply(db)
+    except BaseException:
+        db.conn.rollback()
+        raise
+    db.conn.commit()
     return db
 
 
@@ -55,6 +66,7 @@ class Connections:
         self._local = threading.local()
         self._all: list[Database] = []
         self._lock = threading.Lock()
+        self._write_lock = threading.Lock()
         first = open_db(self.path)
         self._local.db = first
         self._all.append(first)
@@ -75,20 +87,27 @@ class Connections:
 
         Nested calls join the outer transaction (as a savepoint), so a service
         can compose smaller units into one.
+
+        Writers in this process queue on a lock before BEGIN IMMEDIATE. SQLite
+        lets one writer in at a time anyway, but a writer it turns away waits
+        in the busy handler, which polls with sleeps that grow to 100 ms: when
+        the whole panel votes at once, most votes would sleep rather than queue.
+        The lock hands the database over as soon as the previous commit is
+        done. Other processes (the CLI) still meet the busy timeout.
         """
         db = self.db
         if db.conn.in_transaction:
             with db.atomic():
                 yield db
             return
-        db.execute("BEGIN IMMEDIATE")
-        try:
-            with db.atomic():
+        with self._write_lock:
+            db.execute("BEGIN IMMEDIATE")
+            try:
                 yield db
-        except BaseException:
-            db.rollback()
-            raise
-        db.commit()
+            except BaseException:
+                db.rollback()
+                raise
+            db.commit()
 
     def close(self) -> None:
         with self._lock:
