@@ -187,6 +187,11 @@ class DeadlineService:
             if tally.category is Category.NO_DECISION:
                 if meeting.is_open:
                     raise PanelError(f"{ref} is still being voted on in {meeting.id}.")
+                if meeting.purged_at is not None:
+                    raise PanelError(
+                        f"{meeting.id} was purged, so {ref}'s narrative is gone; "
+                        "import the case again in a meeting file instead."
+                    )
                 return meeting, tally
         raise NotFound(
             f"No closed meeting has a case {ref!r} where the panel failed to reach a decision."

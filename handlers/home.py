@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import logging
+
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 
 from bot.errors import NotFound
 from handlers import blocks
 from handlers.runtime import runtime_of
+
+logger = logging.getLogger(__name__)
 
 
 def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
@@ -34,7 +39,11 @@ def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
         can_vote=settings.is_member(user),
         members=len(settings.panel.members),
     )
-    client.views_publish(user_id=user, view=view)
+    try:
+        client.views_publish(user_id=user, view=view)
+    except SlackApiError as exc:
+        # An event Slack retried for a user since removed: nothing to show, nothing to fail.
+        logger.warning("App Home not published: %s", exc.response.get("error"))
 
 
 def register(app: App) -> None:

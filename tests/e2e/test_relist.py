@@ -90,3 +90,22 @@ def test_undecided_case_is_relisted_with_history(
     assert [e.action for e in service.repo.audit_entries("2025-12-stalking")].count(
         "case.relist"
     ) == 1
+
+
+def test_a_purged_meeting_cannot_relist_its_cases(
+    opened: str,
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    settings: Settings,
+    clock: ManualClock,
+    tmp_path: Path,
+) -> None:
+    service = local.bot.runtime.service  # type: ignore[union-attr]
+    chair = settings.panel.chair[0]
+    _vote(slack, local, settings.panel.members[0], opened, "SH-06", VoteOption.MET)
+    slack.slash_command(chair, f"close {opened}")
+    service.purge_meeting(opened, chair)
+    service.import_meeting(_later_meeting(tmp_path))
+    refused = slack.slash_command(chair, "relist SH-06 2025-12-stalking")
+    assert "was purged" in refused.shown.text
+    assert service.repo.get_case("2025-12-stalking", "SH-06") is None
