@@ -22,6 +22,7 @@ from bot.clock import ManualClock
 from bot.config import Settings, StorageSettings
 from bot.errors import PanelError
 from bot.models import VoteOption
+from bot.services import PanelService
 from bot.summary import render_markdown
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
@@ -180,7 +181,9 @@ def run_demo(
     return 0
 
 
-def _demo_chair(say: Narrator, slack: SimulatedSlack, service, chair: str, meeting_id: str) -> None:  # type: ignore[no-untyped-def]
+def _demo_chair(
+    say: Narrator, slack: SimulatedSlack, service: PanelService, chair: str, meeting_id: str
+) -> None:
     """The chair reviews the tally, resolves one disputed right, and closes voting."""
     slack.slash_command(chair, f"tally {meeting_id}")
     tally_view = slack.open_modal(chair)
