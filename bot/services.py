@@ -7,10 +7,12 @@ write is one unit of work, and its audit entry is part of it.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import logging
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -32,7 +34,7 @@ from bot.models import (
     Resolution,
     VoteOption,
 )
-from bot.summary import DraftSummary, build_summary
+from bot.summary import CSV_HEADER, DraftSummary, build_summary, csv_rows
 from bot.tally import tally_counts
 from storage.repo import Repository
 
@@ -40,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = "system"
 CLI_ACTOR = "cli"
+#: What a purged case shows instead of its outcome and narrative.
+NARRATIVE_PURGED = "Narrative purged under the panel's retention policy."
 
 
 class ImportReport(BaseModel):
@@ -49,6 +53,15 @@ class ImportReport(BaseModel):
     cases: int
     replaced: bool
     warnings: tuple[str, ...] = ()
+
+
+class PurgeReport(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    meeting: Meeting
+    cases: int
+    notes: int
+    already_purged: bool = False
 
 
 class CaseProgress(BaseModel):
@@ -200,7 +213,7 @@ class PanelService:
         if meeting_id:
             meeting = self.repo.get_meeting(meeting_id)
             if meeting is None:
-                raise NotFound(f"No meeting {meeting_id!r}. `vcop meeting list` shows them.")
+                raise self._no_meeting(meeting_id)
             return meeting
         meeting = self.repo.latest_open_meeting()
         if meeting is None:
@@ -220,6 +233,10 @@ class PanelService:
         """get_case without reading the case: the vote path only needs to know it exists."""
         if not self.repo.case_exists(meeting_id, ref):
             raise self._no_case(meeting_id, ref)
+
+    @staticmethod
+    def _no_meeting(meeting_id: str) -> NotFound:
+        return NotFound(f"No meeting {meeting_id!r}. `vcop meeting list` shows them.")
 
     @staticmethod
     def _no_case(meeting_id: str, ref: str) -> NotFound:
@@ -248,20 +265,20 @@ class PanelService:
         self.require_member(ballot.member)
         choices = self.check_ballot(dict(ballot.choices))
         with self.repo.unit_of_work():
-            meeting = self.get_meeting(ballot.meeting_id)
+            # One read for the checks and the comparison: the write lock is held here.
+            state = self.repo.ballot_state(ballot.meeting_id, ballot.case_ref, ballot.member)
+            meeting = state.meeting
+            if meeting is None:
+                raise self._no_meeting(ballot.meeting_id)
             if not self.voting_is_open(meeting):
                 raise VotingClosed(
                     f"Voting on {meeting.title} closed at "
                     f"{self.local_time(meeting.voting_closes)}; your vote was not recorded."
                 )
-            self._require_case(ballot.meeting_id, ballot.case_ref)
-            old_choices = {
-                right: VoteOption(option)
-                for right, option in self.repo.member_choices(
-                    ballot.meeting_id, ballot.case_ref, ballot.member
-                ).items()
-            }
-            old_notes = self.repo.member_notes(ballot.meeting_id, ballot.case_ref, ballot.member)
+            if not state.case_exists:
+                raise self._no_case(ballot.meeting_id, ballot.case_ref)
+            old_choices = state.choices
+            old_notes = state.notes
             changed = old_choices != choices or old_notes != ballot.notes
             if changed:
                 now = self.clock.now()
@@ -398,6 +415,37 @@ class PanelService:
         logger.info("voting closed on meeting %s by %s", meeting_id, actor)
         return True
 
+    def purge_meeting(self, meeting_id: str, actor: str = CLI_ACTOR) -> PurgeReport:
+        """Delete a closed meeting's case narratives and members' notes, in one transaction.
+
+        Each case keeps its ref and offence; its outcome, summary and timeline go.
+        Categories, findings, resolutions and votes stay, so the tally is unchanged.
+        Refused while voting is open; a second purge changes nothing.
+        """
+        self.require_chair_or_secretariat(actor, "purge a meeting")
+        with self.repo.unit_of_work():
+            meeting = self.get_meeting(meeting_id)
+            if meeting.is_open:
+                raise Conflict(
+                    f"Voting on {meeting.id} is still open; close it (`/vcop close "
+                    f"{meeting.id}`) before purging it. Nothing was purged."
+                )
+            if meeting.purged_at is not None:
+                return PurgeReport(meeting=meeting, cases=0, notes=0, already_purged=True)
+            now = self.clock.now()
+            cases, notes = self.repo.purge_meeting(meeting.id, NARRATIVE_PURGED, now)
+            self.repo.append_audit(
+                now,
+                actor,
+                "meeting.purge",
+                meeting.id,
+                old={"cases": cases, "notes": notes},
+                new={"purged_at": now.isoformat(), "kept": "ref, offence, votes, resolutions"},
+            )
+            purged = meeting.model_copy(update={"purged_at": now})
+        logger.info("purged meeting %s: %d cases, %d notes", meeting.id, cases, notes)
+        return PurgeReport(meeting=purged, cases=cases, notes=notes)
+
     def can_see_votes(self, user: str, meeting: Meeting, ref: str) -> bool:
         """Blind voting: a member sees others' votes on a case only after casting their own.
 
@@ -426,6 +474,18 @@ class PanelService:
         made every vote cost as much as all the votes already cast.
         """
         self._require_case(meeting_id, ref)
+        return self._case_tally(meeting_id, ref)
+
+    def receipt_tally(self, receipt: BallotReceipt) -> CaseTally:
+        """The case's tally for the receipt shown right after a vote is recorded.
+
+        No checks to repeat: the vote's transaction found the meeting and the
+        case, and the member has just voted on the case, so the blind-voting
+        rule lets them see it (``case_tally_for`` would ask all that again).
+        """
+        return self._case_tally(receipt.meeting_id, receipt.case_ref)
+
+    def _case_tally(self, meeting_id: str, ref: str) -> CaseTally:
         rights = self.settings.rights
         counts, voters = self.repo.vote_counts(meeting_id, rights.numbers, ref)
         return tally_counts(
@@ -463,6 +523,32 @@ class PanelService:
             self.settings.panel.name,
             self.clock.now(),
         )
+
+    def export_csv(self, out: TextIO, meeting_ids: Iterable[str] | None = None) -> int:
+        """The compliance return of many meetings as one CSV; returns the rows written.
+
+        Default: every meeting, oldest first. Each meeting's rows are exactly
+        those of its ``vcop summary --format csv`` (one header for the file),
+        written as soon as that meeting is tallied, so a national history of
+        hundreds of meetings streams in flat memory.
+        """
+        if meeting_ids is None:
+            meeting_ids = [m.id for m in reversed(self.repo.list_meetings())]
+        rights = self.settings.rights
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(CSV_HEADER)
+        written = 0
+        for meeting_id in meeting_ids:
+            meeting = self.get_meeting(meeting_id)
+            if meeting.code_edition != rights.code_edition:
+                raise PanelError(
+                    f"meeting {meeting.id!r} was judged against the {meeting.code_edition} "
+                    f"Code but app.yaml has the {rights.code_edition} Code's rights"
+                )
+            rows = list(csv_rows(meeting.id, self.tally(meeting.id).cases, rights))
+            writer.writerows(rows)
+            written += len(rows)
+        return written
 
     # Where each case's Slack message lives (recorded so /vcop open never posts twice)
 

@@ -19,7 +19,7 @@ import csv
 import datetime as dt
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -68,6 +68,7 @@ CSV_HEADER: tuple[str, ...] = (
     *(option.value for option in VoteOption),
 )
 
+_OPTION_LABELS = tuple(option.value for option in VoteOption)
 _FULLY_MET = frozenset({Finding.MET, Finding.NOT_APPLICABLE})
 _MONTHS = (
     "January",
@@ -518,21 +519,30 @@ def render_csv(summary: DraftSummary) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for case in summary.cases:
-        for tally in case.rights:
-            writer.writerow(
-                [
-                    _cell(summary.meeting_id),
-                    _cell(case.ref),
-                    tally.right,
-                    _cell(summary.rights.get(tally.right).short),
-                    tally.finding.value,
-                    "true" if tally.resolved else "false",
-                    case.category.value,
-                    *(tally.votes.get(option.value, 0) for option in VoteOption),
-                ]
-            )
+    writer.writerows(csv_rows(summary.meeting_id, summary.cases, summary.rights))
     return buffer.getvalue()
+
+
+def csv_rows(
+    meeting_id: str, cases: Iterable[CaseSummary | CaseTally], rights: RightsCatalogue
+) -> Iterator[list[str | int]]:
+    """The compliance return's rows for one meeting, cases in agenda order.
+
+    Only the tally goes into a row, so an export across many meetings can
+    write these straight from each meeting's tally without building summaries.
+    """
+    for case in cases:
+        for tally in sorted(case.rights, key=lambda right: right.right):
+            yield [
+                _cell(meeting_id),
+                _cell(case.ref),
+                tally.right,
+                _cell(rights.get(tally.right).short),
+                tally.finding.value,
+                "true" if tally.resolved else "false",
+                case.category.value,
+                *(tally.votes.get(label, 0) for label in _OPTION_LABELS),
+            ]
 
 
 def _cell(text: str) -> str:

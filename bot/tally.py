@@ -49,31 +49,54 @@ class TallyRules(BaseModel):
 
 def count_votes(options: Iterable[VoteOption]) -> dict[str, int]:
     """Counts per label in the options' canonical order, only labels that were cast."""
-    counts = Counter(options)
-    return {option.value: counts[option] for option in VoteOption if counts[option]}
+    return _labelled(Counter(options))
 
 
 def finding_from_votes(options: Iterable[VoteOption], rules: TallyRules) -> Finding:
     """The finding the votes alone give for one right."""
-    counts = Counter(option for option in options if option is not VoteOption.ABSTAIN)
-    cast = sum(counts.values())
+    return _finding(Counter(options), rules)
+
+
+def dispute_level(options: Iterable[VoteOption]) -> float:
+    """How split the non-abstaining votes are: 0 when unanimous, towards 1 when scattered."""
+    return _dispute(Counter(options))
+
+
+# The rule works on how many votes each option has; the three functions above
+# count a list of votes first, ``tally_counts`` is given the counts.
+
+
+_LABELS = tuple((option, option.value) for option in VoteOption)  # iterating an Enum is slow
+
+
+def _labelled(counts: Mapping[VoteOption, int]) -> dict[str, int]:
+    return {label: counts[option] for option, label in _LABELS if counts.get(option)}
+
+
+def _cast(counts: Mapping[VoteOption, int]) -> dict[VoteOption, int]:
+    """The non-abstaining options that have votes."""
+    return {o: n for o, n in counts.items() if n > 0 and o is not VoteOption.ABSTAIN}
+
+
+def _finding(counts: Mapping[VoteOption, int], rules: TallyRules) -> Finding:
+    cast_counts = _cast(counts)
+    cast = sum(cast_counts.values())
     if cast < rules.quorum:
         return Finding.UNDECIDED
-    top = max(counts.values())
-    leaders = [option for option, n in counts.items() if n == top]
+    top = max(cast_counts.values())
+    leaders = [option for option, n in cast_counts.items() if n == top]
     # A tie at the top is no decision, whatever the majority setting allows.
     if len(leaders) == 1 and top / cast > rules.majority:
         return Finding(leaders[0].value)
     return Finding.UNDECIDED
 
 
-def dispute_level(options: Iterable[VoteOption]) -> float:
-    """How split the non-abstaining votes are: 0 when unanimous, towards 1 when scattered."""
-    counts = Counter(option for option in options if option is not VoteOption.ABSTAIN)
-    cast = sum(counts.values())
+def _dispute(counts: Mapping[VoteOption, int]) -> float:
+    cast_counts = _cast(counts)
+    cast = sum(cast_counts.values())
     if cast == 0:
         return 0.0
-    return round(1 - max(counts.values()) / cast, 4)
+    return round(1 - max(cast_counts.values()) / cast, 4)
 
 
 def categorise(findings: Sequence[Finding]) -> Category:
@@ -103,16 +126,32 @@ def tally_case(
     rules: TallyRules,
 ) -> CaseTally:
     """Tally one case from its votes and the chair's resolutions."""
-    by_right: dict[int, list[VoteOption]] = {number: [] for number in rights.numbers}
+    counts: dict[int, Counter[VoteOption]] = {number: Counter() for number in rights.numbers}
     voters: set[str] = set()
     for vote in votes:
-        if vote.right in by_right:
-            by_right[vote.right].append(vote.option)
+        if vote.right in counts:
+            counts[vote.right][vote.option] += 1
             voters.add(vote.member)
+    return tally_counts(ref, rights, counts, len(voters), resolutions, rules)
+
+
+def tally_counts(
+    ref: str,
+    rights: RightsCatalogue,
+    counts: Mapping[int, Mapping[VoteOption, int]],
+    voters: int,
+    resolutions: Mapping[int, Resolution],
+    rules: TallyRules,
+) -> CaseTally:
+    """``tally_case`` for votes already counted: per right, how many chose each option.
+
+    The database can count a case's votes in one query, so a member's receipt
+    needs no Vote object per vote; ``voters`` is how many members voted.
+    """
     right_tallies = []
     for right in rights.items:
-        options = by_right[right.number]
-        from_votes = finding_from_votes(options, rules)
+        options = counts.get(right.number, {})
+        from_votes = _finding(options, rules)
         resolution = resolutions.get(right.number)
         right_tallies.append(
             RightTally(
@@ -120,15 +159,15 @@ def tally_case(
                 title=right.short,
                 finding=resolution.finding if resolution else from_votes,
                 vote_finding=from_votes,
-                votes=count_votes(options),
+                votes=_labelled(options),
                 resolved=resolution is not None,
                 resolution_reason=resolution.reason if resolution else None,
-                dispute=dispute_level(options),
+                dispute=_dispute(options),
             )
         )
     return CaseTally(
         ref=ref,
         category=categorise([r.finding for r in right_tallies]),
-        voters=len(voters),
+        voters=voters,
         rights=tuple(right_tallies),
     )

@@ -62,7 +62,7 @@ def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
     except (PanelError, ValueError) as exc:
         _errors(ack, {FIRST_RIGHT_BLOCK: str(exc)})
         return
-    tally = rt.service.case_tally_for(receipt.member, receipt.meeting_id, receipt.case_ref)
+    tally = rt.service.receipt_tally(receipt)
     case = rt.service.get_case(receipt.meeting_id, receipt.case_ref)
     ack(response_action="update", view=blocks.vote_receipt_modal(case, tally, receipt.members))
     rt.progress.mark(receipt.meeting_id, receipt.case_ref)

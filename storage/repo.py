@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
@@ -31,8 +32,34 @@ from bot.models import (
     ScheduleStatus,
     TimelineEntry,
     Vote,
+    VoteOption,
 )
 from storage.db import Connections
+
+_MEETING_COLUMNS = (
+    "id",
+    "title",
+    "date",
+    "voting_closes",
+    "code_edition",
+    "status",
+    "closed_at",
+    "purged_at",
+)
+
+
+_OPTIONS = {option.value: option for option in VoteOption}  # faster than VoteOption(label)
+
+
+class BallotState(BaseModel):
+    """What ``Repository.ballot_state`` read: ``meeting`` is None when there is no such meeting."""
+
+    model_config = ConfigDict(frozen=True)
+
+    meeting: Meeting | None
+    case_exists: bool
+    choices: dict[int, VoteOption]
+    notes: MemberNotes | None
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -178,6 +205,19 @@ class Repository:
         )
         return self._case(rows[0]) if rows else None
 
+    def case_refs(self, meeting_id: str) -> list[str]:
+        """A meeting's case refs in agenda order (``list_cases`` without reading the cases)."""
+        rows = self.db.conn.execute(
+            "select ref from cases where meeting_id = ? order by position, ref", [meeting_id]
+        ).fetchall()
+        return [ref for (ref,) in rows]
+
+    def case_exists(self, meeting_id: str, ref: str) -> bool:
+        row = self.db.conn.execute(
+            "select 1 from cases where meeting_id = ? and ref = ?", [meeting_id, ref]
+        ).fetchone()
+        return row is not None
+
     def count_cases(self, meeting_id: str) -> int:
         row = next(
             self.db.query("select count(*) as n from cases where meeting_id = ?", [meeting_id])
@@ -186,58 +226,157 @@ class Repository:
 
     # Votes and notes ------------------------------------------------------
 
+    # The vote path runs on every submission, so its statements are plain SQL on
+    # the connection: sqlite-utils' upsert_all inspects the table's columns on
+    # every call, and its query() builds a dict per row. Same rows, same effect.
+
     def save_ballot(self, ballot: Ballot, at: dt.datetime) -> None:
         """Upsert the member's vote on every right: a resubmission replaces, never adds."""
-        self._t("votes").upsert_all(
-            [
-                {
-                    "meeting_id": ballot.meeting_id,
-                    "case_ref": ballot.case_ref,
-                    "member": ballot.member,
-                    "right": right,
-                    "option": option.value,
-                    "cast_at": _iso(at),
-                }
-                for right, option in sorted(ballot.choices.items())
-            ],
-            pk=("meeting_id", "case_ref", "member", "right"),
-        )
-        self._t("notes").upsert(
-            {
-                "meeting_id": ballot.meeting_id,
-                "case_ref": ballot.case_ref,
-                "member": ballot.member,
-                **ballot.notes.model_dump(),
-                "updated_at": _iso(at),
-            },
-            pk=("meeting_id", "case_ref", "member"),
+        when = _iso(at)
+        conn = self.db.conn
+        rows = sorted(ballot.choices.items())
+        if rows:
+            # One statement for all the rights: SQLite steps it once, and each step
+            # is a point where a busy server's other threads take the GIL away
+            # from the thread holding the write lock.
+            params: list[object] = []
+            for right, option in rows:
+                params += (ballot.meeting_id, ballot.case_ref, ballot.member, right)
+                params += (option.value, when)
+            conn.execute(
+                "insert into votes (meeting_id, case_ref, member, [right], option, cast_at) "
+                "values " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows)) + " "
+                "on conflict (meeting_id, case_ref, member, [right]) "
+                "do update set option = excluded.option, cast_at = excluded.cast_at",
+                params,
+            )
+        notes = ballot.notes
+        conn.execute(
+            "insert into notes (meeting_id, case_ref, member, good_practice, observations, "
+            "learning, updated_at) values (?, ?, ?, ?, ?, ?, ?) "
+            "on conflict (meeting_id, case_ref, member) do update set "
+            "good_practice = excluded.good_practice, observations = excluded.observations, "
+            "learning = excluded.learning, updated_at = excluded.updated_at",
+            (
+                ballot.meeting_id,
+                ballot.case_ref,
+                ballot.member,
+                notes.good_practice,
+                notes.observations,
+                notes.learning,
+                when,
+            ),
         )
 
-    @staticmethod
-    def _vote(row: dict[str, Any]) -> Vote:
-        return Vote(
-            meeting_id=row["meeting_id"],
-            case_ref=row["case_ref"],
-            member=row["member"],
-            right=row["right"],
-            option=row["option"],
-            cast_at=dt.datetime.fromisoformat(row["cast_at"]),
-        )
+    def _votes(self, where: str, params: list[object], order: str) -> list[Vote]:
+        rows = self.db.conn.execute(
+            "select meeting_id, case_ref, member, [right], option, cast_at from votes "
+            f"where {where} order by {order}",
+            params,
+        ).fetchall()
+        return [
+            Vote(
+                meeting_id=meeting_id,
+                case_ref=case_ref,
+                member=member,
+                right=right,
+                option=option,
+                cast_at=dt.datetime.fromisoformat(cast_at),
+            )
+            for meeting_id, case_ref, member, right, option, cast_at in rows
+        ]
 
     def votes_for_meeting(self, meeting_id: str) -> list[Vote]:
-        rows = self.db.query(
-            "select * from votes where meeting_id = ? order by case_ref, member, right",
-            [meeting_id],
-        )
-        return [self._vote(row) for row in rows]
+        return self._votes("meeting_id = ?", [meeting_id], "case_ref, member, [right]")
 
     def member_votes(self, meeting_id: str, case_ref: str, member: str) -> list[Vote]:
-        rows = self.db.query(
-            "select * from votes where meeting_id = ? and case_ref = ? and member = ? "
-            "order by right",
+        return self._votes(
+            "meeting_id = ? and case_ref = ? and member = ?",
             [meeting_id, case_ref, member],
+            "[right]",
         )
-        return [self._vote(row) for row in rows]
+
+    def ballot_state(self, meeting_id: str, case_ref: str, member: str) -> BallotState:
+        """Everything a new ballot is checked and compared against, in one statement.
+
+        The meeting, whether the case exists, and the member's current choices
+        and notes on it: a vote's transaction reads this while holding the
+        write lock, so it is one query rather than four.
+        """
+        row = self.db.conn.execute(
+            "select m.id, m.title, m.date, m.voting_closes, m.code_edition, m.status, "
+            "m.closed_at, m.purged_at, "
+            "exists (select 1 from cases c where c.meeting_id = m.id and c.ref = ?2), "
+            "(select json_group_object(v.[right], v.option) from votes v "
+            " where v.meeting_id = m.id and v.case_ref = ?2 and v.member = ?3), "
+            "n.member is not null, n.good_practice, n.observations, n.learning "
+            "from meetings m left join notes n "
+            "on n.meeting_id = m.id and n.case_ref = ?2 and n.member = ?3 "
+            "where m.id = ?1",
+            [meeting_id, case_ref, member],
+        ).fetchone()
+        if row is None:
+            return BallotState(meeting=None, case_exists=False, choices={}, notes=None)
+        meeting = self._meeting(dict(zip(_MEETING_COLUMNS, row[:8], strict=True)))
+        case_exists, choices, has_notes, good, observations, learning = row[8:]
+        return BallotState(
+            meeting=meeting,
+            case_exists=bool(case_exists),
+            choices={int(k): _OPTIONS[v] for k, v in json.loads(choices).items()},
+            notes=MemberNotes(
+                good_practice=good or "", observations=observations or "", learning=learning or ""
+            )
+            if has_notes
+            else None,
+        )
+
+    def has_voted(self, meeting_id: str, case_ref: str, member: str) -> bool:
+        row = self.db.conn.execute(
+            "select 1 from votes where meeting_id = ? and case_ref = ? and member = ? limit 1",
+            [meeting_id, case_ref, member],
+        ).fetchone()
+        return row is not None
+
+    def vote_counts(
+        self, meeting_id: str, rights: Sequence[int], case_ref: str | None = None
+    ) -> tuple[dict[str, dict[int, dict[VoteOption, int]]], dict[str, int]]:
+        """Per case: how many votes each option has on each right, and how many members voted.
+
+        Only votes on ``rights`` count, voters included, as in ``tally_case``.
+        Counting in SQL lets a tally skip building a Vote object per vote.
+        """
+        where = "meeting_id = ?"
+        params: list[object] = [meeting_id]
+        if case_ref is not None:
+            where += " and case_ref = ?"
+            params.append(case_ref)
+        conn = self.db.conn
+        known = set(rights)
+        counts: dict[str, dict[int, dict[VoteOption, int]]] = {}
+        for ref, right, option, n in conn.execute(
+            f"select case_ref, [right], option, count(*) from votes where {where} "
+            "group by case_ref, [right], option",
+            params,
+        ):
+            if right in known:
+                counts.setdefault(ref, {}).setdefault(right, {})[_OPTIONS[option]] = n
+        in_rights = "[right] in (" + ", ".join("?" * len(known)) + ")"
+        voters = dict(
+            conn.execute(
+                f"select case_ref, count(distinct member) from votes "
+                f"where {where} and {in_rights} group by case_ref",
+                [*params, *sorted(known)],
+            ).fetchall()
+        )
+        return counts, voters
+
+    def count_voters(self, meeting_id: str, case_ref: str) -> int:
+        """How many members have voted on a case (an index range, not the meeting's votes)."""
+        row = self.db.conn.execute(
+            "select count(distinct member) from votes where meeting_id = ? and case_ref = ?",
+            [meeting_id, case_ref],
+        ).fetchone()
+        return int(row[0])
 
     def voters_by_case(self, meeting_id: str) -> dict[str, set[str]]:
         """Who has voted on each case: members only, never what they chose."""
@@ -299,9 +438,14 @@ class Repository:
         )
 
     def resolutions_for_meeting(self, meeting_id: str) -> list[Resolution]:
+        return self._resolutions("meeting_id = ?", [meeting_id])
+
+    def resolutions_for_case(self, meeting_id: str, case_ref: str) -> list[Resolution]:
+        return self._resolutions("meeting_id = ? and case_ref = ?", [meeting_id, case_ref])
+
+    def _resolutions(self, where: str, params: list[object]) -> list[Resolution]:
         rows = self.db.query(
-            "select * from resolutions where meeting_id = ? order by case_ref, right",
-            [meeting_id],
+            f"select * from resolutions where {where} order by case_ref, right", params
         )
         return [
             Resolution(
@@ -316,6 +460,25 @@ class Repository:
             for row in rows
         ]
 
+    # Retention ------------------------------------------------------------
+
+    def purge_meeting(self, meeting_id: str, placeholder: str, at: dt.datetime) -> tuple[int, int]:
+        """Blank a meeting's case narratives and delete its members' notes.
+
+        Each case keeps its ref and offence; its outcome and summary become
+        ``placeholder`` and its timeline is emptied. Votes, resolutions, posts and
+        schedules are untouched, so the tally is the same afterwards. Returns the
+        number of cases blanked and of notes deleted; the caller's unit of work
+        makes it one transaction.
+        """
+        cases = self.db.execute(
+            "update cases set outcome = ?, summary = ?, timeline = '[]' where meeting_id = ?",
+            [placeholder, placeholder, meeting_id],
+        ).rowcount
+        notes = self.db.execute("delete from notes where meeting_id = ?", [meeting_id]).rowcount
+        self.db.execute("update meetings set purged_at = ? where id = ?", [_iso(at), meeting_id])
+        return int(cases), int(notes)
+
     # Audit log (append-only) ---------------------------------------------
 
     def append_audit(
@@ -328,16 +491,18 @@ class Repository:
         old: object = None,
         new: object = None,
     ) -> None:
-        self._t("audit").insert(
-            {
-                "at": _iso(at),
-                "actor": actor,
-                "action": action,
-                "meeting_id": meeting_id,
-                "case_ref": case_ref,
-                "old": None if old is None else json.dumps(old, sort_keys=True, default=str),
-                "new": None if new is None else json.dumps(new, sort_keys=True, default=str),
-            }
+        self.db.conn.execute(
+            "insert into audit (at, actor, action, meeting_id, case_ref, old, new) "
+            "values (?, ?, ?, ?, ?, ?, ?)",
+            (
+                _iso(at),
+                actor,
+                action,
+                meeting_id,
+                case_ref,
+                None if old is None else json.dumps(old, sort_keys=True, default=str),
+                None if new is None else json.dumps(new, sort_keys=True, default=str),
+            ),
         )
 
     def audit_entries(self, meeting_id: str | None = None) -> list[AuditEntry]:
@@ -431,9 +596,7 @@ class Repository:
         )
 
     def delivered(self, schedule_id: str) -> set[str]:
-        rows = self.db.query(
-            "select target from deliveries where schedule_id = ?", [schedule_id]
-        )
+        rows = self.db.query("select target from deliveries where schedule_id = ?", [schedule_id])
         return {row["target"] for row in rows}
 
     def record_delivery(self, schedule_id: str, target: str, at: dt.datetime) -> None:

@@ -1,0 +1,132 @@
+"""Profile the vote path: N signed view_submissions through the Bolt app, under pyinstrument.
+
+Why: the latency benchmark says how slow a vote's acknowledgement is; this
+says where the time goes. It drives the real bot in-process (the app from
+``build_bot``, the local Slack workspace for the first auth.test and the modal
+shapes) and calls ``App.dispatch`` in the main thread, so the profile covers
+everything between waitress handing over the request and the ack: signature
+check, body parsing, middleware, ``submit_votes`` and its transaction, the
+receipt. ``--no-profile`` just times the same loop (ms per vote).
+
+    .venv/bin/python tests/benchmarks/profile_vote.py --votes 300 [--html out.html]
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import logging
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import yaml
+from slack_bolt import Ack, App, BoltRequest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_latency import (
+    PayloadFactory,
+    open_vote_modals,
+    percentile,
+    write_config,
+    write_meeting,
+)
+
+from bot.clock import ManualClock
+from handlers import ids
+from handlers.local_workspace import LocalWorkspace
+
+
+def bare_app(local: LocalWorkspace) -> App:
+    """The floor: the bot's Bolt settings and client, one listener that only acks."""
+    assert local.bot is not None
+    app = App(
+        client=local.bot.app.client,
+        signing_secret=local.signing_secret,
+        process_before_response=True,
+        request_verification_enabled=True,
+        token_verification_enabled=True,
+    )
+
+    @app.view(ids.VOTE_SUBMIT)
+    def ack_only(ack: Ack) -> None:
+        ack()
+
+    return app
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--votes", type=int, default=300)
+    parser.add_argument("--members", type=int, default=60)
+    parser.add_argument("--no-profile", action="store_true", help="time only")
+    parser.add_argument("--html", help="also write pyinstrument's HTML report here")
+    parser.add_argument(
+        "--bare", action="store_true", help="dispatch to a Bolt app that only acks (the floor)"
+    )
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+
+    folder = Path(tempfile.mkdtemp(prefix="vcop-profile-"))
+    try:
+        _, settings = write_config(folder, args.members)
+        meeting_file, meeting_id = write_meeting(folder)
+        closes = yaml.safe_load(meeting_file.read_text())["meeting"]["voting_closes"]
+        clock = ManualClock(dt.datetime.fromisoformat(closes) - dt.timedelta(days=3))
+        with LocalWorkspace(
+            settings, clock=clock, inline_after_ack=False, progress_min_gap=3.0
+        ) as local:
+            assert local.bot is not None and local.slack is not None
+            service = local.bot.runtime.service
+            report = service.import_meeting(meeting_file)
+            views = open_vote_modals(local.slack, settings, meeting_id, report.cases)
+            factory = PayloadFactory(local.slack.workspace, settings, local.signing_secret, views)
+            app = local.bot.app
+            if args.bare:
+                app = bare_app(local)
+            bodies = factory.bodies(args.votes)
+
+            cpu: list[float] = []
+
+            def dispatch(body: bytes) -> float:
+                headers = factory.signed(body)
+                started, cpu_started = time.perf_counter(), time.thread_time()
+                response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+                elapsed = time.perf_counter() - started
+                cpu.append(time.thread_time() - cpu_started)
+                if response.status != 200 or '"errors"' in (response.body or ""):
+                    raise RuntimeError(f"vote refused: {response.status} {response.body[:300]}")
+                return elapsed
+
+            for body in factory.bodies(5):  # warm up: imports, auth.test, first connection
+                dispatch(body)
+            if args.no_profile:
+                times = [dispatch(body) * 1000 for body in bodies]
+            else:
+                from pyinstrument import Profiler
+
+                profiler = Profiler(interval=0.0005)
+                with profiler:
+                    times = [dispatch(body) * 1000 for body in bodies]
+                print(profiler.output_text(unicode=True, color=False, show_all=False))
+                if args.html:
+                    Path(args.html).write_text(profiler.output_html(), encoding="utf-8")
+            votes = service.repo.count_votes(meeting_id)
+        print(
+            f"{args.votes} votes dispatched ({args.members} members, {report.cases} cases, "
+            f"{votes} votes stored): mean {sum(times) / len(times):.2f} ms, "
+            f"p50 {percentile(times, 50):.2f} ms, p99 {percentile(times, 99):.2f} ms; "
+            f"CPU {sum(cpu[5:]) / len(times) * 1000:.2f} ms a vote"
+            + (" (under the profiler)" if not args.no_profile else "")
+        )
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,78 @@
+"""Smoke runs of the benchmarks with tiny N, so CI notices when a benchmark breaks.
+
+These check that each script runs end to end and prints its table with sane
+figures; they do not check timing targets, which only mean something on a
+quiet machine at full size (see the scripts' docstrings).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import re
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCHMARKS = Path(__file__).resolve().parent / "benchmarks"
+
+
+def _load(name: str) -> ModuleType:
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))  # profile_vote imports bench_latency
+    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _row(output: str, pattern: str) -> list[str]:
+    match = re.search(pattern, output, re.M)
+    assert match, f"no line matching {pattern!r} in:\n{output}"
+    return match.group(0).split()
+
+
+def test_latency_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load("bench_latency")
+    assert bench.main(["--quick", "--duration", "1", "--rate", "8"]) == 0
+    out = capsys.readouterr().out
+    for pattern in ("steady", "burst"):
+        for app in ("bot", "bare"):
+            cells = _row(out, rf"^{pattern}\s+{app}\s+.*$")
+            n, non_200, late, refused = (int(c) for c in cells[2:6])
+            p50, p95, p99, worst = (float(c) for c in cells[6:10])
+            assert n > 0 and non_200 == 0 and late == 0, cells
+            assert refused == 0, f"the bot refused votes: {cells}"
+            assert 0 < p50 <= p95 <= p99 <= worst < 3000, cells
+        assert _row(out, rf"^{pattern}\s+ratio\s+bot/bare.*$")
+    peak = float(_row(out, r"^bot\s+peak RSS \(VmHWM\)\s+\S+")[-1])
+    assert 20 < peak < 1000
+    calls = _row(out, r"^calls \d+ .*per recorded vote \S+$")
+    assert float(calls[-1]) >= 0
+    assert _row(out, r"^429 answers during the vote phases \d+")
+    assert "Targets" in out and "Web API calls per vote <= 1.0" in out
+
+
+def test_scale_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load("bench_scale")
+    assert bench.main(["--quick", "--panels", "1", "--meetings-per-year", "2"]) == 0
+    out = capsys.readouterr().out
+    stored = _row(out, r"^stored\s+.*$")
+    assert stored[1] == "2" and stored[5] == "1,536", stored  # 2 meetings, 2×8×8×12 votes
+    size = float(_row(out, r"^database size\s+\S+ MB$")[2])
+    assert 0 < size < 100
+    for label in ("tally of one meeting", "summary of one meeting, Markdown", "DOCX"):
+        cells = _row(out, rf"^.*{re.escape(label)}\s+first .*$")
+        assert float(cells[cells.index("median") + 1].rstrip(",")) > 0, cells
+    export = _row(out, r"^CSV export, every meeting\s+.*$")
+    assert export[5] == "s," and export[6] == "192", export  # 2 meetings × 8 cases × 12 rights
+    assert "match its own CSV" in out
+
+
+def test_profile_script_runs(capsys: pytest.CaptureFixture[str]) -> None:
+    profile = _load("profile_vote")
+    assert profile.main(["--votes", "5", "--members", "6", "--no-profile"]) == 0
+    assert re.search(r"5 votes dispatched .* mean [\d.]+ ms", capsys.readouterr().out)
