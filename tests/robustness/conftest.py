@@ -17,13 +17,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import e2e.conftest as end_to_end
 import pytest
 from slack_sim import SimulatedSlack
 
-from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.services import PanelService
-from handlers.local_workspace import LocalWorkspace
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"
@@ -113,33 +111,12 @@ def settings(tmp_path: Path) -> Settings:
     return load_panel_settings(tmp_path)
 
 
-@pytest.fixture
-def clock() -> ManualClock:
-    return ManualClock(BEFORE_DEADLINE)
-
-
-@pytest.fixture
-def local(settings: Settings, clock: ManualClock) -> Iterator[LocalWorkspace]:
-    with LocalWorkspace(settings, clock=clock) as running:
-        yield running
-
-
-@pytest.fixture
-def slack(local: LocalWorkspace) -> SimulatedSlack:
-    assert local.slack is not None
-    return local.slack
-
-
-@pytest.fixture
-def service(local: LocalWorkspace) -> PanelService:
-    assert local.bot is not None
-    return local.bot.runtime.service
-
-
-@pytest.fixture
-def imported(service: PanelService) -> str:
-    service.import_meeting(SAMPLE)
-    return MEETING_ID
+# The end-to-end fixtures serve here too: the same bot, workspace and clock.
+clock = end_to_end.clock
+local = end_to_end.local
+slack = end_to_end.slack
+service = end_to_end.service
+imported = end_to_end.imported
 
 
 @pytest.fixture
