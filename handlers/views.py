@@ -69,7 +69,8 @@ def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
 
 
 def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-    service = runtime_of(context).service
+    rt = runtime_of(context)
+    service = rt.service
     try:
         submission = ViewSubmission.model_validate(body)
         meta = submission.metadata()
@@ -99,7 +100,9 @@ def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltCont
     root = submission.view.root_view_id
     if root and root != submission.view.id:
         meeting, tallies = service.chair_tally(submission.user_id, meta["m"])
-        view = blocks.tally_modal(meeting, tallies, len(service.settings.panel.members))
+        members = len(service.settings.panel.members)
+        history = rt.deadlines.histories(meeting.id)
+        view = blocks.tally_modal(meeting, tallies, members, history)
         try:
             client.views_update(view_id=root, view=view)
         except SlackApiError as exc:
