@@ -87,6 +87,23 @@ def test_undecided_case_is_relisted_with_history(
     assert modal is not None
     text = str(modal.blocks)
     assert "Re-listed. Earlier: Panel failed to reach a decision" in text
+    slack.click_button(
+        chair, ids.RESOLVE_OPEN, ids.case_key("2025-12-stalking", "SH-06"), view_id=modal.id
+    )
+    resolve = slack.open_modal(chair)
+    assert resolve is not None and resolve.callback_id == ids.RESOLVE_SUBMIT
+    slack.submit_view(
+        chair,
+        resolve.id,
+        {
+            ids.RESOLVE_RIGHT: "6",
+            ids.RESOLVE_FINDING: "Met",
+            ids.RESOLVE_REASON: "Updates were given on time at the second meeting.",
+        },
+    )
+    refreshed = slack.workspace.view(modal.id)
+    assert "Re-listed. Earlier: Panel failed to reach a decision" in str(refreshed.blocks)
+    assert "(resolved by the chair)" in str(refreshed.blocks)
     assert [e.action for e in service.repo.audit_entries("2025-12-stalking")].count(
         "case.relist"
     ) == 1
