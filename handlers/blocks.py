@@ -247,17 +247,17 @@ def _votes_text(right: RightTally) -> str:
     return ", ".join(f"{label} {n}" for label, n in right.votes.items()) or "no votes"
 
 
-def vote_receipt_modal(case: Case, tally: CaseTally, members: int) -> View:
+def vote_receipt_modal(tally: CaseTally, members: int) -> View:
     """Shown once a member's votes are committed: their receipt and the panel so far."""
     lines = [f"*Right {r.right} · {escape(r.title)}:* {_votes_text(r)}" for r in tally.rights]
     return View(
         type="modal",
         callback_id=ids.VOTE_RECEIPT,
-        title=_title(f"Voted · {case.ref}"),
+        title=_title(f"Voted · {tally.ref}"),
         close="Done",
         blocks=[
             _mrkdwn(
-                f":white_check_mark: Your votes on *{escape(case.ref)}* are recorded. "
+                f":white_check_mark: Your votes on *{escape(tally.ref)}* are recorded. "
                 "You can change them until voting closes by pressing Vote again."
             ),
             _context(f"{progress_line(tally.voters, members)}. How the panel is voting so far:"),

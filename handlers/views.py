@@ -46,7 +46,8 @@ def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
             meeting_id=meta.get("m", ""),
             case_ref=meta.get("r", ""),
             member=submission.user_id,
-            choices=rt.service.check_ballot(choices),
+            # Unanswered rights are left out; record_ballot names each one on its block.
+            choices={n: option for n, option in choices.items() if option is not None},
             notes=submission.notes(),
         )
         receipt = rt.service.record_ballot(ballot)
@@ -63,8 +64,7 @@ def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
         _errors(ack, {FIRST_RIGHT_BLOCK: str(exc)})
         return
     tally = rt.service.receipt_tally(receipt)
-    case = rt.service.get_case(receipt.meeting_id, receipt.case_ref)
-    ack(response_action="update", view=blocks.vote_receipt_modal(case, tally, receipt.members))
+    ack(response_action="update", view=blocks.vote_receipt_modal(tally, receipt.members))
     rt.progress.mark(receipt.meeting_id, receipt.case_ref)
 
 
