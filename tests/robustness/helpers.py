@@ -10,6 +10,8 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sqlite3
+from pathlib import Path
 from typing import Any
 
 from slack_sim import SimulatedSlack, SubmissionResult, ViewRecord
@@ -131,3 +133,17 @@ def mrkdwn_texts(node: Any) -> list[str]:
         for item in node:
             found.extend(mrkdwn_texts(item))
     return found
+
+
+def stored_votes(db: Path) -> dict[tuple[str, str], dict[int, str]]:
+    """Every stored vote, read straight from the file: (member, ref) → right → option."""
+    conn = sqlite3.connect(db)
+    try:
+        stored: dict[tuple[str, str], dict[int, str]] = {}
+        for ref, member, right, option in conn.execute(
+            "select case_ref, member, right, option from votes"
+        ):
+            stored.setdefault((member, ref), {})[right] = option
+        return stored
+    finally:
+        conn.close()

@@ -10,7 +10,6 @@ then hold exactly the acknowledged ballots, each with the choices submitted.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,7 +23,7 @@ from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
 
 from .conftest import REFS, SAMPLE, LogCapture, load_panel_settings
-from .helpers import OPTIONS, acked, open_vote_modal, values_for
+from .helpers import OPTIONS, acked, open_vote_modal, stored_votes, values_for
 
 MEMBERS = 50
 
@@ -82,19 +81,6 @@ def _burst(
     return results
 
 
-def _stored(db: Path) -> dict[tuple[str, str], dict[int, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        stored: dict[tuple[str, str], dict[int, str]] = {}
-        for ref, member, right, option in conn.execute(
-            "select case_ref, member, right, option from votes"
-        ):
-            stored.setdefault((member, ref), {})[right] = option
-        return stored
-    finally:
-        conn.close()
-
-
 def test_fifty_at_once_then_two_hundred_in_bursts_every_acked_vote_stored(
     big: LocalWorkspace, big_settings: Settings, capture_logs: LogCapture
 ) -> None:
@@ -124,7 +110,7 @@ def test_fifty_at_once_then_two_hundred_in_bursts_every_acked_vote_stored(
             if acked(result):
                 acked_ballots[member, ref] = _choices(members.index(member), REFS.index(ref))
 
-    stored = _stored(big.database)
+    stored = stored_votes(big.database)
     assert sent == 250
     assert statuses == {200: 250}, statuses
     assert len(acked_ballots) == 250

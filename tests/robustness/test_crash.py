@@ -34,7 +34,7 @@ from handlers import ids
 from storage.repo import Repository
 
 from .conftest import ROOT
-from .helpers import OPTIONS, values_for
+from .helpers import OPTIONS, stored_votes, values_for
 
 MEMBERS = tuple(f"U0CRASH{n:03d}" for n in range(20))
 REFS = tuple(f"CR-{n:02d}" for n in range(1, 7))
@@ -178,19 +178,6 @@ def _wait(probe: Any, timeout: float, what: str) -> Any:
     return result
 
 
-def _stored(db: Path) -> dict[tuple[str, str], dict[int, str]]:
-    conn = sqlite3.connect(db)
-    try:
-        stored: dict[tuple[str, str], dict[int, str]] = {}
-        for ref, member, right, option in conn.execute(
-            "select case_ref, member, right, option from votes"
-        ):
-            stored.setdefault((member, ref), {})[right] = option
-        return stored
-    finally:
-        conn.close()
-
-
 def _schedules(db: Path) -> list[tuple[Any, ...]]:
     conn = sqlite3.connect(db)
     try:
@@ -261,7 +248,7 @@ def test_kill_9_mid_burst_loses_no_acknowledged_vote(crash_env: dict[str, Any]) 
     assert failed, "every member finished: the kill came too late"
 
     slack = bot.start()  # a new process on the same database
-    stored = _stored(db)
+    stored = stored_votes(db)
     missing = {key for key in acknowledged if stored.get(key) != acknowledged[key]}
     assert not missing, f"{len(missing)} acknowledged votes lost or torn: {sorted(missing)[:5]}"
     assert all(len(choices) == 12 for choices in stored.values())  # no half-written ballot
@@ -279,7 +266,7 @@ def test_kill_9_mid_burst_loses_no_acknowledged_vote(crash_env: dict[str, Any]) 
     assert click.status == 200 and modal is not None
     result = slack.submit_view(member, modal.id, values_for(_choices(0, len(REFS) - 1)))
     assert result.status == 200 and result.response_action == "update"
-    assert _stored(db)[member, ref] == _choices(0, len(REFS) - 1)
+    assert stored_votes(db)[member, ref] == _choices(0, len(REFS) - 1)
     # Neither process ever logged a token or the signing secret.
     logs = bot.log_text
     for secret in (DEFAULT_BOT_TOKEN, APP_TOKEN, bot.secret):
