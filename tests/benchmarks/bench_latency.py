@@ -56,6 +56,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import yaml
+from slack_bolt import Ack, App
+from slack_sdk import WebClient
 from slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace, sign_request
 from slack_sim.models import ViewRecord
 from slack_sim.payloads import build_submission_state, user_ref, view_submission_payload
@@ -194,16 +196,11 @@ def memory_of(pid: int) -> dict[str, float]:
 # -- the bare Bolt app -----------------------------------------------------------------------
 
 
-def serve_bare(port: int, threads: int) -> int:
-    """The floor: Bolt with the bot's settings and server stack, one listener that acks."""
-    from slack_bolt import Ack, App
-
-    from handlers.server import serve_forever
-    from handlers.slack_client import make_client
-
+def bare_app(client: WebClient, signing_secret: str) -> App:
+    """The floor: Bolt with the bot's settings, one listener that only acks a vote."""
     app = App(
-        client=make_client(os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_API_URL"]),
-        signing_secret=os.environ["SLACK_SIGNING_SECRET"],
+        client=client,
+        signing_secret=signing_secret,
         process_before_response=True,
         request_verification_enabled=True,
         token_verification_enabled=True,
@@ -213,7 +210,18 @@ def serve_bare(port: int, threads: int) -> int:
     def ack_only(ack: Ack) -> None:
         ack()
 
-    serve_forever(app, "127.0.0.1", port, threads=threads)
+    return app
+
+
+def serve_bare(port: int, threads: int) -> int:
+    """The bare app on the bot's server stack, as its own process."""
+    from handlers.server import serve_forever
+    from handlers.slack_client import make_client
+
+    client = make_client(os.environ["SLACK_BOT_TOKEN"], os.environ["SLACK_API_URL"])
+    serve_forever(
+        bare_app(client, os.environ["SLACK_SIGNING_SECRET"]), "127.0.0.1", port, threads=threads
+    )
     return 0
 
 

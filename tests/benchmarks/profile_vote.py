@@ -24,12 +24,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
-from slack_bolt import Ack, App, BoltRequest
+from slack_bolt import BoltRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_latency import (
     PayloadFactory,
+    bare_app,
     open_vote_modals,
     percentile,
     write_config,
@@ -37,26 +38,7 @@ from bench_latency import (
 )
 
 from bot.clock import ManualClock
-from handlers import ids
 from handlers.local_workspace import LocalWorkspace
-
-
-def bare_app(local: LocalWorkspace) -> App:
-    """The floor: the bot's Bolt settings and client, one listener that only acks."""
-    assert local.bot is not None
-    app = App(
-        client=local.bot.app.client,
-        signing_secret=local.signing_secret,
-        process_before_response=True,
-        request_verification_enabled=True,
-        token_verification_enabled=True,
-    )
-
-    @app.view(ids.VOTE_SUBMIT)
-    def ack_only(ack: Ack) -> None:
-        ack()
-
-    return app
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -87,7 +69,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             factory = PayloadFactory(local.slack.workspace, settings, local.signing_secret, views)
             app = local.bot.app
             if args.bare:
-                app = bare_app(local)
+                app = bare_app(local.bot.app.client, local.signing_secret)
             bodies = factory.bodies(args.votes)
 
             cpu: list[float] = []
