@@ -16,8 +16,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
-from slack_sim import SimulatedSlack
-
 from bot.clock import ManualClock
 from bot.config import Settings, StorageSettings
 from bot.errors import PanelError
@@ -26,6 +24,7 @@ from bot.services import PanelService
 from bot.summary import render_markdown
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 M, PM, NM = VoteOption.MET, VoteOption.PARTIALLY_MET, VoteOption.NOT_MET
 DNE, INR, NA, AB = (

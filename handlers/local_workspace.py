@@ -13,12 +13,11 @@ import secrets
 from pathlib import Path
 from types import TracebackType
 
-from slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
-
 from bot.clock import Clock
 from bot.config import Settings, SlackCredentials
 from handlers.bootstrap import Bot, build_bot
 from handlers.server import RunningServer, start_in_background
+from handlers.slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
 
 logger = logging.getLogger(__name__)
 

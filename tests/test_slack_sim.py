@@ -26,7 +26,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.webhook import WebhookClient
-from slack_sim import (
+
+from handlers.slack_sim import (
     DEFAULT_BOT_TOKEN,
     Forgery,
     ManualClock,

@@ -58,14 +58,20 @@ from urllib.parse import urlencode
 import yaml
 from slack_bolt import Ack, App
 from slack_sdk import WebClient
-from slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace, sign_request
-from slack_sim.models import ViewRecord
-from slack_sim.payloads import build_submission_state, user_ref, view_submission_payload
 
 from bot.config import Settings, load_settings
 from bot.models import VoteOption
 from handlers import ids
 from handlers.server import EVENTS_PATH
+from handlers.slack_sim import (
+    DEFAULT_BOT_TOKEN,
+    SimulatedSlack,
+    WebApiServer,
+    Workspace,
+    sign_request,
+)
+from handlers.slack_sim.models import ViewRecord
+from handlers.slack_sim.payloads import build_submission_state, user_ref, view_submission_payload
 
 logger = logging.getLogger("bench_latency")
 

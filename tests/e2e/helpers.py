@@ -13,9 +13,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
-from slack_sim import Message, SimulatedSlack, SubmissionResult, Surface, ViewRecord
 
 from bot.models import VoteOption
+from handlers.slack_sim import Message, SimulatedSlack, SubmissionResult, Surface, ViewRecord
 
 RIGHTS = range(1, 13)
 OPTION_LABELS = [option.value for option in VoteOption]

@@ -10,11 +10,11 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from slack_sim import BotResponse, Forgery, SimulatedSlack, ViewRecord, payloads
 
 from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
+from handlers.slack_sim import BotResponse, Forgery, SimulatedSlack, ViewRecord, payloads
 
 from .helpers import COUNT, ballot, case_messages, click_vote, mrkdwn_texts, surface_text, vote
 

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from slack_sim import SimulatedSlack, Surface
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.models import Category, VoteOption
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack, Surface
 
 from .conftest import BEFORE_DEADLINE, ROOT, SAMPLE
 from .helpers import (

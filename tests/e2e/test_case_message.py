@@ -6,12 +6,11 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from slack_sim import SimulatedSlack
-
 from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 from .helpers import (
     RAW_CONTROLS,

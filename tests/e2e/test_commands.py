@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from slack_sim import SimulatedSlack
 
 from bot.config import Settings
 from bot.services import PanelService
+from handlers.slack_sim import SimulatedSlack
 
 
 @pytest.mark.parametrize("text", ["", "help", "HELP"])

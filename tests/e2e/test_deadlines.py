@@ -9,13 +9,12 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from slack_sim import SimulatedSlack
-
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import ScheduleKind, ScheduleStatus, VoteOption
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 LONDON = ZoneInfo("Europe/London")
 FRIDAY_REMINDER = dt.datetime(2025, 9, 12, 17, 0, tzinfo=LONDON)

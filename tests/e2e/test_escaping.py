@@ -6,11 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from slack_sim import SimulatedSlack
 
 from bot.config import Settings, load_settings
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 from .conftest import ROOT
 from .helpers import (

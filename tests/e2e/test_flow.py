@@ -7,12 +7,12 @@ import io
 import json
 
 import docx
-from slack_sim import SimulatedSlack
 
 from bot.config import Settings
 from bot.models import Category, Finding, MeetingStatus, VoteOption
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 from .helpers import (
     ballot,

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from slack_sim import SimulatedSlack, ViewRecord
-
 from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack, ViewRecord
 
 from .helpers import COUNT, ballot, iter_elements, mrkdwn_texts, vote
 

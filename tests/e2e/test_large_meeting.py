@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from slack_sim import SimulatedSlack
-
 from bot.config import Settings
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 from .helpers import (
     ballot,

@@ -6,13 +6,13 @@ import datetime as dt
 from pathlib import Path
 
 import yaml
-from slack_sim import SimulatedSlack
 
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Category, VoteOption
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 from .conftest import SAMPLE
 

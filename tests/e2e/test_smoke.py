@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from slack_sim import SimulatedSlack
-
 from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
+from handlers.slack_sim import SimulatedSlack
 
 
 def test_open_vote_and_count(

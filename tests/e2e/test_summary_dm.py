@@ -5,11 +5,11 @@ from __future__ import annotations
 import io
 
 import docx
-from slack_sim import UPLOAD_METHOD, SimulatedSlack
 
 from bot.config import Settings
 from bot.models import Category, VoteOption
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import UPLOAD_METHOD, SimulatedSlack
 
 from .helpers import ballot, mrkdwn_texts, vote
 

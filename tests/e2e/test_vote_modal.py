@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from slack_sim import SimulatedSlack
-
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
+from handlers.slack_sim import SimulatedSlack
 
 from .helpers import (
     OPTION_LABELS,

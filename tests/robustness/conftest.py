@@ -19,9 +19,9 @@ from typing import Any
 
 import e2e.conftest as end_to_end
 import pytest
-from slack_sim import SimulatedSlack
 
 from bot.config import Settings, load_settings
+from handlers.slack_sim import SimulatedSlack
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"

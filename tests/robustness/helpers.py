@@ -14,12 +14,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-from slack_sim import SimulatedSlack, SubmissionResult, ViewRecord
-from slack_sim.payloads import build_submission_state, view_submission_payload
-
 from bot.models import VoteOption
 from bot.services import PanelService
 from handlers import ids
+from handlers.slack_sim import SimulatedSlack, SubmissionResult, ViewRecord
+from handlers.slack_sim.payloads import build_submission_state, view_submission_payload
 
 from .conftest import RIGHTS
 

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 import yaml
-from slack_sim import SimulatedSlack
 
 from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 from .conftest import REFS, dump_db
 from .helpers import (

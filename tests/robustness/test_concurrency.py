@@ -15,12 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from slack_sim import SimulatedSlack, SubmissionResult
 
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack, SubmissionResult
 
 from .conftest import REFS, SAMPLE, LogCapture, load_panel_settings
 from .helpers import OPTIONS, acked, open_vote_modal, stored_votes, values_for

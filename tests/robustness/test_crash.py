@@ -26,11 +26,11 @@ from typing import Any
 
 import pytest
 import yaml
-from slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
 
 from bot.config import load_settings
 from bot.services import PanelService
 from handlers import ids
+from handlers.slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
 from storage.repo import Repository
 
 from .conftest import ROOT

@@ -14,11 +14,11 @@ import time
 from urllib.parse import urlencode
 
 import pytest
-from slack_sim import Forgery, SimulatedSlack
-from slack_sim.payloads import slash_command_form
 
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import Forgery, SimulatedSlack
+from handlers.slack_sim.payloads import slash_command_form
 
 from .conftest import REFS, dump_db
 from .helpers import open_vote_modal, submission_payload, uniform, values_for

@@ -25,8 +25,6 @@ import pytest
 import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-from slack_sim import SimulatedSlack
-from slack_sim.payloads import slash_command_form
 
 from bot.config import Settings
 from bot.errors import PanelError
@@ -35,6 +33,8 @@ from bot.models import Finding
 from bot.services import ImportReport, PanelService
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
+from handlers.slack_sim.payloads import slash_command_form
 
 from .conftest import REFS, dump_db
 from .helpers import (

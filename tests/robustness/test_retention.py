@@ -14,13 +14,13 @@ import sys
 from pathlib import Path
 
 import yaml
-from slack_sim import SimulatedSlack
 
 from bot.config import Settings
 from bot.models import Finding
 from bot.services import NARRATIVE_PURGED, PanelService
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 from .conftest import REFS, SAMPLE, count_rows, dump_db
 from .helpers import acked, pattern, vote

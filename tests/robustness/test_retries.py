@@ -9,11 +9,10 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from slack_sim import SimulatedSlack
-
 from bot.config import Settings
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import SimulatedSlack
 
 from .conftest import REFS, count_rows
 from .helpers import ack_body, open_vote_modal, pattern, submission_payload, values_for

@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from slack_sim import Forgery, SimulatedSlack, WebApiServer, Workspace
 
 from bot.clock import ManualClock
 from bot.config import Settings, SlackCredentials
@@ -26,6 +25,7 @@ from bot.models import Finding
 from handlers import ids
 from handlers.bootstrap import Bot, build_bot
 from handlers.server import RunningServer, start_in_background
+from handlers.slack_sim import Forgery, SimulatedSlack, WebApiServer, Workspace
 
 from .conftest import MEETING_ID, REFS, SAMPLE, LogCapture
 from .helpers import acked, pattern, vote

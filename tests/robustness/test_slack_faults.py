@@ -16,7 +16,6 @@ import time
 from collections.abc import Callable, Iterator
 
 import pytest
-from slack_sim import Message, SimulatedSlack
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -24,6 +23,7 @@ from bot.models import VoteOption
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_client import TIMEOUT_ENV
+from handlers.slack_sim import Message, SimulatedSlack
 
 from .conftest import MEETING_ID, REFS, SAMPLE, LogCapture, count_rows
 from .helpers import acked, open_vote_modal, uniform, values_for, vote
