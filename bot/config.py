@@ -26,6 +26,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from bot.anonymity import ScreenRules
 from bot.models import SlackUserId
@@ -253,7 +254,7 @@ def _location(loc: tuple[int | str, ...]) -> str:
 _SELF_LOCATED = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.+)$", re.S)
 
 
-def meaningful_errors(error: ValidationError) -> list[dict[str, Any]]:
+def meaningful_errors(error: ValidationError) -> list[ErrorDetails]:
     """Pydantic's errors, without the echoes that only restate another error.
 
     A tuple with ``min_length`` whose item failed also reports "should have
@@ -314,8 +315,9 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
     if not isinstance(raw, dict):
         raise ConfigError(["(top level): app.yaml must be a mapping of sections"])
     if env.get("VCOP_DB"):
-        storage = raw.get("storage") if isinstance(raw.get("storage"), dict) else {}
-        raw = {**raw, "storage": {**storage, "database": env["VCOP_DB"]}}
+        storage = raw.get("storage")
+        storage_section = storage if isinstance(storage, dict) else {}
+        raw = {**raw, "storage": {**storage_section, "database": env["VCOP_DB"]}}
     try:
         return Settings.model_validate(raw)
     except ValidationError as exc:

@@ -39,7 +39,7 @@ def _reply(ack: Ack, respond: Respond, text: str) -> None:
         respond(text=text, response_type="ephemeral", replace_original=False)
 
 
-def _reporting_failures(task: Callable[[], None], respond: Respond) -> Callable[[], None]:
+def _reporting_failures(task: Callable[[], object], respond: Respond) -> Callable[[], None]:
     """After the ack, a failure is told to the invoker instead of vanishing into a log."""
 
     def run() -> None:

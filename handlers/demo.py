@@ -170,10 +170,12 @@ def run_demo(
         say.say("The secretariat ran /vcop summary: a DM with the counts and the DOCX.")
 
         say.say("Final tally:")
-        for case in service.tally(meeting.id).cases:
-            resolved = sum(r.resolved for r in case.rights)
+        for case_tally in service.tally(meeting.id).cases:
+            resolved = sum(r.resolved for r in case_tally.rights)
             extra = f", {resolved} right resolved by the chair" if resolved else ""
-            say.detail(f"{case.ref}: {case.category.value} ({case.voters} voters{extra})")
+            say.detail(
+                f"{case_tally.ref}: {case_tally.category.value} ({case_tally.voters} voters{extra})"
+            )
         say.say("Draft summary written:")
         say.detail(str(markdown_path.resolve()))
         say.detail(str(docx_path.resolve()))

@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Sequence
+from typing import Any
+
+from slack_sdk.models.blocks import Block
 
 from bot.config import load_settings
 from bot.models import (
@@ -49,21 +53,21 @@ def test_case_message_has_vote_button_progress_and_escaped_text() -> None:
     assert "2 of 5 members have voted" in payload
     assert "<!channel>" not in payload and "<@U123>" not in payload and "<http" not in payload
     assert "&lt;!channel&gt;" in payload
-    buttons = [e for b in built if b.type == "actions" for e in b.elements]
-    vote = [b for b in buttons if b.text.text == "Vote"]
-    assert len(vote) == 1 and vote[0].action_id == ids.VOTE_OPEN
-    assert ids.parse_case_key(vote[0].value) == (MEETING.id, "DA-01")
+    buttons = [e for b in as_dicts(built, "actions") for e in b["elements"]]
+    vote = [b for b in buttons if b["text"]["text"] == "Vote"]
+    assert len(vote) == 1 and vote[0]["action_id"] == ids.VOTE_OPEN
+    assert ids.parse_case_key(vote[0]["value"]) == (MEETING.id, "DA-01")
 
 
 def test_long_narrative_is_cut_cleanly_with_read_full_case() -> None:
     summary = " ".join(f"Sentence {i} describes what happened next." for i in range(400))
     _, built = blocks.case_message(MEETING, _case(summary), 0, 5, "x", open_=True)
-    sections = [b.text.text for b in built if b.type == "section" and b.text]
+    sections = [b["text"]["text"] for b in as_dicts(built, "section") if "text" in b]
     assert all(len(t) <= 3000 for t in sections)
     narrative = sections[1]
     assert narrative.endswith("…") and "Sentence 0" in narrative
     assert narrative[:-2].endswith(".")  # cut at a sentence boundary
-    labels = [e.text.text for b in built if b.type == "actions" for e in b.elements]
+    labels = [e["text"]["text"] for b in as_dicts(built, "actions") for e in b["elements"]]
     assert "Read full case" in labels
     modal = blocks.full_case_modal(_case(summary)).to_dict()
     full = "".join(b["text"]["text"] for b in modal["blocks"] if b["type"] == "section")
@@ -72,7 +76,7 @@ def test_long_narrative_is_cut_cleanly_with_read_full_case() -> None:
 
 def test_closed_case_message_has_no_vote_button() -> None:
     _, built = blocks.case_message(MEETING, _case(), 5, 5, "x", open_=False)
-    labels = [e.text.text for b in built if b.type == "actions" for e in b.elements]
+    labels = [e["text"]["text"] for b in as_dicts(built, "actions") for e in b["elements"]]
     assert "Vote" not in labels
     assert "Voting closed" in json.dumps([b.to_dict() for b in built])
 
@@ -139,3 +143,8 @@ def test_clip_and_escape() -> None:
     assert escape("<a & b>") == "&lt;a &amp; b&gt;"
     escaped, cut = escaped_clip("<" * 100, 50)
     assert cut and len(escaped) <= 50 and "&lt" in escaped and not escaped.rstrip("…").endswith("&")
+
+
+def as_dicts(built: Sequence[Block], kind: str) -> list[dict[str, Any]]:
+    """Blocks of one type as Slack receives them: fields read without the models' unions."""
+    return [block.to_dict() for block in built if block.type == kind]

@@ -20,8 +20,8 @@ HOURS = WorkingHours()
 H = dt.timedelta(hours=1)
 
 
-def local(*args: int) -> dt.datetime:
-    return dt.datetime(*args, tzinfo=LONDON)
+def local(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> dt.datetime:
+    return dt.datetime(year, month, day, hour, minute, tzinfo=LONDON)
 
 
 def test_inside_working_hours_is_unchanged() -> None:

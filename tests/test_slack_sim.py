@@ -33,6 +33,7 @@ from handlers.slack_sim import (
     ManualClock,
     SimulatedSlack,
     SimulationError,
+    ViewRecord,
     WebApiServer,
     Workspace,
     sign_request,
@@ -108,7 +109,7 @@ def comment_input(optional: bool = True) -> dict[str, Any]:
     }
 
 
-SUBMIT = {"submit": {"type": "plain_text", "text": "Submit"}}
+SUBMIT: dict[str, Any] = {"submit": {"type": "plain_text", "text": "Submit"}}
 
 
 def wizard_view(step: str) -> dict[str, Any]:
@@ -291,7 +292,7 @@ def test_auth_errors_and_unknown_method(api: WebApiServer) -> None:
 def test_views_open_trigger_rules(client: WebClient, api: WebApiServer, clock: ManualClock) -> None:
     trigger = api.issue_trigger_id("U1")
     opened = client.views_open(trigger_id=trigger, view=modal(vote_input(), **SUBMIT))
-    assert api.workspace.open_modal("U1").id == opened["view"]["id"]
+    assert present(api.workspace.open_modal("U1")).id == opened["view"]["id"]
     assert api.workspace.open_modal("U2") is None
 
     for trigger_id, error in (
@@ -347,7 +348,7 @@ def test_views_update_push_publish(client: WebClient, api: WebApiServer) -> None
         user_id="U1", view={"type": "home", "blocks": [section("home v2")]}
     )
     assert first["view"]["id"] == second["view"]["id"]
-    assert api.workspace.home_view("U1").blocks[0]["text"]["text"] == "home v2"
+    assert present(api.workspace.home_view("U1")).blocks[0]["text"]["text"] == "home v2"
     with pytest.raises(SlackApiError, match="invalid_arguments"):
         client.views_publish(user_id="U1", view=modal(section("not a home")))
 
@@ -436,7 +437,7 @@ def test_rate_limit_retry_handler_retries_through_a_429(api: WebApiServer) -> No
 
 
 def test_stall_makes_the_client_time_out_but_the_call_still_happens(api: WebApiServer) -> None:
-    impatient = WebClient(token=DEFAULT_BOT_TOKEN, base_url=api.base_url, timeout=0.2)
+    impatient = WebClient(token=DEFAULT_BOT_TOKEN, base_url=api.base_url, timeout=0.2)  # type: ignore[arg-type]  # slack_sdk annotates int, accepts float
     api.faults.stall("chat.postMessage", seconds=0.5)
     with pytest.raises(TimeoutError):
         impatient.chat_postMessage(channel="C1", text="slow")
@@ -652,7 +653,7 @@ def test_slash_command_ack_is_shown_to_the_invoker(
 ) -> None:
     result = slack.slash_command("U1", "hi")
     assert result.status == 200
-    assert result.shown is not None and result.shown.text == "Hello <@U1>"
+    assert result.shown is not None and result.shown_text == "Hello <@U1>"
     assert [e.text for e in slack.ephemerals_for("U1")] == ["Hello <@U1>"]
     sent = bolt.seen[0]
     assert sent["command"] == "/vcop" and sent["user_id"] == "U1"
@@ -673,7 +674,7 @@ def test_modal_flow_errors_then_close(slack: SimulatedSlack, bolt: BoltHarness) 
 
     rejected = slack.submit_view("U1", view.id, {"vote": "partly", "comment": "bad"})
     assert rejected.errors == {"comment": "Please explain"} and not rejected.closed
-    assert slack.open_modal("U1").errors == {"comment": "Please explain"}
+    assert present(slack.open_modal("U1")).errors == {"comment": "Please explain"}
 
     accepted = slack.submit_view("U1", values={"vote": "partly", "comment": "fine"})
     assert accepted.closed and accepted.status == 200
@@ -703,7 +704,7 @@ def test_modal_response_actions_selects_and_close(slack: SimulatedSlack, bolt: B
 
     updated = slack.submit_view("U1")
     assert updated.response_action == "update" and not updated.closed
-    assert slack.open_modal("U1").private_metadata == "push"
+    assert present(slack.open_modal("U1")).private_metadata == "push"
     assert (
         bolt.seen[-1]["view"]["state"]["values"]["r"]["r_choice"]["selected_option"]["value"] == "b"
     )
@@ -719,7 +720,7 @@ def test_modal_response_actions_selects_and_close(slack: SimulatedSlack, bolt: B
     cleared = slack.submit_view("U1", values={"r": "b"})
     assert cleared.response_action == "clear" and cleared.closed
     assert slack.open_modal("U1") is None
-    assert slack.latest_view_for("U1").private_metadata == "clear"
+    assert present(slack.latest_view_for("U1")).private_metadata == "clear"
 
 
 def test_click_button_in_a_message(slack: SimulatedSlack, bolt: BoltHarness) -> None:
@@ -749,7 +750,7 @@ def test_click_button_in_a_message(slack: SimulatedSlack, bolt: BoltHarness) -> 
 def test_app_home_opened_and_retry_headers(slack: SimulatedSlack, bolt: BoltHarness) -> None:
     result = slack.app_home_opened("U1", retry_num=1, retry_reason="http_timeout")
     assert result.status == 200
-    assert slack.home_view("U1").blocks[0]["text"]["text"] == "Welcome"
+    assert present(slack.home_view("U1")).blocks[0]["text"]["text"] == "Welcome"
     assert bolt.seen[-1]["event"]["channel"] == slack.workspace.dm_channel_for("U1")
     assert bolt.headers[-1]["x-slack-retry-num"] == ["1"]
     response, echoed = slack.url_verification("abc123")
@@ -786,4 +787,10 @@ def test_slow_acknowledgement_times_out_like_slack(api: WebApiServer, bolt: Bolt
     impatient = SimulatedSlack(api, request_url=bolt.url, signing_secret=SECRET, ack_deadline=0.2)
     result = impatient.slash_command("U1", "slow")
     assert result.response.timed_out
-    assert result.shown is not None and "operation_timeout" in result.shown.text
+    assert result.shown is not None and "operation_timeout" in result.shown_text
+
+
+def present(view: ViewRecord | None) -> ViewRecord:
+    """The view, failing the test where the workspace shows none."""
+    assert view is not None, "no view shown"
+    return view

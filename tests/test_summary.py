@@ -10,6 +10,7 @@ import re
 
 import docx
 import pytest
+from docx.text.paragraph import Paragraph
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
@@ -461,7 +462,7 @@ def test_any_user_text_stays_inside_its_line(text: str) -> None:
 
 
 def test_docx_headings_use_heading_styles(document: docx.document.Document) -> None:
-    headings = {p.text: p.style.name for p in document.paragraphs if p.style.name.startswith("H")}
+    headings = {p.text: style_name(p) for p in document.paragraphs if style_name(p).startswith("H")}
     assert headings[f"{PANEL}: draft summary — Keeping victims informed"] == "Heading 1"
     for section in ("Summary of findings", "Cases", "Good practice", "Observations", "Learning"):
         assert headings[section] == "Heading 2"
@@ -479,7 +480,7 @@ def test_docx_carries_the_same_content(document: docx.document.Document) -> None
     ) in text
     assert "OP-101: Victim kept informed | weekly calls" in text
     assert "OP-102: Updates were late <!channel>" in text
-    bullets = [p.text for p in document.paragraphs if p.style.name == "List Bullet"]
+    bullets = [p.text for p in document.paragraphs if style_name(p) == "List Bullet"]
     assert "Right 4 · Referral to support services: Not met" in bullets
     for member in (*MEMBERS, CHAIR):
         assert member not in text
@@ -487,7 +488,7 @@ def test_docx_carries_the_same_content(document: docx.document.Document) -> None
 
 def test_docx_tables(document: docx.document.Document) -> None:
     counts, matrix = document.tables
-    assert counts.style.name == "Table Grid"
+    assert counts.style is not None and counts.style.name == "Table Grid"
     assert [[c.text for c in row.cells] for row in counts.rows] == [
         ["Category", "Cases"],
         ["Fully compliant", "1"],
@@ -510,6 +511,7 @@ def test_docx_properties_and_landscape_matrix(document: docx.document.Document) 
     assert properties.author == PANEL
     assert "python-docx" not in properties.comments
     last = document.sections[-1]
+    assert last.page_width is not None and last.page_height is not None
     assert last.page_width > last.page_height
 
 
@@ -573,3 +575,8 @@ def test_csv_quotes_and_defuses_formulas() -> None:
     first = next(csv.DictReader(io.StringIO(text)))
     assert first["title"] == "Understand, and be understood"
     assert first["ref"] == "'=1+1"
+
+
+def style_name(paragraph: Paragraph) -> str:
+    """The paragraph's style name; python-docx types the style as optional."""
+    return paragraph.style.name if paragraph.style is not None and paragraph.style.name else ""

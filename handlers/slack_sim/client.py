@@ -87,6 +87,11 @@ class SlashCommandResult:
         """HTTP status of the acknowledgement."""
         return self.response.status
 
+    @property
+    def shown_text(self) -> str:
+        """The text Slack displayed from the acknowledgement ("" when it showed nothing)."""
+        return self.shown.text if self.shown is not None else ""
+
 
 @dataclass
 class ActionResult:

@@ -100,7 +100,9 @@ def _parse_multipart(content_type: str, body: bytes) -> dict[str, Any]:
         name = part.get_param("name", header="content-disposition")
         if not isinstance(name, str):
             continue
-        payload = part.get_payload(decode=True) or b""
+        payload = part.get_payload(decode=True)
+        if not isinstance(payload, bytes):
+            payload = b""
         if part.get_filename() is not None:
             fields[name] = payload
         else:

@@ -75,7 +75,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             cpu: list[float] = []
 
             def dispatch(body: bytes) -> float:
-                headers = factory.signed(body)
+                headers: dict[str, str | Sequence[str]] = dict(factory.signed(body))
                 started, cpu_started = time.perf_counter(), time.thread_time()
                 response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
                 elapsed = time.perf_counter() - started

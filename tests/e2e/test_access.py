@@ -232,7 +232,7 @@ def test_status_shows_who_has_voted_never_how(
         result = slack.slash_command(user, "status")
         assert result.status == 200 and result.shown is not None
         assert getattr(result.shown, "user", None) == user
-        text = "\n".join(mrkdwn_texts(result.shown.blocks)) + result.shown.text
+        text = "\n".join(mrkdwn_texts(result.shown.blocks)) + result.shown_text
         line = next(row for row in text.splitlines() if "*SH-01*" in row)
         assert "2 of 5 members have voted" in line
         waiting = line.split("waiting for")[1]

@@ -68,12 +68,11 @@ def test_progress_line_follows_votes_through_chat_update(
     ts = case_messages(slack, channel)["SH-02"].ts
     for count, member in enumerate(members[:2], start=1):
         assert vote(slack, member, channel, "SH-02", ballot()).status == 200
-        wait_for(
-            lambda count=count: (
-                f"{count} of 5 members have voted"
-                in progress_of(slack.workspace.message(channel, ts))
-            )
-        )
+
+        def counted(expected: str = f"{count} of 5 members have voted") -> bool:
+            return expected in progress_of(slack.workspace.message(channel, ts))
+
+        wait_for(counted)
     assert _updates_of(local, ts) >= 1
     # Only the case voted on was touched.
     others = [m.ts for ref, m in case_messages(slack, channel).items() if ref != "SH-02"]

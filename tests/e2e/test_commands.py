@@ -42,7 +42,7 @@ def test_unknown_subcommand_points_to_help(
 ) -> None:
     result = slack.slash_command(settings.panel.members[0], "frobnicate now")
     assert result.status == 200 and result.shown is not None
-    assert "frobnicate" in result.shown.text and "/vcop help" in result.shown.text
+    assert "frobnicate" in result.shown_text and "/vcop help" in result.shown_text
 
 
 def test_open_reports_back_to_the_invoker_only(
@@ -64,7 +64,7 @@ def test_missing_meetings_are_explained(slack: SimulatedSlack, settings: Setting
     for text in ("status", "tally", "open", "summary"):
         result = slack.slash_command(chair, text)
         assert result.status == 200 and result.shown is not None, text
-        assert "No meeting is open" in result.shown.text, text
+        assert "No meeting is open" in result.shown_text, text
         assert slack.open_modal(chair) is None
     named = slack.slash_command(chair, "close 2099-nope").shown
     assert named is not None and "No meeting '2099-nope'" in named.text

@@ -14,7 +14,7 @@ from bot.config import Settings
 from bot.models import ScheduleKind, ScheduleStatus, VoteOption
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
-from handlers.slack_sim import SimulatedSlack
+from handlers.slack_sim import Message, SimulatedSlack
 
 LONDON = ZoneInfo("Europe/London")
 FRIDAY_REMINDER = dt.datetime(2025, 9, 12, 17, 0, tzinfo=LONDON)
@@ -41,7 +41,7 @@ def _reminders(slack: SimulatedSlack, member: str) -> list[str]:
     return [m.text for m in slack.dms_for(member) if m.text.startswith("Reminder")]
 
 
-def _vote_buttons(message) -> list[str]:  # type: ignore[no-untyped-def]
+def _vote_buttons(message: Message) -> list[str]:
     return [
         element["value"]
         for block in message.blocks
@@ -246,4 +246,4 @@ def test_extend_reschedules_reminders_and_the_close(
     assert runtime.service.get_meeting(opened).is_open
     # Only the chair may extend.
     refused = slack.slash_command(settings.panel.members[0], f"extend {opened} 2025-09-16 18:00")
-    assert "Only the panel chair" in refused.shown.text
+    assert "Only the panel chair" in refused.shown_text

@@ -94,7 +94,7 @@ def _raw_controls_seen(
 ) -> list[tuple[str, str, str]]:
     """(user, surface kind, text) for every parsed text that still holds a control sequence."""
     panel = settings.panel
-    found = []
+    found: list[tuple[str, str, str]] = []
     for user in (*panel.chair, *panel.secretariat, *panel.members, "U0OUTSIDE1"):
         for surface in slack.surfaces_seen_by(user):
             if kinds is not None and surface.kind not in kinds:

@@ -79,14 +79,12 @@ def test_full_meeting_flow(
             assert result.response_action == "update"  # the receipt replaces the form
     assert service.repo.count_votes(opened) == 6 * 5 * 12
     for ref in BALLOTS:
-        message = wait_for(
-            lambda ref=ref: (
-                (m := case_messages(slack, channel)[ref])
-                and "5 of 5 members have voted" in progress_of(m)
-                and m
-            )
-        )
-        assert "Vote" in button_texts(message.blocks)
+
+        def all_counted(ref: str = ref) -> bool:
+            return "5 of 5 members have voted" in progress_of(case_messages(slack, channel)[ref])
+
+        wait_for(all_counted)
+        assert "Vote" in button_texts(case_messages(slack, channel)[ref].blocks)
 
     # 3. The chair tallies: one modal, every case's category, disputed rights first.
     tally = slack.slash_command(chair, "tally")
@@ -137,7 +135,7 @@ def test_full_meeting_flow(
     # 5. ... and closes. Every case message loses its Vote button; the channel gets the tally.
     closed = slack.slash_command(chair, f"close {opened}")
     assert closed.status == 200 and closed.shown is not None
-    assert "closed" in closed.shown.text
+    assert "closed" in closed.shown_text
     assert service.get_meeting(opened).status is MeetingStatus.CLOSED
     for message in case_messages(slack, channel).values():
         assert "Vote" not in button_texts(message.blocks)
@@ -153,7 +151,8 @@ def test_full_meeting_flow(
     pulled = slack.slash_command(secretariat, f"summary {opened}")
     assert pulled.status == 200
     dm = local.workspace.dm_channel_for(secretariat)
-    dm_messages = wait_for(lambda: len(slack.messages(dm)) >= 2 and slack.messages(dm))
+    wait_for(lambda: len(slack.messages(dm)) >= 2)
+    dm_messages = slack.messages(dm)
     counts = next(m for m in dm_messages if not m.files)
     counts_text = " ".join(mrkdwn_texts(counts.blocks))
     assert "Draft summary" in counts_text
@@ -198,4 +197,5 @@ def test_a_resolution_needs_a_finding_and_a_reason(
     assert refused.response_action == "errors" and set(refused.errors) == {"resolve_reason"}
     assert "reason" in refused.errors["resolve_reason"]
     assert service.resolutions(opened) == []
-    assert slack.open_modal(chair) is not None and slack.open_modal(chair).id == resolve.id
+    still_open = slack.open_modal(chair)
+    assert still_open is not None and still_open.id == resolve.id

@@ -20,7 +20,7 @@ def _home(slack: SimulatedSlack, user: str) -> ViewRecord:
 
 def _case_rows(home: ViewRecord) -> dict[str, dict]:
     """Section blocks that start with a case ref, by ref."""
-    rows = {}
+    rows: dict[str, dict] = {}
     for block in home.blocks:
         text = block.get("text", {}).get("text", "") if block.get("type") == "section" else ""
         if text.startswith("*SH-"):

@@ -61,26 +61,26 @@ def test_undecided_case_is_relisted_with_history(
         _vote(slack, local, member, opened, "SH-06", option)
     chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
     refused = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
-    assert "No meeting" in refused.shown.text  # the later meeting does not exist yet
+    assert "No meeting" in refused.shown_text  # the later meeting does not exist yet
     service.import_meeting(_later_meeting(tmp_path))
     early = slack.slash_command(chair, "relist SH-06 2025-12-stalking")
-    assert "still being voted on" in early.shown.text
+    assert "still being voted on" in early.shown_text
     slack.slash_command(chair, f"close {opened}")
     tally = next(c for c in service.tally(opened).cases if c.ref == "SH-06")
     assert tally.category is Category.NO_DECISION
 
     outsider = slack.slash_command(members[0], "relist SH-06 2025-12-stalking")
-    assert "chair or the secretariat" in outsider.shown.text
+    assert "chair or the secretariat" in outsider.shown_text
     clock.set(dt.datetime(2025, 11, 1, 9, 0, tzinfo=dt.UTC))
     assert slack.slash_command(secretariat, "open 2025-12-stalking").status == 200
     done = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
-    assert "re-listed" in done.shown.text
+    assert "re-listed" in done.shown_text
     relisted = service.get_case("2025-12-stalking", "SH-06")
     assert relisted.relisted_from == opened
     assert service.post_for("2025-12-stalking", "SH-06") is not None  # posted to the channel
     assert service.repo.count_votes("2025-12-stalking") == 0  # a fresh vote
     again = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
-    assert "already has a case" in again.shown.text
+    assert "already has a case" in again.shown_text
 
     slack.slash_command(chair, "tally 2025-12-stalking")
     modal = slack.open_modal(chair)
@@ -124,5 +124,5 @@ def test_a_purged_meeting_cannot_relist_its_cases(
     service.purge_meeting(opened, chair)
     service.import_meeting(_later_meeting(tmp_path))
     refused = slack.slash_command(chair, "relist SH-06 2025-12-stalking")
-    assert "was purged" in refused.shown.text
+    assert "was purged" in refused.shown_text
     assert service.repo.get_case("2025-12-stalking", "SH-06") is None

@@ -24,7 +24,7 @@ def test_the_chair_gets_the_draft_in_a_dm_and_nobody_else_does(
 
     result = slack.slash_command(chair, f"summary {opened}", channel_id=channel)
     assert result.status == 200 and result.shown is not None
-    assert "DM" in result.shown.text
+    assert "DM" in result.shown_text
     dm = local.workspace.dm_channel_for(chair)
     assert [c.params.get("users") for c in local.workspace.calls("conversations.open")] == [chair]
     messages = slack.messages(dm)
@@ -42,7 +42,11 @@ def test_the_chair_gets_the_draft_in_a_dm_and_nobody_else_does(
     assert record.content is not None
     document = docx.Document(io.BytesIO(record.content))
     assert document.core_properties.title.endswith("Stalking or harassment")
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p.text
+        for p in document.paragraphs
+        if p.style and (p.style.name or "").startswith("Heading")
+    ]
     assert "Summary of findings" in headings
     assert any(h.startswith("SH-06: ") for h in headings)
     # Nothing went to the panel channel, and nobody else has a DM with a file.
@@ -58,7 +62,7 @@ def test_a_failed_upload_is_reported_to_the_requester(
     local.api.faults.server_error(UPLOAD_METHOD, times=10)
     result = slack.slash_command(secretariat, f"summary {opened}")
     assert result.status == 200
-    assert result.shown is not None and "DM" in result.shown.text
+    assert result.shown is not None and "DM" in result.shown_text
     replies = [e.text for e in slack.ephemerals_for(secretariat)]
     assert any("try again" in text for text in replies), replies
     assert local.workspace.files() == []

@@ -215,9 +215,9 @@ def test_crafted_payloads_are_refused_and_the_database_is_unchanged(
         assert response.status in (200, 404), (name, response.status)
     for name, (user, text) in commands.items():
         result = slack.slash_command(user, text)
-        outcomes[name] = result.shown.text if result.shown else None
+        outcomes[name] = result.shown_text if result.shown else None
         assert result.status == 200, name
-        assert result.shown is not None and "Only" in result.shown.text, (name, result.shown)
+        assert result.shown is not None and "Only" in result.shown_text, (name, result.shown)
 
     assert dump_db(local.database) == before, outcomes
     assert len(slack.workspace.calls("chat.postMessage")) == calls_before

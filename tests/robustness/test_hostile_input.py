@@ -269,7 +269,7 @@ def test_junk_files_are_refused_cleanly(
     raise AssertionError(f"junk was imported: {junk!r}")
 
 
-EDGE_FILES = {
+EDGE_FILES: dict[str, str | bytes] = {
     "deep.json": "[" * 50_000 + "]" * 50_000,
     "deep.yaml": "a: " + "[" * 50_000 + "]" * 50_000,
     "edge.yaml": (

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from bot.config import Settings
 from bot.services import PanelService
@@ -39,7 +40,7 @@ def test_the_same_view_submission_delivered_twice_counts_once(
     channel = settings.panel.channel
     messages_before = len(slack.messages(channel))
     first, second = settings.panel.members[:2]
-    deliveries = []
+    deliveries: list[tuple[str, dict[str, Any]]] = []
     for member in (first, second):
         modal = open_vote_modal(slack, service, member, opened, REFS[0])
         values = values_for(pattern(len(deliveries)), {"observations": f"note of {member}"})
