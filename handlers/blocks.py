@@ -121,7 +121,7 @@ def case_message(
     if buttons:
         blocks.append(ActionsBlock(block_id=ids.CASE_ACTIONS, elements=buttons))
     # The fallback text is mrkdwn too (and the notification): escaped like the blocks.
-    text = f"Case {case.ref}: {escaped_clip(case.offence, 180)[0]} — {status}"
+    text = f"Case {escape(case.ref)}: {escaped_clip(case.offence, 180)[0]} — {status}"
     return clip(text, 300)[0], blocks
 
 
@@ -461,8 +461,8 @@ def home_view(
         # Within the tab's 100 blocks; the matrix above already flags every disputed cell.
         room = VIEW_BLOCKS_MAX - len(blocks)
         shown = disputed if len(disputed) <= room else disputed[: room - 1]
-        for case in shown:
-            blocks.extend(_case_tally_blocks(meeting, case, members)[:1])
+        for case_tally in shown:
+            blocks.extend(_case_tally_blocks(meeting, case_tally, members)[:1])
         if len(shown) < len(disputed):
             more = len(disputed) - len(shown)
             blocks.append(
@@ -557,7 +557,7 @@ def reminder_message(
                 ),
             )
         )
-    return f"Reminder: voting on {meeting.title} closes {closes}", built
+    return f"Reminder: voting on {escape(meeting.title)} closes {closes}", built
 
 
 def closing_tally_message(
@@ -579,4 +579,4 @@ def closing_tally_message(
         built.append(_mrkdwn(clip("*Did not vote on:*\n" + "\n".join(lines), SECTION_MAX)[0]))
     else:
         built.append(_mrkdwn("Every member voted on every case."))
-    return f"Voting closed: {meeting.title} — your tally", built[:50]
+    return f"Voting closed: {escape(meeting.title)} — your tally", built[:50]
