@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from typing import Protocol
 
 
@@ -16,6 +17,21 @@ class Clock(Protocol):
 class SystemClock:
     def now(self) -> dt.datetime:
         return dt.datetime.now(dt.UTC)
+
+
+class MonotonicClock:
+    """UTC time that only moves forward: for measuring gaps and rates, not for deadlines.
+
+    It starts at the wall time of its creation and then follows the monotonic clock, so a
+    correction of the system clock never makes an interval negative or huge.
+    """
+
+    def __init__(self) -> None:
+        self._origin = dt.datetime.now(dt.UTC)
+        self._started = time.monotonic()
+
+    def now(self) -> dt.datetime:
+        return self._origin + dt.timedelta(seconds=time.monotonic() - self._started)
 
 
 class ManualClock:

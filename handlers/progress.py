@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
 
 from slack_sdk.errors import SlackApiError
+
+from bot.clock import Clock, MonotonicClock
 
 logger = logging.getLogger(__name__)
 
@@ -25,14 +26,18 @@ Refresh = Callable[[str, str], object]
 class TokenBucket:
     """At most ``rate_per_minute`` takes on average, with bursts of ``burst``."""
 
-    def __init__(self, rate_per_minute: float, burst: int) -> None:
+    def __init__(self, rate_per_minute: float, burst: int, clock: Clock) -> None:
         self.rate = rate_per_minute / 60.0
         self.capacity = float(burst)
         self.tokens = float(burst)
-        self.stamp = time.monotonic()
+        self._clock = clock
+        self.stamp = self._seconds()
+
+    def _seconds(self) -> float:
+        return self._clock.now().timestamp()
 
     def take(self) -> bool:
-        now = time.monotonic()
+        now = self._seconds()
         self.tokens = min(self.capacity, self.tokens + (now - self.stamp) * self.rate)
         self.stamp = now
         if self.tokens >= 1:
@@ -42,21 +47,28 @@ class TokenBucket:
 
 
 class ProgressUpdater:
-    """Coalesces progress refreshes for case messages on a background thread."""
+    """Coalesces progress refreshes for case messages on a background thread.
+
+    Gaps and the budget are measured on ``clock``: a monotonic clock in service, so a change
+    of the wall clock neither stalls nor floods Slack; a manual clock in tests, which call
+    :meth:`flush` directly instead of waiting on the thread.
+    """
 
     def __init__(
         self,
         refresh: Refresh,
         *,
+        clock: Clock | None = None,
         tick: float = 0.5,
         min_gap: float = 3.0,
         rate_per_minute: float = 40,
         burst: int = 10,
     ) -> None:
         self._refresh = refresh
+        self._clock = clock or MonotonicClock()
         self._tick = tick
         self._min_gap = min_gap
-        self._bucket = TokenBucket(rate_per_minute, burst)
+        self._bucket = TokenBucket(rate_per_minute, burst, self._clock)
         self._stale: dict[tuple[str, str], float] = {}
         self._last: dict[tuple[str, str], float] = {}
         self._lock = threading.Lock()
@@ -80,8 +92,11 @@ class ProgressUpdater:
     def mark(self, meeting_id: str, ref: str) -> None:
         """Note that a case's progress changed; cheap, never calls Slack."""
         with self._lock:
-            self._stale.setdefault((meeting_id, ref), time.monotonic())
+            self._stale.setdefault((meeting_id, ref), self._seconds())
         self._wake.set()
+
+    def _seconds(self) -> float:
+        return self._clock.now().timestamp()
 
     @property
     def pending(self) -> int:
@@ -90,7 +105,7 @@ class ProgressUpdater:
 
     def flush(self) -> int:
         """Refresh every stale case whose gap has passed, within the budget; returns calls made."""
-        now = time.monotonic()
+        now = self._seconds()
         with self._lock:
             due = [
                 key
@@ -103,7 +118,7 @@ class ProgressUpdater:
                 break
             with self._lock:
                 self._stale.pop(key, None)
-                self._last[key] = time.monotonic()
+                self._last[key] = self._seconds()
             try:
                 self._refresh(*key)
                 made += 1
@@ -118,7 +133,7 @@ class ProgressUpdater:
 
     def _restale(self, key: tuple[str, str]) -> None:
         with self._lock:
-            self._stale.setdefault(key, time.monotonic())
+            self._stale.setdefault(key, self._seconds())
 
     def _run(self) -> None:
         while not self._stop.is_set():
