@@ -325,6 +325,18 @@ class PanelService:
             for case in self.repo.list_cases(meeting_id)
         ]
 
+    def voter_count(self, meeting_id: str, ref: str) -> int:
+        """How many members have voted on one case: what its progress line shows."""
+        return len(self.repo.voters_by_case(meeting_id).get(ref, set()))
+
+    def stored_vote_count(self, meeting_id: str) -> int:
+        """Vote rows stored for a meeting (one per member, case and right)."""
+        return self.repo.count_votes(meeting_id)
+
+    def close(self) -> None:
+        """Release the database connections; the service is not used afterwards."""
+        self.repo.close()
+
     # Tally and the chair's decisions ---------------------------------------
 
     def tally(self, meeting_id: str) -> MeetingTally:

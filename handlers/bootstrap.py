@@ -45,7 +45,7 @@ class Bot:
         if self.runner is not None:
             self.runner.shutdown()
         self.runtime.progress.stop()
-        self.runtime.service.repo.close()
+        self.runtime.service.close()
 
 
 def _secret(value: SecretStr | None) -> str | None:

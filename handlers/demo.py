@@ -155,7 +155,7 @@ def run_demo(
                 slack.workspace.close_all_modals(member)
                 done += 1
                 say.progress(done, total, "votes submitted", every=len(cases))
-        say.detail(f"{service.repo.count_votes(meeting.id)} votes stored.")
+        say.detail(f"{service.stored_vote_count(meeting.id)} votes stored.")
 
         _demo_chair(say, slack, service, chair, meeting.id)
 

@@ -60,11 +60,10 @@ class MeetingPublisher:
 
     def case_message(self, meeting: Meeting, ref: str) -> tuple[str, list[Block]]:
         case = self.service.get_case(meeting.id, ref)
-        voters = self.service.repo.voters_by_case(meeting.id).get(ref, set())
         return blocks.case_message(
             meeting,
             case,
-            len(voters),
+            self.service.voter_count(meeting.id, ref),
             len(self.service.settings.panel.members),
             self._closes(meeting),
             open_=self.service.voting_is_open(meeting),
