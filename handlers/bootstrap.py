@@ -20,6 +20,7 @@ from bot.scheduler import DeadlineScheduler
 from bot.services import PanelService
 from handlers.app import create_app
 from handlers.deadline_notices import SlackDeadlineNotifier
+from handlers.pacing import Pace
 from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
 from handlers.redaction import install_redaction
@@ -60,6 +61,7 @@ def build_bot(
     inline_after_ack: bool = False,
     progress_min_gap: float = 3.0,
     scheduler_paused: bool = False,
+    pace: Pace | None = None,
 ) -> Bot:
     """Wire storage, services, the Slack client and the Bolt app together.
 
@@ -69,7 +71,8 @@ def build_bot(
     or runs inline when ``inline_after_ack`` (tests and the demo, which want
     to read the result as soon as the request returns). ``scheduler_paused``
     keeps APScheduler from firing on wall-clock time when a manual clock
-    drives the deadlines (tests call ``scheduler.run_due()`` instead).
+    drives the deadlines (tests call ``scheduler.run_due()`` instead). ``pace``
+    spaces posts to a channel; Slack's rate unless told otherwise.
     """
     bot_token = _secret(credentials.bot_token)
     signing_secret = _secret(credentials.signing_secret)
@@ -78,7 +81,7 @@ def build_bot(
     install_redaction([bot_token, signing_secret, _secret(credentials.app_token)])
     service = PanelService(settings, Repository(settings.storage.database), clock)
     client = make_client(bot_token, credentials.api_url)
-    publisher = MeetingPublisher(service, client)
+    publisher = MeetingPublisher(service, client, pace)
     progress = ProgressUpdater(publisher.refresh_case, min_gap=progress_min_gap)
     deadlines = DeadlineService(service)
     scheduler = DeadlineScheduler(

@@ -16,6 +16,7 @@ from types import TracebackType
 from bot.clock import Clock
 from bot.config import Settings, SlackCredentials
 from handlers.bootstrap import Bot, build_bot
+from handlers.pacing import NoPace, PostingPace
 from handlers.server import RunningServer, start_in_background
 from handlers.slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
 
@@ -68,6 +69,9 @@ class LocalWorkspace:
             inline_after_ack=self._inline,
             progress_min_gap=self._gap,
             scheduler_paused=self._clock is not None,
+            # Pace posts as in service only where this workspace enforces Slack's limits;
+            # elsewhere the tests and the demo would wait for nothing.
+            pace=PostingPace() if self.api.enforce_rate_limits else NoPace(),
         )
         self.bot.start()
         self.server = start_in_background(self.bot.app, threads=self._threads)

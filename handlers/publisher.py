@@ -14,12 +14,14 @@ from dataclasses import dataclass
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.models.blocks import Block
+from slack_sdk.web import SlackResponse
 
 from bot.errors import PanelError
 from bot.models import Meeting
 from bot.services import PanelService
 from bot.summary import render_docx
 from handlers import blocks
+from handlers.pacing import Pace, PostingPace
 
 logger = logging.getLogger(__name__)
 
@@ -41,9 +43,10 @@ def _dicts(items: Sequence[Block]) -> list[dict]:
 class MeetingPublisher:
     """Posts and keeps current the messages a meeting has in the panel channel."""
 
-    def __init__(self, service: PanelService, client: WebClient) -> None:
+    def __init__(self, service: PanelService, client: WebClient, pace: Pace | None = None) -> None:
         self.service = service
         self.client = client
+        self.pace: Pace = pace or PostingPace()
         self._open_lock = threading.Lock()
         # Progress refreshes (their own thread) and the close (a request thread) both
         # render a case from the database, then chat.update it. Rendering and updating
@@ -84,9 +87,7 @@ class MeetingPublisher:
                 text, header = blocks.meeting_header_message(
                     meeting, len(cases), self._closes(meeting)
                 )
-                response = self.client.chat_postMessage(
-                    channel=self.channel, text=text, blocks=_dicts(header)
-                )
+                response = self._post(self.channel, text, header)
                 self.service.record_post(
                     meeting.id, HEADER_REF, response["channel"], response["ts"]
                 )
@@ -95,9 +96,7 @@ class MeetingPublisher:
                     already += 1
                     continue
                 text, message = self.case_message(meeting, case.ref)
-                response = self.client.chat_postMessage(
-                    channel=self.channel, text=text, blocks=_dicts(message), unfurl_links=False
-                )
+                response = self._post(self.channel, text, message)
                 self.service.record_post(meeting.id, case.ref, response["channel"], response["ts"])
                 posted += 1
         self.service.audit_open(meeting.id, actor, posted)
@@ -133,13 +132,20 @@ class MeetingPublisher:
             return  # never posted to Slack, so the channel has nothing to be told
         meeting = self.service.get_meeting(meeting_id)
         text, notice = blocks.closed_notice(meeting, self.service.tally(meeting.id).cases)
-        self.client.chat_postMessage(channel=self.channel, text=text, blocks=_dicts(notice))
+        self._post(self.channel, text, notice)
 
     def dm(self, user: str, text: str, message: Sequence[Block] = ()) -> str:
         """Send a DM and return its channel id (opened with conversations.open)."""
         channel = self.client.conversations_open(users=user)["channel"]["id"]
-        self.client.chat_postMessage(channel=channel, text=text, blocks=_dicts(message) or None)
+        self._post(channel, text, message)
         return channel
+
+    def _post(self, channel: str, text: str, message: Sequence[Block]) -> SlackResponse:
+        """Every message the bot posts goes out here, at the channel's posting pace."""
+        self.pace.wait(channel)
+        return self.client.chat_postMessage(
+            channel=channel, text=text, blocks=_dicts(message) or None, unfurl_links=False
+        )
 
     def send_summary(self, meeting_id: str | None, user: str) -> str:
         """DM the requester the category counts, then upload the DOCX into that DM."""

@@ -76,3 +76,12 @@ def test_profile_script_runs(capsys: pytest.CaptureFixture[str]) -> None:
     profile = _load("profile_vote")
     assert profile.main(["--votes", "5", "--members", "6", "--no-profile"]) == 0
     assert re.search(r"5 votes dispatched .* mean [\d.]+ ms", capsys.readouterr().out)
+
+
+def test_open_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load("bench_open")
+    assert bench.main(["--cases", "3"]) == 0
+    out = capsys.readouterr().out
+    paced = _row(out, r"^paced against enforced limits\s+.*$")
+    assert paced[-2:] == ["4", "0"], paced  # header + 3 cases posted, no 429
+    assert _row(out, r"^paced / \(allowance \+ floor\) [\d.]+")
