@@ -24,6 +24,7 @@ from bot.config import Settings, SlackCredentials
 from bot.models import Finding
 from handlers import ids
 from handlers.bootstrap import Bot, build_bot
+from handlers.pacing import NoPace
 from handlers.server import RunningServer, start_in_background
 from handlers.slack_sim import Forgery, SimulatedSlack, WebApiServer, Workspace
 
@@ -64,6 +65,7 @@ def running(
         inline_after_ack=True,
         progress_min_gap=0.0,
         scheduler_paused=True,
+        pace=NoPace(),  # this workspace enforces no rate limits: nothing to wait for
     )
     bot.start()
     server: RunningServer = start_in_background(bot.app)
