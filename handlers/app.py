@@ -1,14 +1,17 @@
 """Assembling the Bolt app: signature verification, the runtime, listeners.
 
-Signature verification is always on: Bolt checks X-Slack-Signature against
-SLACK_SIGNING_SECRET and answers 401 before any listener runs.
+Over HTTP, signature verification is always on: Bolt checks X-Slack-Signature
+against SLACK_SIGNING_SECRET and answers 401 before any listener runs. Over
+Socket Mode there is nothing to sign (the bot opened the connection with its
+app-level token), so there is no signing secret.
+
+An event Slack delivers again (same ``event_id``) runs its listener once: the
+ids are claimed in the database, so this holds across a restart too.
 """
 
 from __future__ import annotations
 
 import logging
-import threading
-from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,26 +23,6 @@ from handlers import actions, commands, home, views
 from handlers.runtime import CONTEXT_KEY, SlackRuntime
 
 logger = logging.getLogger(__name__)
-
-SEEN_EVENTS_KEPT = 10_000
-
-
-class SeenEvents:
-    """Remembers recent Events API event_ids, so Slack's retries run a listener once."""
-
-    def __init__(self, capacity: int = SEEN_EVENTS_KEPT) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._capacity = capacity
-        self._lock = threading.Lock()
-
-    def first_time(self, event_id: str) -> bool:
-        with self._lock:
-            if event_id in self._ids:
-                return False
-            self._ids[event_id] = None
-            if len(self._ids) > self._capacity:
-                self._ids.popitem(last=False)
-            return True
 
 
 def unreadable(error: Exception) -> bool:
@@ -63,18 +46,20 @@ def unreadable(error: Exception) -> bool:
 def create_app(
     runtime: SlackRuntime,
     client: WebClient,
-    signing_secret: str,
+    signing_secret: str | None,
 ) -> App:
-    """A Bolt app wired to the panel's services; the caller serves it (HTTP or Socket Mode)."""
+    """A Bolt app wired to the panel's services; the caller serves it.
+
+    ``signing_secret`` is None only for Socket Mode, which has no signed requests.
+    """
     app = App(
         client=client,
-        signing_secret=signing_secret,
+        signing_secret=signing_secret or "",
         process_before_response=True,
-        request_verification_enabled=True,
+        request_verification_enabled=signing_secret is not None,
         token_verification_enabled=True,
         logger=logging.getLogger("slack_bolt.App"),
     )
-    seen = SeenEvents()
 
     @app.middleware
     def inject_runtime(
@@ -83,11 +68,21 @@ def create_app(
         next: Callable[[], BoltResponse],
     ) -> BoltResponse | None:
         event_id = body.get("event_id") if isinstance(body, dict) else None
-        if isinstance(event_id, str) and not seen.first_time(event_id):
-            logger.info("ignoring a retried delivery of event %s", event_id)
+        if not isinstance(event_id, str) or not event_id:
+            context[CONTEXT_KEY] = runtime
+            return next()
+        if not runtime.events.first_delivery(event_id):
+            logger.info("ignoring a repeated delivery of event %s", event_id)
             return BoltResponse(status=200, body="")
         context[CONTEXT_KEY] = runtime
-        return next()
+        try:
+            response = next()
+        except BaseException:
+            runtime.events.handling_failed(event_id)
+            raise
+        if response is not None and response.status >= 500:
+            runtime.events.handling_failed(event_id)
+        return response
 
     @app.error
     def log_error(error: Exception, request: BoltRequest) -> BoltResponse | None:

@@ -16,6 +16,7 @@ from bot.clock import Clock
 from bot.config import Settings, SlackCredentials
 from bot.deadline_service import DeadlineService
 from bot.errors import PanelError
+from bot.event_log import EventLog
 from bot.scheduler import DeadlineScheduler
 from bot.services import PanelService
 from handlers.app import create_app
@@ -62,6 +63,7 @@ def build_bot(
     progress_min_gap: float = 3.0,
     scheduler_paused: bool = False,
     pace: Pace | None = None,
+    socket_mode: bool = False,
 ) -> Bot:
     """Wire storage, services, the Slack client and the Bolt app together.
 
@@ -73,12 +75,25 @@ def build_bot(
     keeps APScheduler from firing on wall-clock time when a manual clock
     drives the deadlines (tests call ``scheduler.run_due()`` instead). ``pace``
     spaces posts to a channel; Slack's rate unless told otherwise.
+    With ``socket_mode`` the app serves Socket Mode envelopes, which are not
+    signed: SLACK_SIGNING_SECRET is then neither needed nor used.
     """
     bot_token = _secret(credentials.bot_token)
-    signing_secret = _secret(credentials.signing_secret)
-    if not bot_token or not signing_secret:
-        raise PanelError("SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET must be set")
-    install_redaction([bot_token, signing_secret, _secret(credentials.app_token)])
+    signing_secret = None if socket_mode else _secret(credentials.signing_secret)
+    missing = [
+        name
+        for name, value in (
+            ("SLACK_BOT_TOKEN", bot_token),
+            ("SLACK_APP_TOKEN", _secret(credentials.app_token) if socket_mode else "-"),
+            ("SLACK_SIGNING_SECRET", "-" if socket_mode else signing_secret),
+        )
+        if not value
+    ]
+    if missing:
+        raise PanelError(f"{' and '.join(missing)} must be set")
+    install_redaction(
+        [bot_token, _secret(credentials.signing_secret), _secret(credentials.app_token)]
+    )
     service = PanelService(settings, Repository(settings.storage.database), clock)
     client = make_client(bot_token, credentials.api_url)
     publisher = MeetingPublisher(service, client, pace)
@@ -94,6 +109,7 @@ def build_bot(
         progress=progress,
         deadlines=deadlines,
         scheduler=scheduler,
+        events=EventLog(service.repo, service.clock),
         after_ack=run_inline if runner is None else runner,
     )
     runtime.on_meeting_opened.append(scheduler.meeting_opened)

@@ -1,9 +1,13 @@
 """The bot running against the built-in local Slack workspace.
 
 One harness serves `vcop demo`, the end-to-end tests and the benchmarks: the
-simulated Web API on a free port, the real bot (Bolt over waitress HTTP,
-signatures verified) pointed at it through SLACK_API_URL, and the simulated
-Slack client that sends the bot signed requests as members click and type.
+simulated Web API on a free port, the real bot pointed at it through
+SLACK_API_URL, and the simulated Slack client that sends the bot what members
+click and type. The bot is reached over either of Slack's transports:
+
+* ``"http"`` (the default): Bolt over waitress, signed requests, signatures verified;
+* ``"socket"``: Socket Mode; the bot opens its WebSocket with the app-level
+  token through ``apps.connections.open`` and acknowledges envelopes on it.
 """
 
 from __future__ import annotations
@@ -18,13 +22,25 @@ from bot.config import Settings, SlackCredentials
 from handlers.bootstrap import Bot, build_bot
 from handlers.pacing import NoPace, PostingPace
 from handlers.server import RunningServer, start_in_background
-from handlers.slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
+from handlers.slack_sim import (
+    DEFAULT_APP_TOKEN,
+    DEFAULT_BOT_TOKEN,
+    SimulatedSlack,
+    Transport,
+    WebApiServer,
+    Workspace,
+)
+from handlers.socket_mode import SocketModeRunner
+
+#: Ping interval of the bot's Socket Mode client here: a dropped connection is
+#: noticed within about four of these, and tests should not wait forty seconds.
+LOCAL_PING_INTERVAL = 0.5
 
 logger = logging.getLogger(__name__)
 
 
 class LocalWorkspace:
-    """Simulated Slack + the real bot over HTTP; use as a context manager."""
+    """Simulated Slack + the real bot over HTTP or Socket Mode; use as a context manager."""
 
     def __init__(
         self,
@@ -36,6 +52,7 @@ class LocalWorkspace:
         enforce_rate_limits: bool = False,
         outsiders: tuple[str, ...] = ("U0OUTSIDE1",),
         threads: int = 16,
+        transport: Transport = "http",
     ) -> None:
         self.settings = settings
         self.signing_secret = secrets.token_hex(16)
@@ -50,16 +67,20 @@ class LocalWorkspace:
         self._inline = inline_after_ack
         self._gap = progress_min_gap
         self._threads = threads
+        self.transport: Transport = transport
         self.bot: Bot | None = None
         self.server: RunningServer | None = None
+        self.socket: SocketModeRunner | None = None
         self.slack: SimulatedSlack | None = None
 
     def start(self) -> LocalWorkspace:
         """Start Slack (if not yet running) and a bot; idempotent for Slack."""
         self.api.start()
+        socket_mode = self.transport == "socket"
         credentials = SlackCredentials(
             bot_token=DEFAULT_BOT_TOKEN,
-            signing_secret=self.signing_secret,
+            signing_secret=None if socket_mode else self.signing_secret,
+            app_token=DEFAULT_APP_TOKEN if socket_mode else None,
             api_url=self.api.base_url,
         )
         self.bot = build_bot(
@@ -72,19 +93,33 @@ class LocalWorkspace:
             # Pace posts as in service only where this workspace enforces Slack's limits;
             # elsewhere the tests and the demo would wait for nothing.
             pace=PostingPace() if self.api.enforce_rate_limits else NoPace(),
+            socket_mode=socket_mode,
         )
         self.bot.start()
-        self.server = start_in_background(self.bot.app, threads=self._threads)
-        self.slack = SimulatedSlack(
-            self.api, request_url=self.server.url, signing_secret=self.signing_secret
-        )
+        if socket_mode:
+            self.socket = SocketModeRunner(
+                self.bot.app,
+                DEFAULT_APP_TOKEN,
+                ping_interval=LOCAL_PING_INTERVAL,
+                concurrency=self._threads,
+            )
+            self.socket.connect()
+            self.slack = SimulatedSlack(self.api, transport="socket")
+        else:
+            self.server = start_in_background(self.bot.app, threads=self._threads)
+            self.slack = SimulatedSlack(
+                self.api, request_url=self.server.url, signing_secret=self.signing_secret
+            )
         return self
 
     def stop_bot(self) -> None:
-        """Stop the bot and its HTTP server; the simulated Slack keeps its state."""
+        """Stop the bot and its server or socket; the simulated Slack keeps its state."""
         if self.server is not None:
             self.server.stop()
             self.server = None
+        if self.socket is not None:
+            self.socket.close()
+            self.socket = None
         if self.bot is not None:
             self.bot.stop()
             self.bot = None

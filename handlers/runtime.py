@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from slack_bolt import BoltContext
 
 from bot.deadline_service import DeadlineService
+from bot.event_log import EventLog
 from bot.scheduler import DeadlineScheduler
 from bot.services import PanelService
 from handlers.progress import ProgressUpdater
@@ -58,6 +59,7 @@ class SlackRuntime:
     progress: ProgressUpdater
     deadlines: DeadlineService
     scheduler: DeadlineScheduler
+    events: EventLog
     after_ack: Callable[[Task], None] = run_inline
     on_meeting_opened: list[Callable[[str], None]] = field(default_factory=list)
     on_meeting_closed: list[Callable[[str], None]] = field(default_factory=list)

@@ -132,3 +132,14 @@ def m002_schedules(db: Database) -> None:
         {"schedule_id": str, "target": str, "sent_at": str},
         pk=("schedule_id", "target"),
     )
+
+
+@MIGRATIONS()
+def m003_seen_events(db: Database) -> None:
+    """Events API deliveries already acted on: a retry after a restart runs nothing twice."""
+    _table(db, "seen_events").create(
+        {"event_id": str, "seen_at": str},
+        pk="event_id",
+        not_null={"seen_at"},
+    )
+    _table(db, "seen_events").create_index(["seen_at"])

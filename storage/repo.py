@@ -605,3 +605,25 @@ class Repository:
             pk=("schedule_id", "target"),
             ignore=True,
         )
+
+    # Events already acted on ------------------------------------------------
+
+    def claim_event(self, event_id: str, at: dt.datetime) -> bool:
+        """Record ``event_id`` as seen; False when it already was."""
+        cursor = self.db.conn.execute(
+            "insert into seen_events (event_id, seen_at) values (?, ?) "
+            "on conflict (event_id) do nothing",
+            (event_id, _iso(at)),
+        )
+        return cursor.rowcount == 1
+
+    def release_event(self, event_id: str) -> None:
+        self.db.conn.execute("delete from seen_events where event_id = ?", (event_id,))
+
+    def forget_events_before(self, cutoff: dt.datetime) -> int:
+        cursor = self.db.conn.execute("delete from seen_events where seen_at < ?", (_iso(cutoff),))
+        return cursor.rowcount
+
+    def seen_event_ids(self) -> list[str]:
+        rows = self.db.conn.execute("select event_id from seen_events order by seen_at")
+        return [row[0] for row in rows]

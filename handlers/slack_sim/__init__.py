@@ -6,7 +6,9 @@ Two halves, both real HTTP on 127.0.0.1 ephemeral ports:
   (plus upload URLs and response URLs), backed by a thread-safe
   :class:`Workspace` that records everything shown to every member;
 * :class:`SimulatedSlack` plays Slack's servers calling the bot: signed slash
-  commands, button clicks, modal submissions and events.
+  commands, button clicks, modal submissions and events, over HTTP or as
+  Socket Mode envelopes on the WebSocket :class:`SocketModeServer` serves
+  (``apps.connections.open`` hands the bot its URL).
 
 Typical wiring::
 
@@ -26,6 +28,7 @@ from .client import (
     SimulatedSlack,
     SlashCommandResult,
     SubmissionResult,
+    Transport,
 )
 from .clock import Clock, ManualClock, SystemClock
 from .errors import ApiError, SimulationError
@@ -43,10 +46,12 @@ from .models import (
 )
 from .ratelimit import RateLimiter
 from .signing import Forgery, compute_signature, sign_request
-from .state import DEFAULT_BOT_TOKEN, Workspace
+from .socket_mode import SocketAck, SocketModeServer
+from .state import DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, Workspace
 from .web_api import WebApiServer
 
 __all__ = [
+    "DEFAULT_APP_TOKEN",
     "DEFAULT_BOT_TOKEN",
     "RESPONSE_URL_METHOD",
     "UPLOAD_METHOD",
@@ -70,9 +75,12 @@ __all__ = [
     "SimulatedSlack",
     "SimulationError",
     "SlashCommandResult",
+    "SocketAck",
+    "SocketModeServer",
     "SubmissionResult",
     "Surface",
     "SystemClock",
+    "Transport",
     "User",
     "ViewRecord",
     "WebApiServer",

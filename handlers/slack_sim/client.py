@@ -19,7 +19,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlencode
 
 from . import payloads
@@ -29,6 +29,7 @@ from .methods import check_message_content, check_view
 from .models import Ephemeral, Message, Surface, ViewRecord
 from .payloads import Answer
 from .signing import RETRY_NUM_HEADER, RETRY_REASON_HEADER, Forgery, sign_request
+from .socket_mode import EnvelopeType, SocketAck
 from .web_api import WebApiServer
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,11 @@ ActionBuilder = Callable[[dict[str, Any], dict[str, Any]], dict[str, Any]]
 _USER_AGENT = "Slackbot 1.0 (+https://api.slack.com/robots)"
 _FORM = "application/x-www-form-urlencoded"
 _JSON = "application/json"
+
+#: How Slack reaches the bot: signed HTTP requests, or envelopes over a Socket Mode WebSocket.
+Transport = Literal["http", "socket"]
+#: Interaction types whose acknowledgement Slack reads a payload from (a response_action).
+_RESPONSE_PAYLOAD_TYPES = frozenset({"view_submission", "block_suggestion"})
 
 
 @dataclass(frozen=True)
@@ -69,6 +75,18 @@ class BotResponse:
             return json.loads(self.body) if self.body.strip() else None
         except (json.JSONDecodeError, UnicodeDecodeError):
             return None
+
+    @classmethod
+    def from_socket_ack(cls, ack: SocketAck) -> BotResponse:
+        """A Socket Mode acknowledgement read as the HTTP answer it stands for.
+
+        An acknowledgement is a 200 whose body is its ``payload``; no
+        acknowledgement is no answer at all, as an HTTP timeout is.
+        """
+        if not ack.acked:
+            return cls(0, {}, b"", ack.elapsed, timed_out=ack.timed_out, error=ack.error)
+        body = json.dumps(ack.payload).encode("utf-8") if ack.payload else b""
+        return cls(200, {"Content-Type": _JSON}, body, ack.elapsed)
 
 
 @dataclass
@@ -155,29 +173,98 @@ class SimulatedSlack:
     interactivity and events can be given when the bot splits them.
     ``ack_deadline`` is how long Slack waits for an acknowledgement (3 s in
     production); slow machines may need more, but then timing bugs hide.
+
+    With ``transport="socket"`` the same commands, clicks, submissions and
+    events travel as Socket Mode envelopes over the bot's WebSocket (see
+    :mod:`.socket_mode`), and the acknowledgement is read exactly as the HTTP
+    answer would be; there is then no request URL and nothing is signed.
     """
 
     def __init__(
         self,
         server: WebApiServer,
         *,
-        request_url: str,
-        signing_secret: str,
+        request_url: str | None = None,
+        signing_secret: str = "",
+        transport: Transport = "http",
         verification_token: str = "sim-verification-token",
         ack_deadline: float = ACK_DEADLINE_SECONDS,
         commands_url: str | None = None,
         interactivity_url: str | None = None,
         events_url: str | None = None,
     ) -> None:
+        if transport == "http" and not (request_url and signing_secret):
+            raise SimulationError("the HTTP transport needs request_url and signing_secret")
         self.server = server
         self.workspace = server.workspace
+        self.transport: Transport = transport
         self.signing_secret = signing_secret
         self.verification_token = verification_token
         self.ack_deadline = ack_deadline
-        self.commands_url = commands_url or request_url
-        self.interactivity_url = interactivity_url or request_url
-        self.events_url = events_url or request_url
+        self.commands_url = commands_url or request_url or ""
+        self.interactivity_url = interactivity_url or request_url or ""
+        self.events_url = events_url or request_url or ""
         self._event_ids = itertools.count(1)
+
+    @property
+    def socket_mode(self) -> bool:
+        """Whether requests travel as Socket Mode envelopes."""
+        return self.transport == "socket"
+
+    def send_envelope(
+        self,
+        envelope_type: EnvelopeType,
+        payload: dict[str, Any],
+        *,
+        retry_attempt: int | None = None,
+        retry_reason: str | None = None,
+        envelope_id: str | None = None,
+    ) -> SocketAck:
+        """Send one Socket Mode envelope and wait for its acknowledgement.
+
+        ``accepts_response_payload`` is set as Slack sets it: for slash commands
+        and for the interactions whose acknowledgement can carry a response.
+        """
+        if envelope_type == "slash_commands":
+            accepts = True
+        elif envelope_type == "interactive":
+            accepts = payload.get("type") in _RESPONSE_PAYLOAD_TYPES
+        else:
+            accepts = False
+        return self.server.socket_mode.deliver(
+            envelope_type,
+            payload,
+            accepts_response_payload=accepts,
+            ack_deadline=self.ack_deadline,
+            retry_attempt=retry_attempt,
+            retry_reason=retry_reason,
+            envelope_id=envelope_id,
+        )
+
+    def _over_socket(
+        self,
+        envelope_type: EnvelopeType,
+        payload: dict[str, Any] | str,
+        *,
+        forgery: Forgery,
+        retry_num: int | None,
+        retry_reason: str | None = None,
+    ) -> BotResponse:
+        if forgery is not Forgery.NONE:
+            raise SimulationError("Socket Mode requests are not signed, so they cannot be forged")
+        if isinstance(payload, str):
+            try:
+                payload = json.loads(payload)
+            except json.JSONDecodeError as exc:
+                raise SimulationError("Socket Mode carries JSON payloads only") from exc
+            if not isinstance(payload, dict):
+                raise SimulationError("a Socket Mode payload is a JSON object")
+        ack = self.send_envelope(
+            envelope_type, payload, retry_attempt=retry_num, retry_reason=retry_reason
+        )
+        if not ack.acked:
+            logger.info("bot did not acknowledge envelope %s: %s", ack.envelope_id, ack.error)
+        return BotResponse.from_socket_ack(ack)
 
     # -- raw transport -----------------------------------------------------------------
 
@@ -197,6 +284,8 @@ class SimulatedSlack:
 
         For hostile-input tests: malformed JSON, oversized bodies, wrong content types.
         """
+        if self.socket_mode:
+            raise SimulationError("raw request bodies exist only over HTTP, not Socket Mode")
         all_headers = {"Content-Type": content_type, "User-Agent": _USER_AGENT, "Accept": "*/*"}
         if sign:
             signature_headers, body = sign_request(self.signing_secret, body, forgery=forgery)
@@ -241,7 +330,12 @@ class SimulatedSlack:
         url: str | None = None,
         retry_num: int | None = None,
     ) -> BotResponse:
-        """POST an interaction payload as Slack does: form field ``payload`` holding JSON."""
+        """POST an interaction payload as Slack does: form field ``payload`` holding JSON.
+
+        Over Socket Mode the payload travels in an ``interactive`` envelope instead.
+        """
+        if self.socket_mode:
+            return self._over_socket("interactive", payload, forgery=forgery, retry_num=retry_num)
         text = payload if isinstance(payload, str) else json.dumps(payload)
         body = urlencode({"payload": text}).encode("utf-8")
         return self.send_raw(
@@ -257,7 +351,17 @@ class SimulatedSlack:
         retry_num: int | None = None,
         retry_reason: str | None = None,
     ) -> BotResponse:
-        """POST a JSON body as the Events API does."""
+        """POST a JSON body as the Events API does (``events_api`` envelope over Socket Mode)."""
+        if self.socket_mode:
+            if data.get("type") != "event_callback":
+                raise SimulationError("over Socket Mode only event_callback bodies are delivered")
+            return self._over_socket(
+                "events_api",
+                data,
+                forgery=forgery,
+                retry_num=retry_num,
+                retry_reason=retry_reason,
+            )
         body = json.dumps(data).encode("utf-8")
         return self.send_raw(
             body,
@@ -304,13 +408,18 @@ class SimulatedSlack:
             response_url=response_url,
             trigger_id=trigger_id,
         )
-        response = self.send_raw(
-            urlencode(form).encode("utf-8"),
-            _FORM,
-            url=self.commands_url,
-            forgery=forgery,
-            retry_num=retry_num,
-        )
+        if self.socket_mode:
+            response = self._over_socket(
+                "slash_commands", dict(form), forgery=forgery, retry_num=retry_num
+            )
+        else:
+            response = self.send_raw(
+                urlencode(form).encode("utf-8"),
+                _FORM,
+                url=self.commands_url,
+                forgery=forgery,
+                retry_num=retry_num,
+            )
         result = SlashCommandResult(response, trigger_id, response_url, channel_id)
         if forgery is Forgery.NONE:
             result.shown = self._show_command_ack(user_id, channel_id, command, response)

@@ -41,6 +41,8 @@ from .models import (
 logger = logging.getLogger(__name__)
 
 DEFAULT_BOT_TOKEN = "xoxb-sim-token"
+#: The app-level token (scope ``connections:write``) that opens Socket Mode connections.
+DEFAULT_APP_TOKEN = "xapp-1-A0SIM00001-sim-app-token"
 
 
 class Workspace:
@@ -57,6 +59,7 @@ class Workspace:
         bot_id: str = "B0BOT00001",
         bot_name: str = "vcop-panel",
         bot_tokens: Iterable[str] = (DEFAULT_BOT_TOKEN,),
+        app_tokens: Iterable[str] = (DEFAULT_APP_TOKEN,),
         clock: Clock | None = None,
     ) -> None:
         self.lock = threading.RLock()
@@ -68,6 +71,8 @@ class Workspace:
         self.bot_id = bot_id
         self.bot_name = bot_name
         self.bot_tokens: set[str] = set(bot_tokens)
+        #: App-level tokens Slack accepts for ``apps.connections.open``; remove one to revoke it.
+        self.app_tokens: set[str] = set(app_tokens)
         self.clock: Clock = clock or SystemClock()
         #: Set by the server once it knows its port; used for file URLs.
         self.public_base_url = "http://127.0.0.1/"

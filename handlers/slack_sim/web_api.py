@@ -29,9 +29,13 @@ from .errors import ApiError
 from .faults import RESPONSE_URL_METHOD, UPLOAD_METHOD, Fault, FaultInjector
 from .methods import WebApiMethods
 from .ratelimit import RateLimiter
+from .socket_mode import SocketModeServer
 from .state import Workspace
 
 logger = logging.getLogger(__name__)
+
+#: The one Web API method that takes the app-level token instead of the bot token.
+CONNECTIONS_OPEN = "apps.connections.open"
 
 
 class _UndecodableBodyError(Exception):
@@ -173,6 +177,8 @@ class WebApiServer:
         #: When true, Slack's published rate limits answer 429 + Retry-After.
         self.enforce_rate_limits = enforce_rate_limits
         self.methods = WebApiMethods(self.workspace, upload_url=self.upload_url)
+        #: Slack's Socket Mode endpoint; it starts when the app first asks for a URL.
+        self.socket_mode = SocketModeServer(self.workspace.app_id)
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
         self._stopping = threading.Event()
@@ -200,6 +206,7 @@ class WebApiServer:
 
     def stop(self) -> None:
         """Stop serving; stalled requests are released immediately."""
+        self.socket_mode.stop()
         if self._httpd is None:
             return
         self._stopping.set()
@@ -336,6 +343,9 @@ class WebApiServer:
             auth[len("Bearer ") :].strip() if auth.startswith("Bearer ") else params.get("token")
         )
         params.pop("token", None)
+        if method == CONNECTIONS_OPEN:
+            self._open_connection(handler, params, token)
+            return
         if method not in self.methods.names():
             self._answer(handler, method, params, {"ok": False, "error": "unknown_method"})
             return
@@ -361,6 +371,22 @@ class WebApiServer:
             except ApiError as exc:
                 body = exc.to_body()
         self._answer(handler, method, params, body)
+
+    def _open_connection(
+        self, handler: _Handler, params: dict[str, Any], token: str | None
+    ) -> None:
+        """``apps.connections.open``: only an app-level token gets a Socket Mode URL."""
+        if self._apply_fault(handler, CONNECTIONS_OPEN, params):
+            return
+        if not token:
+            body: dict[str, Any] = {"ok": False, "error": "not_authed"}
+        elif token in self.workspace.bot_tokens or not token.startswith("xapp-"):
+            body = {"ok": False, "error": "not_allowed_token_type"}
+        elif token not in self.workspace.app_tokens:
+            body = {"ok": False, "error": "invalid_auth"}
+        else:
+            body = {"ok": True, "url": self.socket_mode.issue_url()}
+        self._answer(handler, CONNECTIONS_OPEN, params, body)
 
     def _handle_upload(self, handler: _Handler, file_id: str, raw: bytes) -> None:
         params = {"file_id": file_id, "bytes": len(raw)}

@@ -1,7 +1,11 @@
-"""End-to-end fixtures: the real bot over HTTP against the local Slack workspace.
+"""End-to-end fixtures: the real bot against the local Slack workspace.
 
 Time is a ManualClock set a few days before the sample meeting's deadline,
 so voting is open without sleeping; the SQLite file lives in tmp_path.
+
+The bot is reached over HTTP unless a test asks otherwise: the ``transport``
+fixture is ``"http"``, and a module runs its tests over both of Slack's
+transports with ``pytestmark = pytest.mark.parametrize("transport", TRANSPORTS)``.
 """
 
 from __future__ import annotations
@@ -17,12 +21,14 @@ from bot.clock import ManualClock
 from bot.config import Settings, load_settings
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
-from handlers.slack_sim import SimulatedSlack
+from handlers.slack_sim import SimulatedSlack, Transport
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"
 MEETING_ID = "2025-09-stalking"
 BEFORE_DEADLINE = dt.datetime(2025, 9, 10, 9, 0, tzinfo=dt.UTC)
+#: Both ways Slack reaches a bot: signed HTTP requests, and Socket Mode envelopes.
+TRANSPORTS: tuple[Transport, ...] = ("http", "socket")
 
 
 @pytest.fixture
@@ -38,8 +44,14 @@ def clock() -> ManualClock:
 
 
 @pytest.fixture
-def local(settings: Settings, clock: ManualClock) -> Iterator[LocalWorkspace]:
-    with LocalWorkspace(settings, clock=clock) as running:
+def transport() -> Transport:
+    """How Slack reaches the bot; parametrise ``transport`` to run a test over both."""
+    return "http"
+
+
+@pytest.fixture
+def local(settings: Settings, clock: ManualClock, transport: Transport) -> Iterator[LocalWorkspace]:
+    with LocalWorkspace(settings, clock=clock, transport=transport) as running:
         yield running
 
 

@@ -1,5 +1,8 @@
-"""The whole meeting over real HTTP: open, five members vote on six cases, tally, resolve, close,
-and the draft summary arrives in a DM with its DOCX."""
+"""The whole meeting, over HTTP and over Socket Mode: open, five members vote on six cases,
+one changes a vote, tally, resolve, close, and the draft summary arrives in a DM with its DOCX.
+
+The same tests run over both transports (``transport`` is parametrised): what a
+member sees and what is stored must not depend on how Slack reaches the bot."""
 
 from __future__ import annotations
 
@@ -7,6 +10,7 @@ import io
 import json
 
 import docx
+import pytest
 
 from bot.config import Settings
 from bot.models import Category, Finding, MeetingStatus, VoteOption
@@ -14,6 +18,7 @@ from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
+from .conftest import TRANSPORTS
 from .helpers import (
     ballot,
     button_texts,
@@ -23,6 +28,8 @@ from .helpers import (
     vote,
     wait_for,
 )
+
+pytestmark = pytest.mark.parametrize("transport", TRANSPORTS)
 
 MET, PM, NM = VoteOption.MET, VoteOption.PARTIALLY_MET.value, VoteOption.NOT_MET.value
 
@@ -78,6 +85,18 @@ def test_full_meeting_flow(
             assert result.status == 200 and not result.problems, result
             assert result.response_action == "update"  # the receipt replaces the form
     assert service.repo.count_votes(opened) == 6 * 5 * 12
+
+    # A member changes their mind before the deadline: the new ballot replaces the old one.
+    changer = members[1]
+    revote = vote(slack, changer, channel, "SH-02", ballot(MET, r6=NM))
+    assert revote.status == 200 and not revote.problems and revote.response_action == "update"
+    assert service.member_ballot(opened, "SH-02", changer).choices[6] is VoteOption.NOT_MET
+    assert service.repo.count_votes(opened) == 6 * 5 * 12
+    changes = [e for e in service.repo.audit_entries(opened) if e.action == "vote.change"]
+    assert [(e.actor, e.case_ref) for e in changes] == [(changer, "SH-02")]
+    back_again = vote(slack, changer, channel, "SH-02", ballot(MET, r6=PM))
+    assert back_again.status == 200 and not back_again.problems
+    assert service.member_ballot(opened, "SH-02", changer).choices[6] is VoteOption.PARTIALLY_MET
     for ref in BALLOTS:
 
         def all_counted(ref: str = ref) -> bool:
