@@ -21,13 +21,14 @@ logger = logging.getLogger(__name__)
 
 def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
     """Run the bot. With --http, Bolt over HTTP (waitress) on --host/--port, every
-    Slack request at POST /slack/events, signatures always verified; without it,
-    Socket Mode, which needs SLACK_APP_TOKEN. Tokens come from SLACK_BOT_TOKEN,
+    Slack request at POST /slack/events, signatures always verified (needs
+    SLACK_SIGNING_SECRET); without it, Socket Mode, which needs SLACK_APP_TOKEN and no
+    signing secret, and logs one line once connected. Tokens come from SLACK_BOT_TOKEN,
     SLACK_SIGNING_SECRET and SLACK_APP_TOKEN; SLACK_API_URL overrides Slack's Web API URL."""
     credentials = SlackCredentials.from_env()
     if not args.http and credentials.app_token is None:
         raise PanelError("Socket Mode needs SLACK_APP_TOKEN (or use --http)")
-    bot = build_bot(ctx.settings, credentials)
+    bot = build_bot(ctx.settings, credentials, socket_mode=not args.http)
     bot.start()
     try:
         if args.http:
@@ -35,10 +36,10 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
 
             serve_forever(bot.app, args.host, args.port, threads=args.threads)
         else:
-            from slack_bolt.adapter.socket_mode import SocketModeHandler
+            from handlers.socket_mode import serve_socket_mode
 
             assert credentials.app_token is not None
-            SocketModeHandler(bot.app, credentials.app_token.get_secret_value()).start()
+            serve_socket_mode(bot.app, credentials.app_token.get_secret_value())
     except KeyboardInterrupt:
         logger.info("stopping")
     finally:

@@ -52,6 +52,7 @@ TOKEN_ERRORS = frozenset(
 #: Seconds between the client's pings; a dead connection is noticed within a few of these.
 DEFAULT_PING_INTERVAL = 5.0
 CONNECT_TIMEOUT = 10.0
+CONNECTED_LINE = "connected to Slack in Socket Mode (app %s); waiting for commands"
 FAILED_COMMAND_TEXT = "Sorry, that did not work and nothing was confirmed. Please try again."
 FAILED_SUBMISSION_TEXT = "Sorry, this was not saved. Please submit it again."
 
@@ -248,7 +249,7 @@ class SocketModeRunner:
         self.hellos += 1
         if not self.connected.is_set():
             app_id = (message.get("connection_info") or {}).get("app_id", "?")
-            logger.info("connected to Slack in Socket Mode (app %s)", app_id)
+            logger.info(CONNECTED_LINE, app_id)
             self.connected.set()
         else:
             logger.debug("Socket Mode connection renewed (%d so far)", self.hellos)
@@ -288,3 +289,28 @@ def _describe(request: SocketModeRequest) -> str:
     elif request.type == "slash_commands":
         kind = payload.get("command")
     return f"{request.type}: {kind}"
+
+
+def serve_socket_mode(app: App, app_token: str) -> None:
+    """Connect, say so in one line, and serve until stopped (Ctrl-C) or refused.
+
+    The connected line is logged whatever the log level (``vcop serve``
+    without ``-v`` shows warnings only), since it is how an operator knows
+    the bot is reachable.
+    """
+    runner = SocketModeRunner(app, app_token)
+    if not logger.isEnabledFor(logging.INFO):
+        logger.setLevel(logging.INFO)
+        logger.addFilter(_ConnectedLineOnly())
+    runner.connect()
+    try:
+        runner.serve_until_stopped()
+    finally:
+        runner.close()
+
+
+class _ConnectedLineOnly(logging.Filter):
+    """Below WARNING, let only the connected line through."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.levelno >= logging.WARNING or record.msg == CONNECTED_LINE
