@@ -25,6 +25,20 @@ from handlers.runtime import CONTEXT_KEY, SlackRuntime
 logger = logging.getLogger(__name__)
 
 
+class _BuiltFromTheToken(logging.Filter):
+    """Drops Bolt's warning that SLACK_BOT_TOKEN goes unused: its client is built from it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+def _quiet_bolt_logger() -> logging.Logger:
+    bolt_logger = logging.getLogger("slack_bolt.App")
+    if not any(isinstance(f, _BuiltFromTheToken) for f in bolt_logger.filters):
+        bolt_logger.addFilter(_BuiltFromTheToken())
+    return bolt_logger
+
+
 def unreadable(error: Exception) -> bool:
     """Whether a listener failed because the request is not a shape Slack ever sends.
 
@@ -58,7 +72,7 @@ def create_app(
         process_before_response=True,
         request_verification_enabled=signing_secret is not None,
         token_verification_enabled=True,
-        logger=logging.getLogger("slack_bolt.App"),
+        logger=_quiet_bolt_logger(),
     )
 
     @app.middleware

@@ -154,6 +154,12 @@ class _Client(SocketModeClient):
             raise
         return str(response["url"])
 
+    def close(self) -> None:
+        self.closed = True
+        # The message processor waits up to a second on the queue; wake it to see `closed`.
+        self.message_queue.put(None)
+        super().close()
+
 
 class SocketModeRunner:
     """The bot's Socket Mode connection: connect, serve until stopped, close."""
@@ -172,8 +178,11 @@ class SocketModeRunner:
         self.refused = threading.Event()
         self.refusal: str | None = None
         self.hellos = 0
-        client_logger = logging.getLogger(f"{__name__}.client")
-        client_logger.addFilter(_QuietOnceRefused(self.refused))
+        # slack_sdk's own logger name: its chatter follows the log level, not the connected line's.
+        client_logger = logging.getLogger("slack_sdk.socket_mode.builtin.client")
+        self._quiet = _QuietOnceRefused(self.refused)
+        self._client_logger = client_logger
+        client_logger.addFilter(self._quiet)
         self.client = _Client(
             on_refused=self._token_refused,
             app_token=app_token,
@@ -233,6 +242,7 @@ class SocketModeRunner:
                 logger.debug("the Socket Mode socket was already closed")
         self.client.close()
         self.stopped.set()
+        self._client_logger.removeFilter(self._quiet)
 
     def _token_refused(self, error: str) -> None:
         self.refusal = error

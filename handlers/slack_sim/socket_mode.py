@@ -105,6 +105,8 @@ class SocketModeServer:
         self.sent: list[dict[str, Any]] = []
         #: Every message the app sent that was not an acknowledgement of a pending envelope.
         self.unmatched: list[Any] = []
+        #: Acknowledgements read in time for the envelope they answer.
+        self.acks_received = 0
 
     # -- lifecycle -------------------------------------------------------------------
 
@@ -213,6 +215,7 @@ class SocketModeServer:
                 return
             pending.message = message
             pending.done.set()
+            self.acks_received += 1
 
     def _forget(self, link: _Link) -> None:
         with self._lock:

@@ -113,6 +113,7 @@ def settings(tmp_path: Path) -> Settings:
 
 # The end-to-end fixtures serve here too: the same bot, workspace and clock.
 clock = end_to_end.clock
+transport = end_to_end.transport
 local = end_to_end.local
 slack = end_to_end.slack
 service = end_to_end.service
