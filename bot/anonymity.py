@@ -18,6 +18,7 @@ Pure domain code: no Slack, no storage, no printing.
 from __future__ import annotations
 
 import bisect
+import ipaddress
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
@@ -26,6 +27,8 @@ from functools import lru_cache
 
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.anonymity_names import bare_name_spans, lowercase_name_spans
 
 __all__ = [
     "PersonalDataFinding",
@@ -47,6 +50,9 @@ class PersonalDataKind(StrEnum):
     VEHICLE_REGISTRATION = "vehicle_registration"
     SOCIAL_MEDIA = "social_media"
     NAME = "name"
+    ADDRESS = "address"
+    IP_ADDRESS = "ip_address"
+    BANK_ACCOUNT = "bank_account"
 
 
 _KIND_LABELS: dict[PersonalDataKind, str] = {
@@ -60,6 +66,15 @@ _KIND_LABELS: dict[PersonalDataKind, str] = {
     PersonalDataKind.VEHICLE_REGISTRATION: "vehicle registration",
     PersonalDataKind.SOCIAL_MEDIA: "social media handle or profile",
     PersonalDataKind.NAME: "personal name",
+    PersonalDataKind.ADDRESS: "street address",
+    PersonalDataKind.IP_ADDRESS: "IP address",
+    PersonalDataKind.BANK_ACCOUNT: "bank sort code or account number",
+}
+# The article for each label, for sentences like "(a phone number: 07*** ******)".
+_KIND_ARTICLES: dict[PersonalDataKind, str] = {
+    PersonalDataKind.EMAIL: "an",
+    PersonalDataKind.NHS_NUMBER: "an",
+    PersonalDataKind.IP_ADDRESS: "an",
 }
 
 
@@ -88,6 +103,11 @@ class PersonalDataFinding(BaseModel):
     def describe(self) -> str:
         """One line for an error list: ``email address (j***@e***.com) at characters 10-27``."""
         return f"{_KIND_LABELS[self.kind]} ({self.excerpt}) at characters {self.start}-{self.end}"
+
+    def label(self) -> str:
+        """The kind with its article and masked excerpt: ``a phone number: 07*** ******``."""
+        article = _KIND_ARTICLES.get(self.kind, "a")
+        return f"{article} {_KIND_LABELS[self.kind]}: {self.excerpt}"
 
 
 class ScreenRules(BaseModel):
@@ -163,8 +183,13 @@ _P_PHONE_INTL = 60
 _P_POSTCODE = 50
 _P_VEHICLE_KEYWORD = 48
 _P_VEHICLE = 45
+_P_IP = 87
+_P_BANK = 84
+_P_ADDRESS = 55
 _P_NAME = 40
 _P_NAME_BY_ROLE = 38
+_P_NAME_LOWER = 37
+_P_NAME_BARE = 36
 
 
 def _word_set(words: str) -> frozenset[str]:
@@ -366,7 +391,9 @@ _REF_SHAPES: tuple[re.Pattern[str], ...] = (
     re.compile(r"\b\d{2} ?[A-Z]{2} ?\d{5} ?\d{2}\b"),
     re.compile(r"\b\d{2}[a-z]{2}\d{7}\b"),
     # Crown Court case numbers: T (trial), A (appeal), S (sentence), U + year + serial.
-    re.compile(r"\b[TASU] ?(?:19|20)\d{2} ?\d{4}\b"),
+    re.compile(r"\b[TASU] ?(?:19|20)\d{2}[ /]?\d{4}\b"),
+    # Crime numbers with a letter prefix and the year in the middle: CRM/2024/118273.
+    re.compile(r"\b[A-Z]{2,5} ?/ ?(?:19|20)\d{2} ?/ ?\d{3,9}\b"),
 )
 
 _REF_SUFFIX = r"(?:ref(?:erence)?|no|nos|num|number|record|id|#)(?![a-z])\.?"
@@ -645,6 +672,123 @@ def _names_by_role(text: str) -> Iterator[_Hit]:
             yield _Hit(PersonalDataKind.NAME, m.end(), end, _P_NAME_BY_ROLE)
 
 
+# Names without a title or role cue ----------------------------------------------------
+
+
+def _bare_names(text: str) -> Iterator[_Hit]:
+    for start, end in bare_name_spans(text):
+        yield _Hit(PersonalDataKind.NAME, start, end, _P_NAME_BARE)
+
+
+def _lowercase_names(text: str) -> Iterator[_Hit]:
+    for start, end in lowercase_name_spans(text):
+        yield _Hit(PersonalDataKind.NAME, start, end, _P_NAME_LOWER)
+
+
+# Street address ------------------------------------------------------------------------
+
+# A house number, up to three capitalised words and a street type: "41 Tamar Road",
+# "102A Union Street", "6 The Crescent", optionally after "Flat 2," or "Apartment 9,".
+# The postcode, if any, is the postcode detector's. Only capitalised (or all-capitals)
+# street names count: "within 3 working days" is prose, "3 Quay Street" is an address.
+_STREET_TYPES = (
+    r"Road|Street|Avenue|Lane|Close|Way|Drive|Crescent|Terrace|Place|Square|Gardens|Grove"
+    r"|Court|Row|Hill|View|Walk|Rise|Mews|Parade|Park|Green|Quay|Wharf|Yard|Vale|Heights"
+    r"|Boulevard|Broadway|Causeway|Embankment|Approach|Chase|Circus|Croft|Dene|Fields|Gate"
+    r"|Meadow|Meadows|Mount|Orchard|Path|Ridge|Cottages|Villas|Mansions|Hollow|Wynd|Brow"
+    r"|Rd|St|Ave|Cres|Tce|Sq|Gdns"
+)
+_UNIT = (
+    r"(?:Flat|Apartment|Apt|Unit|Room|Suite|Studio|Maisonette|Block)\.?"
+    r"[ \u00a0]+\d{1,4}[A-Za-z]?,?[ \u00a0]+"
+)
+_ADDRESS = re.compile(
+    rf"(?:{_UNIT})?(?<![\w£$€.,:/\-])\d{{1,4}}[A-Za-z]?,?[ \u00a0]+(?P<words>(?:The[ \u00a0]+)?"
+    rf"(?:(?:St\.?|[A-Z][a-z'’]+(?:-[A-Z][a-z'’]+)*)[ \u00a0]+){{0,3}})"
+    rf"(?P<type>{_STREET_TYPES})\b\.?(?![\w'’])"
+)
+_ADDRESS_CAPITALS = re.compile(
+    rf"(?<![\w£$€.,:/\-])\d{{1,4}}[A-Z]?,?[ \u00a0]+(?P<words>(?:[A-Z][A-Z'’\-]+[ \u00a0]+){{1,3}})"
+    rf"(?P<type>{_STREET_TYPES.upper()})\b(?![\w'’])"
+)
+# "after 2 Crown Court hearings" names courts, not an address on Court Street.
+_COURT_WORDS = _word_set(
+    """crown magistrates magistrates' county family youth coroner's coroners appeal high
+    supreme combined civil criminal juvenile justice the a"""
+)
+_INSTITUTION_WORDS = _word_set("police fire hospital station prison crown magistrates")
+
+
+def _addresses(text: str) -> Iterator[_Hit]:
+    for pattern in (_ADDRESS, _ADDRESS_CAPITALS):
+        for m in pattern.finditer(text):
+            words = m.group("words").split()
+            street_type = m.group("type").casefold()
+            if not words and street_type not in {"crescent", "green", "parade", "square"}:
+                continue  # "3 Court", "5 Street": too little to be an address
+            last = words[-1].casefold() if words else ""
+            if street_type == "court" and (not words or last in _COURT_WORDS):
+                continue
+            if street_type in {"st", "park", "green", "hill", "gate"} and any(
+                w.casefold() in _INSTITUTION_WORDS for w in words
+            ):
+                continue
+            yield _Hit(PersonalDataKind.ADDRESS, m.start(), m.end(), _P_ADDRESS)
+
+
+# IP address ----------------------------------------------------------------------------
+
+_IPV4 = re.compile(r"(?<![\w.])(?:\d{1,3}\.){3}\d{1,3}(?![\w]|\.\d)")
+_IPV6 = re.compile(r"(?<![\w:.])[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}(?![\w:])")
+
+
+def _ip_addresses(text: str) -> Iterator[_Hit]:
+    for m in _IPV4.finditer(text):
+        try:
+            ipaddress.IPv4Address(m.group())
+        except ValueError:
+            continue
+        yield _Hit(PersonalDataKind.IP_ADDRESS, m.start(), m.end(), _P_IP)
+    if ":" not in text:
+        return
+    for m in _IPV6.finditer(text):
+        value = m.group()
+        if value.count(":") < 2 or not re.search(r"[A-Fa-f]|::", value):
+            continue  # "10:30:00" is a time
+        try:
+            ipaddress.IPv6Address(value)
+        except ValueError:
+            continue
+        yield _Hit(PersonalDataKind.IP_ADDRESS, m.start(), m.end(), _P_IP)
+
+
+# Bank details --------------------------------------------------------------------------
+
+_SORT_CODE = re.compile(
+    rf"\b(?:sort[ \t]*code|s/c|s\.c\.)(?:[ \t]+(?:no\b\.?|number))?[ \t]*[:#]?[ \t]*(?:is[ \t]+)?"
+    rf"(?P<v>\d{{2}}[ {_DASH}]?\d{{2}}[ {_DASH}]?\d{{2}})(?!\d)",
+    re.IGNORECASE,
+)
+_ACCOUNT = re.compile(
+    r"\b(?:(?:bank[ \t]+)?account|acc(?:t|ount)?\b\.?|a/c)"
+    r"(?:[ \t]+(?:no\b\.?|number|num\b\.?|#))?[ \t]*[:#]?[ \t]*(?:is[ \t]+)?"
+    r"(?P<v>\d{7,10}|\d{4}[ \t]\d{4})(?![\d/])",
+    re.IGNORECASE,
+)
+# A bare sort code and account number side by side: "20-45-77 63819204".
+_SORT_AND_ACCOUNT = re.compile(
+    rf"(?<![\w/])\d{{2}}[{_DASH}]\d{{2}}[{_DASH}]\d{{2}}[ \t]+\d{{8}}(?!\d)"
+)
+
+
+def _bank_details(text: str) -> Iterator[_Hit]:
+    for pattern in (_SORT_CODE, _ACCOUNT):
+        for m in pattern.finditer(text):
+            yield _Hit(PersonalDataKind.BANK_ACCOUNT, m.start("v"), m.end("v"), _P_BANK)
+    for m in _SORT_AND_ACCOUNT.finditer(text):
+        yield _Hit(PersonalDataKind.BANK_ACCOUNT, m.start(), m.end(), _P_BANK)
+
+
 _BUILTIN_DETECTORS: tuple[_Detector, ...] = (
     _emails,
     _uk_phones,
@@ -659,6 +803,11 @@ _BUILTIN_DETECTORS: tuple[_Detector, ...] = (
     _social_media,
     _names,
     _names_by_role,
+    _bare_names,
+    _lowercase_names,
+    _addresses,
+    _ip_addresses,
+    _bank_details,
 )
 
 
@@ -773,7 +922,7 @@ def _mask(kind: PersonalDataKind, value: str) -> str:
         case PersonalDataKind.EMAIL:
             return _mask_email(value)
         case PersonalDataKind.PHONE:
-            return _mask_alnum(value, keep_start=2, keep_end=2)
+            return _mask_alnum(value, keep_start=2)
         case PersonalDataKind.POSTCODE:
             return _mask_postcode(value)
         case PersonalDataKind.NI_NUMBER:
@@ -788,8 +937,10 @@ def _mask(kind: PersonalDataKind, value: str) -> str:
             return _mask_alnum(value, keep_start=2)
         case PersonalDataKind.SOCIAL_MEDIA:
             return _mask_social(value)
-        case PersonalDataKind.NAME:
+        case PersonalDataKind.NAME | PersonalDataKind.ADDRESS:
             return _mask_name(value)
+        case PersonalDataKind.IP_ADDRESS | PersonalDataKind.BANK_ACCOUNT:
+            return _mask_alnum(value, keep_start=1)
     return _mask_alnum(value)  # pragma: no cover - every kind is handled above
 
 

@@ -283,9 +283,9 @@ def test_mask_examples(text: str, excerpt: str) -> None:
     assert finding.excerpt == excerpt
 
 
-def test_phone_mask_shows_only_the_ends() -> None:
+def test_phone_mask_shows_only_the_first_two_digits() -> None:
     (finding,) = screen_text("07700 900189", "f")
-    assert finding.excerpt == "07*** ****89"
+    assert finding.excerpt == "07*** ******"
 
 
 _TITLE_PREFIX = re.compile(
