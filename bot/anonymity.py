@@ -107,7 +107,8 @@ class PersonalDataFinding(BaseModel):
     def label(self) -> str:
         """The kind with its article and masked excerpt: ``a phone number: 07*** ******``."""
         article = _KIND_ARTICLES.get(self.kind, "a")
-        return f"{article} {_KIND_LABELS[self.kind]}: {self.excerpt}"
+        kind = "name" if self.kind is PersonalDataKind.NAME else _KIND_LABELS[self.kind]
+        return f"{article} {kind}: {self.excerpt}"
 
 
 class ScreenRules(BaseModel):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import TextIO
 
@@ -36,6 +36,7 @@ from bot.models import (
 )
 from bot.summary import CSV_HEADER, DraftSummary, build_summary, csv_rows
 from bot.tally import tally_counts
+from bot.typed_text import PersonalDataInText, field_findings
 from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
@@ -121,6 +122,43 @@ class PanelService:
         panel = self.settings.panel
         if user not in {*panel.members, *panel.chair, *panel.secretariat}:
             raise NotAllowed(f"Only people on the panel can {action}.")
+
+    # Typed text -----------------------------------------------------------
+
+    def screen_typed_text(
+        self,
+        actor: str,
+        fields: Mapping[str, str],
+        *,
+        meeting_id: str | None = None,
+        case_ref: str | None = None,
+    ) -> None:
+        """Refuse free text that seems to contain personal data, before anything is stored.
+
+        Every modal that takes free text calls this first (members' notes, the chair's
+        reason, panel-wide notes). On a hit it records who tried, which fields and the kind
+        and masked excerpt of each finding in the audit log, never the text itself, and
+        raises :class:`~bot.typed_text.PersonalDataInText`, whose ``problems`` map each key
+        of ``fields`` to the message to show on that field.
+        """
+        findings = field_findings(fields, self.settings.anonymity)
+        if not findings:
+            return
+        refused = {
+            key: [{"kind": f.kind.value, "excerpt": f.excerpt} for f in found]
+            for key, found in sorted(findings.items())
+        }
+        with self.repo.unit_of_work():
+            self.repo.append_audit(
+                self.clock.now(), actor, "personal_data.refused", meeting_id, case_ref, new=refused
+            )
+        logger.info(
+            "typed text refused for personal data in %s",
+            ", ".join(
+                f"{key} ({', '.join(i['kind'] for i in items)})" for key, items in refused.items()
+            ),
+        )
+        raise PersonalDataInText(findings)
 
     # Meetings -------------------------------------------------------------
 
@@ -263,6 +301,12 @@ class PanelService:
     def record_ballot(self, ballot: Ballot) -> BallotReceipt:
         """Store all of a member's votes and notes on a case in one transaction."""
         self.require_member(ballot.member)
+        self.screen_typed_text(
+            ballot.member,
+            ballot.notes.model_dump(),
+            meeting_id=ballot.meeting_id,
+            case_ref=ballot.case_ref,
+        )
         choices = self.check_ballot(dict(ballot.choices))
         with self.repo.unit_of_work():
             # One read for the checks and the comparison: the write lock is held here.
@@ -379,6 +423,7 @@ class PanelService:
         reason = reason.strip()
         if not reason:
             raise PanelError("Give a reason for the resolution; it goes into the report.")
+        self.screen_typed_text(chair, {"reason": reason}, meeting_id=meeting_id, case_ref=ref)
         with self.repo.unit_of_work():
             meeting = self.get_meeting(meeting_id)
             self.get_case(meeting.id, ref)

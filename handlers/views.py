@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import InvalidBallot, PanelError
 from bot.models import Ballot, Finding
+from bot.typed_text import PersonalDataInText
 from handlers import blocks, ids
 from handlers.payloads import ViewSubmission, describe_validation_error
 from handlers.runtime import runtime_of
@@ -53,6 +54,9 @@ def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
         receipt = rt.service.record_ballot(ballot)
     except InvalidBallot as exc:
         _errors(ack, {ids.right_block(n): msg for n, msg in exc.problems.items()})
+        return
+    except PersonalDataInText as exc:  # keyed by MemberNotes field, shown on its note block
+        _errors(ack, {ids.note_block(field): msg for field, msg in exc.problems.items()})
         return
     except ValidationError as exc:
         _errors(
@@ -92,6 +96,9 @@ def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltCont
             ack,
             {ids.RESOLVE_REASON: _unreadable(exc)},
         )
+        return
+    except PersonalDataInText as exc:
+        _errors(ack, {ids.RESOLVE_REASON: exc.problems["reason"]})
         return
     except (PanelError, ValueError) as exc:
         _errors(ack, {ids.RESOLVE_REASON: str(exc)})
