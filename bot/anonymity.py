@@ -28,7 +28,11 @@ from functools import lru_cache
 import phonenumbers
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
-from bot.anonymity_names import bare_name_spans, lowercase_name_spans
+from bot.anonymity_names import (
+    bare_name_spans,
+    first_name_after_verb_spans,
+    lowercase_name_spans,
+)
 
 __all__ = [
     "PersonalDataFinding",
@@ -686,6 +690,11 @@ def _lowercase_names(text: str) -> Iterator[_Hit]:
         yield _Hit(PersonalDataKind.NAME, start, end, _P_NAME_LOWER)
 
 
+def _first_names_after_verbs(text: str) -> Iterator[_Hit]:
+    for start, end in first_name_after_verb_spans(text):
+        yield _Hit(PersonalDataKind.NAME, start, end, _P_NAME_BARE)
+
+
 # Street address ------------------------------------------------------------------------
 
 # A house number, up to three capitalised words and a street type: "41 Tamar Road",
@@ -806,6 +815,7 @@ _BUILTIN_DETECTORS: tuple[_Detector, ...] = (
     _names_by_role,
     _bare_names,
     _lowercase_names,
+    _first_names_after_verbs,
     _addresses,
     _ip_addresses,
     _bank_details,

@@ -10,6 +10,9 @@ shape of its own, so this detector works from the name gazetteer (bot/name_gazet
   known surname ("Mark Thompson" yes, "May Day" no);
 * a line in capitals ("SUSPECT: LIAM BRENNAN") is read the same way, but only from a
   known first name, since capitals are full of acronyms;
+* a first name on its own counts after a verb that takes a person ("the OIC spoke to
+  Amanda", "officers arrested Kieran"), where a capitalised word can hardly be anything
+  else;
 * lower-case names count only where a role word introduces them ("the witness, ellen
   marsh," or "his son, theo,"), since ordinary lower-case prose is full of words that are
   somebody's first name somewhere in the world.
@@ -29,7 +32,7 @@ from dataclasses import dataclass
 
 from bot.name_gazetteer import Gazetteer, gazetteer
 
-__all__ = ["CASE_WORDS", "bare_name_spans", "lowercase_name_spans"]
+__all__ = ["CASE_WORDS", "bare_name_spans", "first_name_after_verb_spans", "lowercase_name_spans"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -279,3 +282,27 @@ def lowercase_name_spans(text: str) -> Iterator[tuple[int, int]]:
             continue
         if _APPOSITION_END.match(text, m.end("first")):  # "his son, theo, was..."
             yield m.start("first"), m.end("first")
+
+
+# A first name on its own, after a verb whose object is a person: "spoke to Amanda".
+_PERSON_VERB = re.compile(
+    r"\b(?:(?:spoke|speaking|talked|talking|wrote|writing|texted|messaged|emailed|replied"
+    r"|explained|apologised|apologized|lied|sent\s+it|handed\s+it)\s+to"
+    r"|told|asked|called|rang|phoned|texted|messaged|contacted|interviewed|arrested|charged"
+    r"|informed|updated|visited|met|followed|threatened|assaulted|punched|kicked|pushed"
+    r"|grabbed|stalked|harassed|attacked|strangled|warned|accompanied|reassured|blamed"
+    r"|reminded|thanked)[ \t\u00a0]+(?P<name>[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*)(?![\w'’\-])"
+)
+_NEXT_CAPITAL = re.compile(r"[ \u00a0]+[A-Z]")
+
+
+def first_name_after_verb_spans(text: str) -> Iterator[tuple[int, int]]:
+    """A clear first name standing alone after a verb that takes a person."""
+    names = gazetteer()
+    for m in _PERSON_VERB.finditer(text):
+        word = m.group("name")
+        if _case_word(word) or not names.is_clear_first(word):
+            continue
+        if _NEXT_CAPITAL.match(text, m.end("name")):
+            continue  # "Marek Zielinski": the run rules already judged the whole name
+        yield m.start("name"), m.end("name")
