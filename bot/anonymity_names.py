@@ -120,9 +120,9 @@ class _Token:
     initial: bool  # a single capital, optionally with a full stop: "M." in "Hannah M. Doyle"
 
 
-def _tokens(text: str) -> list[_Token]:
+def _tokens(text: str, pos: int = 0, endpos: int | None = None) -> list[_Token]:
     tokens: list[_Token] = []
-    for m in _TOKEN.finditer(text):
+    for m in _TOKEN.finditer(text, pos, len(text) if endpos is None else endpos):
         word = m.group()
         possessive = bool(_POSSESSIVE.search(word)) and len(word) > 2
         if possessive:
@@ -234,10 +234,24 @@ _PLACE_FOLLOWER = re.compile(
 )
 
 
+# Two or more words starting with a capital, next to each other: the only places a bare
+# name can be. Finding them with one regex first keeps the word-by-word work to a few
+# per cent of a narrative (Latin Extended capitals are over-included; _runs re-checks).
+_CAPITAL_START = r"[A-Z\u00c0-\u00de\u0100-\u024f]"
+_CANDIDATE_RUN = re.compile(
+    rf"{_CAPITAL_START}[^\W\d_]*(?:['’\-][^\W\d_]+)*"
+    rf"(?:\.?[ \u00a0]{_CAPITAL_START}[^\W\d_]*(?:['’\-][^\W\d_]+)*)+"
+)
+
+
 def bare_name_spans(text: str) -> Iterator[tuple[int, int]]:
     """Spans of names written without a title, in capitalised words or in capitals."""
     names = gazetteer()
-    tokens = _tokens(text)
+    for candidate in _CANDIDATE_RUN.finditer(text):
+        yield from _bare_names_in(text, _tokens(text, candidate.start(), candidate.end()), names)
+
+
+def _bare_names_in(text: str, tokens: list[_Token], names: Gazetteer) -> Iterator[tuple[int, int]]:
     for shape in ("title", "capitals"):
         for run in _runs(text, tokens, shape):
             for start, end in _name_spans_in_run(run, names, capitals=shape == "capitals"):
@@ -247,62 +261,70 @@ def bare_name_spans(text: str) -> Iterator[tuple[int, int]]:
 
 
 # Lower-case names are only trusted after a role word: "the witness, ellen marsh,".
-_ROLE_THEN_LOWER = re.compile(
+# Both detectors below start from the rare word that is a first name and only then look
+# back for the role word or verb: scanning prose for the long alternations themselves would
+# cost more than the rest of the screen together.
+_ROLE_BEFORE = re.compile(
     r"\b(?:(?:ex|former)[\s-]?)?(?:witness|victim|suspect|defendant|offender|complainant"
     r"|perpetrator|partner|husband|wife|boyfriend|girlfriend|fianc[ée]e?|son|daughter"
     r"|step-?son|step-?daughter|mother|father|mum|dad|brother|sister|cousin|aunt|uncle"
     r"|nephew|niece|grandmother|grandfather|grandson|granddaughter|neighbour|friend"
     r"|colleague|carer|lodger|flatmate|child|named|called|officer|oic)"
-    r"[ \t\u00a0]*,?[ \t\u00a0]+(?P<first>[a-z][a-z'’\-]+)"
-    r"(?:[ \t\u00a0]+(?P<last>[a-z][a-z'’\-]+))?",
+    r"[ \t\u00a0]*,?[ \t\u00a0]+$",
     re.IGNORECASE,
 )
+_LOOK_BACK = 40
+_LOWER_WORD = re.compile(r"(?<![\w'’\-])[a-z][a-z'’\-]+")
+_NEXT_LOWER_WORD = re.compile(r"[ \t\u00a0]+([a-z][a-z'’\-]+)")
 _APPOSITION_END = re.compile(r"[ \t\u00a0]*[,)]|[ \t\u00a0]*\.(?:\s|$)|[ \t\u00a0]*$")
 
 
 def lowercase_name_spans(text: str) -> Iterator[tuple[int, int]]:
     """Lower-case names that a role word introduces: "the witness, ellen marsh,"."""
     names = gazetteer()
-    for m in _ROLE_THEN_LOWER.finditer(text):
-        first = m.group("first")
-        if not first.islower() or not names.is_clear_first(first) or _case_word(first):
+    for m in _LOWER_WORD.finditer(text):
+        first = m.group()
+        if not names.is_clear_first(first) or _case_word(first):
             continue
-        last = m.group("last")
+        if not _ROLE_BEFORE.search(text, max(0, m.start() - _LOOK_BACK), m.start()):
+            continue
+        following = _NEXT_LOWER_WORD.match(text, m.end())
+        last = following.group(1) if following else ""
         # "ellen marsh": a known surname, or any uncommon word closed off by a comma.
         if (
-            last
-            and last.islower()
+            following
             and not _case_word(last)
             and (
                 names.is_surname(last)
-                or (not _common(last, names) and _APPOSITION_END.match(text, m.end("last")))
+                or (not _common(last, names) and _APPOSITION_END.match(text, following.end()))
             )
         ):
-            yield m.start("first"), m.end("last")
-            continue
-        if _APPOSITION_END.match(text, m.end("first")):  # "his son, theo, was..."
-            yield m.start("first"), m.end("first")
+            yield m.start(), following.end()
+        elif _APPOSITION_END.match(text, m.end()):  # "his son, theo, was..."
+            yield m.start(), m.end()
 
 
 # A first name on its own, after a verb whose object is a person: "spoke to Amanda".
-_PERSON_VERB = re.compile(
-    r"\b(?:(?:spoke|speaking|talked|talking|wrote|writing|texted|messaged|emailed|replied"
+_VERB_BEFORE = re.compile(
+    r"\b(?i:(?:spoke|speaking|talked|talking|wrote|writing|texted|messaged|emailed|replied"
     r"|explained|apologised|apologized|lied|sent\s+it|handed\s+it)\s+to"
     r"|told|asked|called|rang|phoned|texted|messaged|contacted|interviewed|arrested|charged"
     r"|informed|updated|visited|met|followed|threatened|assaulted|punched|kicked|pushed"
     r"|grabbed|stalked|harassed|attacked|strangled|warned|accompanied|reassured|blamed"
-    r"|reminded|thanked)[ \t\u00a0]+(?P<name>[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*)(?![\w'’\-])"
+    r"|reminded|thanked)[ \t\u00a0]+$"
 )
+_CAPITALISED_WORD = re.compile(r"(?<=[ \t\u00a0])[A-Z][a-z]+(?:['’\-][A-Z]?[a-z]+)*(?![\w'’\-])")
 _NEXT_CAPITAL = re.compile(r"[ \u00a0]+[A-Z]")
 
 
 def first_name_after_verb_spans(text: str) -> Iterator[tuple[int, int]]:
     """A clear first name standing alone after a verb that takes a person."""
     names = gazetteer()
-    for m in _PERSON_VERB.finditer(text):
-        word = m.group("name")
+    for m in _CAPITALISED_WORD.finditer(text):
+        word = m.group()
         if _case_word(word) or not names.is_clear_first(word):
             continue
-        if _NEXT_CAPITAL.match(text, m.end("name")):
+        if _NEXT_CAPITAL.match(text, m.end()):
             continue  # "Marek Zielinski": the run rules already judged the whole name
-        yield m.start("name"), m.end("name")
+        if _VERB_BEFORE.search(text, max(0, m.start() - _LOOK_BACK), m.start()):
+            yield m.start(), m.end()

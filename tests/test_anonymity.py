@@ -25,10 +25,12 @@ from bot.anonymity import (
     screen_fields,
     screen_text,
 )
+from bot.name_gazetteer import gazetteer
 
 K = PersonalDataKind
 DATA = Path(__file__).resolve().parent / "data"
 LABELLED = DATA / "anonymity_labelled.yaml"
+HELDOUT = DATA / "anonymity_heldout.yaml"
 SAMPLE_MEETING = Path(__file__).resolve().parent.parent / "bot" / "data" / "sample_meeting.yaml"
 
 
@@ -137,6 +139,45 @@ POSITIVES: list[tuple[str, PersonalDataKind, str]] = [
     ("her son Jacob was in the house", K.NAME, "Jacob"),
     ("the victim, Aisha, said she was scared", K.NAME, "Aisha"),
     ("a man named Sophie Turner's brother", K.NAME, "Sophie Turner's"),
+    # names with no title or role: the gazetteer's work
+    ("Sarah Jones was assaulted", K.NAME, "Sarah Jones"),
+    ("police interviewed Marek Zielinski on day 4", K.NAME, "Marek Zielinski"),
+    ("Owen Pryce's car was outside", K.NAME, "Owen Pryce"),
+    ("the statement of Ruth Carey-Hall", K.NAME, "Ruth Carey-Hall"),
+    ("then Declan O'Neill admitted it", K.NAME, "Declan O'Neill"),
+    ("posted by Hannah M. Doyle", K.NAME, "Hannah M. Doyle"),
+    ("SUSPECT: LIAM BRENNAN", K.NAME, "LIAM BRENNAN"),
+    ("his son, Theo, was frightened", K.NAME, "Theo"),
+    ("Statement by DC 7731 Walsh", K.NAME, "DC 7731 Walsh"),
+    ("the witness, ellen marsh, saw it", K.NAME, "ellen marsh"),
+    ("his son, theo, was there", K.NAME, "theo"),
+    ("Mark Thompson was arrested", K.NAME, "Mark Thompson"),
+    ("witnesses Bartosz Nowak and Ioana Dumitru", K.NAME, "Bartosz Nowak"),
+    ("the OIC spoke to Amanda on day 6", K.NAME, "Amanda"),
+    # street addresses without a postcode
+    ("at 14 Acacia Avenue, Torquay", K.ADDRESS, "14 Acacia Avenue"),
+    ("Officers attended 41 Tamar Road", K.ADDRESS, "41 Tamar Road"),
+    ("lives at Apartment 9, 3 Quay Street now", K.ADDRESS, "Apartment 9, 3 Quay Street"),
+    ("seen at 102A Union Street", K.ADDRESS, "102A Union Street"),
+    ("bailed to 6 The Crescent", K.ADDRESS, "6 The Crescent"),
+    ("outside 17 St Marychurch Road", K.ADDRESS, "17 St Marychurch Road"),
+    ("ADDRESS: 22 MARINE PARADE", K.ADDRESS, "22 MARINE PARADE"),
+    # postcode in lower case
+    ("moved to pl4 8aa", K.POSTCODE, "pl4 8aa"),
+    # IP addresses
+    ("sent from IP 192.0.2.44 at night", K.IP_ADDRESS, "192.0.2.44"),
+    ("logins from 2001:db8::7334 only", K.IP_ADDRESS, "2001:db8::7334"),
+    # bank details
+    ("sort code 11-22-33, account number 12345678", K.BANK_ACCOUNT, "11-22-33"),
+    ("sort code 11-22-33, account number 12345678", K.BANK_ACCOUNT, "12345678"),
+    ("s/c 309634 a/c 41983726", K.BANK_ACCOUNT, "41983726"),
+    ("paid into 20-45-77 63819204", K.BANK_ACCOUNT, "20-45-77 63819204"),
+    # Crown Court case numbers and police references in more shapes
+    ("listed as T2023/7106", K.REFERENCE_NUMBER, "T2023/7106"),
+    ("crime ref CRM/2023/456712 given", K.REFERENCE_NUMBER, "CRM/2023/456712"),
+    # phone numbers without spaces or in +44 form
+    ("rang from 07700900888", K.PHONE, "07700900888"),
+    ("number +447700900432 saved", K.PHONE, "+447700900432"),
 ]
 
 
@@ -198,6 +239,23 @@ NEGATIVES: list[str] = [
     "Exhibit JS/3 and DB/1 served",
     "Panel case DA-2024-017 (relisted from SH-03)",
     "The victim rang 999 at 23:40 and 101 the next morning.",
+    # agency and court names, statutes, orders, schemes and roles, written out in full
+    "The Crown Prosecution Service authorised the charge.",
+    "Listed at Exeter Crown Court; the Independent Domestic Violence Advisor attended.",
+    "Charged under s.2A Protection from Harassment Act 1997.",
+    "A Domestic Abuse Protection Order was made; the Victims' Right to Review was explained.",
+    "The Police Sergeant and the Victim Liaison Officer both wrote to her.",
+    "Devon and Cornwall Police, Thames Valley Police and Avon and Somerset Constabulary",
+    "Court 2 was unavailable so the trial moved to Newton Abbot Magistrates' Court.",
+    "Milton Keynes Hospital treated the victim; Bishop Auckland is where he lives.",
+    "Hearing on Monday 14 April; sentence on Friday 30 May; compensation of £500.",
+    "Sentenced to 2 years' imprisonment suspended for 18 months; Rights 3, 5 and 9 met.",
+    "The Hate Crime Scrutiny Panel met; Operation Encompass was triggered.",
+    "Mark attended the meeting; Grace Period applies; Will Power is a phrase.",
+    "The victim contacted Refuge and was told about Paladin's advocacy service.",
+    "after 2 Crown Court hearings and 3 Magistrates' Court hearings",
+    "within 5 working days, 3 weeks later, 10:30:00 on the log",
+    "version 1.2.3 of the form; account closed; sort code not recorded",
 ]
 
 
@@ -266,6 +324,42 @@ def test_screen_fields_keeps_field_names_and_order() -> None:
         ("summary", K.NAME),
         ("timeline[0].entry", K.DATE_OF_BIRTH),
     ]
+
+
+def test_a_name_followed_by_an_institution_is_a_place() -> None:
+    assert found("moved to Newton Abbot Magistrates' Court") == []
+    assert found("Newton Abbot told the court he was sorry") == [(K.NAME, "Newton Abbot")]
+
+
+def test_ambiguous_first_names_need_a_known_surname() -> None:
+    assert found("Grace Period applies") == []
+    assert found("Grace Adeyemi rang") == [(K.NAME, "Grace Adeyemi")]
+
+
+def test_lowercase_words_after_a_role_are_names_only_if_they_are_first_names() -> None:
+    assert found("the suspect, who was 34, was bailed") == []
+    assert found("the victim, said to be 30, rang") == []
+    assert found("her partner, anthony reeve, was arrested") == [(K.NAME, "anthony reeve")]
+
+
+def test_issue_example_is_refused_on_three_counts() -> None:
+    text = "Sarah Jones was assaulted by Mark Thompson at 14 Acacia Avenue, Torquay."
+    assert found(text) == [
+        (K.NAME, "Sarah Jones"),
+        (K.NAME, "Mark Thompson"),
+        (K.ADDRESS, "14 Acacia Avenue"),
+    ]
+
+
+def test_gazetteer_knows_names_from_many_places_and_marks_ordinary_words() -> None:
+    names = gazetteer()
+    for first in ("sarah", "marek", "declan", "agnieszka", "priya", "kwame", "siobhan"):
+        assert names.is_clear_first(first), first
+    for surname in ("jones", "nowak", "okonkwo", "sharma", "brennan"):
+        assert names.is_surname(surname), surname
+    for word in ("will", "may", "grace", "case", "mark", "devon", "june"):
+        assert names.is_first(word) and not names.is_clear_first(word), word
+    assert not names.is_first("crown") and not names.is_first("police")
 
 
 # --------------------------------------------------------------------------- masking
@@ -399,15 +493,16 @@ def test_rules_are_frozen() -> None:
 # --------------------------------------------------------------------------- labelled set
 
 
-def _labelled_items() -> list[dict]:
-    with LABELLED.open(encoding="utf-8") as handle:
+def _labelled_items(path: Path = LABELLED) -> list[dict]:
+    with path.open(encoding="utf-8") as handle:
         return yaml.safe_load(handle)["items"]
 
 
-def test_labelled_set_is_balanced_and_well_formed() -> None:
-    items = _labelled_items()
+@pytest.mark.parametrize("path", [LABELLED, HELDOUT], ids=["tuning", "heldout"])
+def test_labelled_set_is_balanced_and_well_formed(path: Path) -> None:
+    items = _labelled_items(path)
     positives = [i for i in items if i["has_personal_data"]]
-    assert len(items) >= 80
+    assert len(items) >= (200 if path == LABELLED else 100)
     assert 0.4 <= len(positives) / len(items) <= 0.6
     valid = {k.value for k in K}
     for item in items:
@@ -419,8 +514,21 @@ def test_labelled_set_is_balanced_and_well_formed() -> None:
             assert not item.get("kinds"), item
 
 
-def test_labelled_set_recall_and_false_positive_rate() -> None:
-    items = _labelled_items()
+def test_every_kind_appears_in_both_labelled_sets() -> None:
+    for path in (LABELLED, HELDOUT):
+        kinds = {k for item in _labelled_items(path) for k in item.get("kinds", [])}
+        assert kinds == {k.value for k in K}, path.name
+
+
+def test_heldout_texts_are_not_copies_of_tuning_texts() -> None:
+    tuning = {i["text"] for i in _labelled_items(LABELLED)}
+    assert not tuning & {i["text"] for i in _labelled_items(HELDOUT)}
+
+
+@pytest.mark.parametrize("path", [LABELLED, HELDOUT], ids=["tuning", "heldout"])
+def test_labelled_set_recall_and_false_positive_rate(path: Path) -> None:
+    """The targets: recall at least 0.95 and false positives at most 0.05 on each set."""
+    items = _labelled_items(path)
     positives = [i for i in items if i["has_personal_data"]]
     negatives = [i for i in items if not i["has_personal_data"]]
     caught = sum(bool(screen_text(i["text"], "text")) for i in positives)

@@ -85,3 +85,15 @@ def test_open_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     paced = _row(out, r"^paced against enforced limits\s+.*$")
     assert paced[-2:] == ["4", "0"], paced  # header + 3 cases posted, no 429
     assert _row(out, r"^paced / \(allowance \+ floor\) [\d.]+")
+
+
+def test_anonymity_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
+    bench = _load("bench_anonymity")
+    assert bench.main(["--quick"]) == 0
+    output = capsys.readouterr().out
+    assert _row(output, r"^meeting: 5 cases")
+    screen = _row(output, r"^screen, whole meeting .*$")
+    floor = _row(output, r"^floor, word tokeniser pass .*$")
+    assert float(screen[-1].removesuffix("ms")) > 0 and float(floor[-1].removesuffix("ms")) > 0
+    assert re.search(r"^ratio screen/floor \(median\): \d+\.\dx$", output, re.M)
+    assert "target: whole meeting under 1 s: met" in output

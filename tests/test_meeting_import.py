@@ -127,6 +127,44 @@ def test_personal_data_is_refused_per_field_and_never_printed_in_full(cli: Cli) 
     _nothing_stored(cli)
 
 
+def test_bare_names_and_a_street_address_are_refused_at_import_over_the_cli(cli: Cli) -> None:
+    summary = "Sarah Jones was assaulted by Mark Thompson at 14 Acacia Avenue, Torquay."
+    doc = cli.meeting_doc(cases=[cli.case_doc("BG-01", summary=summary)])
+    path = cli.write_meeting(doc)
+
+    result = cli.run("meeting", "import", str(path))
+
+    assert result.returncode == 2
+    lines = result.stderr.splitlines()
+    assert lines == [
+        "cases[BG-01].summary: personal data: personal name (S**** J****) at characters 0-11",
+        "cases[BG-01].summary: personal data: personal name (M*** T*******) at characters 29-42",
+        "cases[BG-01].summary: personal data: street address (** A***** A*****) "
+        "at characters 46-62",
+    ]
+    for fragment in ("Sarah", "Jones", "Thompson", "Acacia"):
+        assert fragment not in result.stderr and fragment not in result.stdout
+    _nothing_stored(cli)
+
+
+def test_names_in_a_timeline_entry_and_lowercase_names_are_refused(panel: Panel) -> None:
+    case = panel.case_doc(
+        "BG-01",
+        timeline=[
+            {"day": 0, "agency": "Police", "entry": "Police interviewed Marek Zielinski"},
+            {"day": 1, "agency": "Police", "entry": "the witness, ellen marsh, gave a statement"},
+        ],
+    )
+
+    problems = _problems(panel, panel.meeting_doc(cases=[case]))
+
+    assert [line.split(": personal data: ")[0] for line in problems] == [
+        "cases[BG-01].timeline[0].entry",
+        "cases[BG-01].timeline[1].entry",
+    ]
+    assert all("personal name" in line for line in problems)
+
+
 def test_personal_data_in_a_case_ref_is_masked_in_the_problem_lines(panel: Panel) -> None:
     doc = panel.meeting_doc(cases=[panel.case_doc("jo@example.com")])
 
