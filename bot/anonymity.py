@@ -481,6 +481,7 @@ def _vehicle_registrations(text: str) -> Iterator[_Hit]:
 # Social media --------------------------------------------------------------------------
 
 _HANDLE = re.compile(r"(?<![\w@.])@(?P<h>[A-Za-z0-9_](?:[A-Za-z0-9_.]{0,48}[A-Za-z0-9_])?)")
+_SLACK_MENTION = re.compile(r"<@[UWB][A-Z0-9]{2,}>")
 _HANDLE_NOT = re.compile(r"\d{1,2}(?:[:.]\d{2})?(?:am|pm)?", re.IGNORECASE)  # "@10am"
 _SOCIAL_URL = re.compile(
     r"(?<![\w.\-])(?:https?://)?(?:(?:www|m|mobile|[a-z]{2})\.)?(?:"
@@ -521,6 +522,8 @@ def _social_media(text: str) -> Iterator[_Hit]:
         handle = m.group("h")
         if _HANDLE_NOT.fullmatch(handle) or not re.search(r"[A-Za-z]", handle):
             continue
+        if _SLACK_MENTION.fullmatch(text, m.start() - 1, m.end() + 1):
+            continue  # "<@U0CHAIR01>" is Slack's mention of a panel member, not a handle
         yield _Hit(PersonalDataKind.SOCIAL_MEDIA, m.start(), m.end(), _P_SOCIAL_HANDLE)
 
 

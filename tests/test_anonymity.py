@@ -326,6 +326,11 @@ def test_screen_fields_keeps_field_names_and_order() -> None:
     ]
 
 
+def test_a_slack_mention_of_a_panel_member_is_not_a_social_media_handle() -> None:
+    assert found("<@U0CHAIR01> please check Right 4") == []
+    assert found("messaged @U0CHAIR01 on Instagram") == [(K.SOCIAL_MEDIA, "@U0CHAIR01")]
+
+
 def test_a_name_followed_by_an_institution_is_a_place() -> None:
     assert found("moved to Newton Abbot Magistrates' Court") == []
     assert found("Newton Abbot told the court he was sorry") == [(K.NAME, "Newton Abbot")]
