@@ -299,7 +299,12 @@ class PanelService:
         return {number: option for number, option in choices.items() if option is not None}
 
     def record_ballot(self, ballot: Ballot) -> BallotReceipt:
-        """Store all of a member's votes and notes on a case in one transaction."""
+        """Store all of a member's votes and notes on a case, all or nothing, durably.
+
+        Ballots submitted at the same moment share one commit (a group commit), each in a
+        savepoint of its own; this returns only once the commit holding this ballot is done,
+        so an acknowledgement sent after it never covers a vote that could still be lost.
+        """
         self.require_member(ballot.member)
         self.screen_typed_text(
             ballot.member,
@@ -308,7 +313,9 @@ class PanelService:
             case_ref=ballot.case_ref,
         )
         choices = self.check_ballot(dict(ballot.choices))
-        with self.repo.unit_of_work():
+
+        def store() -> BallotReceipt:
+            # Runs inside the group's transaction, on the committer's thread.
             # One read for the checks and the comparison: the write lock is held here.
             state = self.repo.ballot_state(ballot.meeting_id, ballot.case_ref, ballot.member)
             meeting = state.meeting
@@ -337,14 +344,16 @@ class PanelService:
                     new={str(k): v.value for k, v in sorted(choices.items())},
                 )
             voters = self.repo.count_voters(ballot.meeting_id, ballot.case_ref)
-        return BallotReceipt(
-            meeting_id=ballot.meeting_id,
-            case_ref=ballot.case_ref,
-            member=ballot.member,
-            changed=changed,
-            voters=voters,
-            members=len(self.settings.panel.members),
-        )
+            return BallotReceipt(
+                meeting_id=ballot.meeting_id,
+                case_ref=ballot.case_ref,
+                member=ballot.member,
+                changed=changed,
+                voters=voters,
+                members=len(self.settings.panel.members),
+            )
+
+        return self.repo.grouped(store)
 
     def member_ballot(self, meeting_id: str, ref: str, member: str) -> MemberBallot:
         votes = self.repo.member_votes(meeting_id, ref, member)

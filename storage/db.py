@@ -12,13 +12,17 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlite_utils import Database
 
+from storage.group_commit import GroupCommitter
 from storage.migrations import MIGRATIONS
+
+T = TypeVar("T")
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +74,7 @@ class Connections:
         first = open_db(self.path)
         self._local.db = first
         self._all.append(first)
+        self.committer = GroupCommitter(lambda: self.db, self._write_lock)
 
     @property
     def db(self) -> Database:
@@ -109,7 +114,16 @@ class Connections:
                 raise
             db.commit()
 
+    def grouped(self, work: Callable[[], T]) -> T:
+        """Run ``work`` as one unit of a group commit (see storage.group_commit).
+
+        For the hot path where many callers write at once and each must know its write is
+        durable before answering: the units waiting together share one commit.
+        """
+        return self.committer.run(work)
+
     def close(self) -> None:
+        self.committer.close()
         with self._lock:
             for db in self._all:
                 try:

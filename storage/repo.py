@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 from sqlite_utils import Database
@@ -35,6 +35,8 @@ from bot.models import (
     VoteOption,
 )
 from storage.db import Connections
+
+T = TypeVar("T")
 
 _MEETING_COLUMNS = (
     "id",
@@ -89,6 +91,10 @@ class Repository:
     def unit_of_work(self) -> Iterator[Database]:
         with self.connections.unit_of_work() as db:
             yield db
+
+    def grouped(self, work: Callable[[], T]) -> T:
+        """Run ``work`` in a write transaction shared with the units waiting beside it."""
+        return self.connections.grouped(work)
 
     def close(self) -> None:
         self.connections.close()

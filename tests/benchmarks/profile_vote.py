@@ -86,6 +86,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             for body in factory.bodies(5):  # warm up: imports, auth.test, first connection
                 dispatch(body)
+            # Ballots are written on the group committer's thread: its CPU is part of a
+            # vote's cost although the request thread does not spend it.
+            committer = service.repo.connections.committer
+            committer_cpu = _thread_cpu(committer.thread_ident) if not args.bare else 0.0
             if args.no_profile:
                 times = [dispatch(body) * 1000 for body in bodies]
             else:
@@ -98,16 +102,25 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if args.html:
                     Path(args.html).write_text(profiler.output_html(), encoding="utf-8")
             votes = service.repo.count_votes(meeting_id)
+            if not args.bare:
+                committer_cpu = _thread_cpu(committer.thread_ident) - committer_cpu
         print(
             f"{args.votes} votes dispatched ({args.members} members, {report.cases} cases, "
             f"{votes} votes stored): mean {sum(times) / len(times):.2f} ms, "
             f"p50 {percentile(times, 50):.2f} ms, p99 {percentile(times, 99):.2f} ms; "
-            f"CPU {sum(cpu[5:]) / len(times) * 1000:.2f} ms a vote"
+            f"CPU {(sum(cpu[5:]) + committer_cpu) / len(times) * 1000:.2f} ms a vote"
             + (" (under the profiler)" if not args.no_profile else "")
         )
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def _thread_cpu(ident: int | None) -> float:
+    """CPU seconds another thread of this process has used (Linux: its CPU-time clock)."""
+    if ident is None:
+        return 0.0
+    return time.clock_gettime(time.pthread_getcpuclockid(ident))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,279 @@
+"""Group commit on a real SQLite file: units share a commit, fail alone, and are durable
+before their callers hear back, even when the process dies between the commit and the acks."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+from storage.db import Connections
+
+if TYPE_CHECKING:
+    from conftest import Panel
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def connections(tmp_path: Path) -> Iterator[Connections]:
+    conns = Connections(tmp_path / "group.db")
+    with conns.unit_of_work() as db:
+        db.execute("create table items (name text primary key, thread text)")
+        db.execute(
+            "create table children (name text, parent text references items(name)"
+            " deferrable initially deferred)"
+        )
+    yield conns
+    conns.close()
+
+
+def _insert(conns: Connections, name: str) -> str:
+    conns.db.execute(
+        "insert into items (name, thread) values (?, ?)", [name, threading.current_thread().name]
+    )
+    return name
+
+
+def _names(path: Path) -> list[str]:
+    conn = sqlite3.connect(path)  # another connection, as another process would read
+    try:
+        return [row[0] for row in conn.execute("select name from items order by name")]
+    finally:
+        conn.close()
+
+
+def test_a_unit_is_visible_to_other_connections_as_soon_as_it_returns(
+    connections: Connections,
+) -> None:
+    assert connections.grouped(lambda: _insert(connections, "first")) == "first"
+    assert _names(connections.path) == ["first"]
+
+
+def test_units_waiting_together_share_one_commit(connections: Connections) -> None:
+    release = threading.Event()
+
+    def slow_first() -> str:
+        release.wait(timeout=5)  # holds the transaction while the others queue
+        return _insert(connections, "a00")
+
+    first = threading.Thread(target=connections.grouped, args=(slow_first,))
+    first.start()
+    time.sleep(0.1)
+    others = [
+        threading.Thread(
+            target=connections.grouped, args=(lambda n=n: _insert(connections, f"b{n:02d}"),)
+        )
+        for n in range(20)
+    ]
+    for thread in others:
+        thread.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(timeout=10)
+    assert len(_names(connections.path)) == 21
+    committer = connections.committer
+    assert committer.units == 21 and committer.groups == 2  # the slow one, then the 20
+
+
+def test_a_failing_unit_is_rolled_back_alone_and_its_caller_gets_the_error(
+    connections: Connections,
+) -> None:
+    release = threading.Event()
+    errors: list[BaseException] = []
+
+    def slow_first() -> str:
+        release.wait(timeout=5)
+        return _insert(connections, "kept-1")
+
+    def failing() -> str:
+        _insert(connections, "torn")
+        raise ValueError("this ballot is refused")
+
+    def run_failing() -> None:
+        try:
+            connections.grouped(failing)
+        except ValueError as exc:
+            errors.append(exc)
+
+    threads = [
+        threading.Thread(target=connections.grouped, args=(slow_first,)),
+        threading.Thread(target=run_failing),
+        threading.Thread(
+            target=connections.grouped, args=(lambda: _insert(connections, "kept-2"),)
+        ),
+    ]
+    threads[0].start()
+    time.sleep(0.1)
+    for thread in threads[1:]:
+        thread.start()
+        time.sleep(0.05)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert [str(exc) for exc in errors] == ["this ballot is refused"]
+    assert _names(connections.path) == ["kept-1", "kept-2"]
+
+
+def test_a_failed_commit_fails_every_unit_of_the_group_and_stores_none(
+    connections: Connections,
+) -> None:
+    release = threading.Event()
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(work_name: str, orphan: bool) -> None:
+        def work() -> str:
+            if work_name == "w0":
+                release.wait(timeout=5)
+            _insert(connections, work_name)
+            if orphan:  # a deferred foreign key: only the commit can refuse it
+                connections.db.execute("insert into children values ('x', 'missing')")
+            return work_name
+
+        try:
+            connections.grouped(work)
+            result = "stored"
+        except sqlite3.IntegrityError:
+            result = "refused"
+        with lock:
+            outcomes.append(f"{work_name} {result}")
+
+    threads = [threading.Thread(target=run, args=("w0", False))]
+    threads[0].start()
+    time.sleep(0.1)
+    threads += [threading.Thread(target=run, args=(f"w{n}", n == 2)) for n in (1, 2, 3)]
+    for thread in threads[1:]:
+        thread.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert sorted(outcomes) == ["w0 stored", "w1 refused", "w2 refused", "w3 refused"]
+    assert _names(connections.path) == ["w0"]
+
+
+def test_close_commits_what_is_queued_and_a_later_unit_starts_again(
+    connections: Connections,
+) -> None:
+    connections.grouped(lambda: _insert(connections, "before"))
+    connections.committer.close()
+    connections.grouped(lambda: _insert(connections, "after"))
+    assert _names(connections.path) == ["after", "before"]
+
+
+def test_a_unit_that_writes_more_joins_its_own_transaction(connections: Connections) -> None:
+    def nested() -> str:
+        _insert(connections, "outer")
+        return connections.grouped(lambda: _insert(connections, "inner"))
+
+    assert connections.grouped(nested) == "inner"
+    assert _names(connections.path) == ["inner", "outer"]
+
+
+def test_ballots_recorded_through_the_service_share_commits(imported: Panel) -> None:
+    members = imported.settings.panel.members
+    threads = [
+        threading.Thread(target=imported.vote, args=(member, ref))
+        for member in members
+        for ref in imported.REFS
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    committer = imported.service.repo.connections.committer
+    assert committer.units == len(threads)
+    assert imported.count("votes") == 12 * len(threads)
+
+
+CRASH_SCRIPT = textwrap.dedent(
+    """
+    import json, os, sys, threading
+    from pathlib import Path
+    from bot.config import load_settings
+    from bot.models import Ballot, VoteOption
+    from bot.services import PanelService
+    from storage.repo import Repository
+
+    config, db, meeting, refs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+    settings = load_settings(Path(config), env={"VCOP_DB": db})
+    service = PanelService(settings, Repository(db))
+    committer = service.repo.connections.committer
+    hold = threading.Event()
+
+    def after_commit(size: int) -> None:
+        if size >= 2:  # a group is durable, and none of its callers has been told
+            print(json.dumps({"killed_after_group_of": size}), flush=True)
+            os._exit(9)
+        hold.wait(timeout=0.3)  # let the next group gather behind this one
+
+    committer._after_commit = after_commit
+
+    def vote(member: str, ref: str) -> None:
+        ballot = Ballot(
+            meeting_id=meeting, case_ref=ref, member=member,
+            choices={n: VoteOption.MET for n in range(1, 13)},
+        )
+        service.record_ballot(ballot)
+        print(json.dumps({"acked": [member, ref]}), flush=True)  # the ack, after the return
+
+    threads = [
+        threading.Thread(target=vote, args=(m, r))
+        for m in settings.panel.members for r in refs
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    print(json.dumps({"finished": True}), flush=True)
+    """
+)
+
+
+def test_kill_between_a_groups_commit_and_its_acks_loses_no_acked_ballot(
+    imported: Panel,
+) -> None:
+    imported.service.close()
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            CRASH_SCRIPT,
+            str(imported.config_path),
+            str(imported.db_path),
+            imported.MEETING_ID,
+            ",".join(imported.REFS),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    assert result.returncode == 9, result.stderr
+    killed = [line["killed_after_group_of"] for line in lines if "killed_after_group_of" in line]
+    acked = {tuple(line["acked"]) for line in lines if "acked" in line}
+    assert killed and killed[0] >= 2
+    conn = sqlite3.connect(imported.db_path)
+    try:
+        rows = conn.execute(
+            "select member, case_ref, count(*) from votes group by member, case_ref"
+        ).fetchall()
+    finally:
+        conn.close()
+    stored = {(member, ref): count for member, ref, count in rows}
+    assert acked <= set(stored), "an acknowledged ballot was lost"
+    assert all(count == 12 for count in stored.values()), "a ballot was stored half-way"
+    # The group that was committed but never acknowledged is stored whole as well.
+    assert len(stored) >= len(acked) + killed[0]
