@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+import signal
 import socket
 import threading
 import time
@@ -221,19 +222,28 @@ class SocketModeRunner:
             )
 
     def serve_until_stopped(self) -> None:
-        """Block until :meth:`close`, or until Slack refuses the app token (raised)."""
+        """Block until :meth:`close` or SIGTERM, or until Slack refuses the app token (raised)."""
         self.stopped.wait()
         if self.refusal is not None:
             raise AppTokenRefused(token_refusal(self.refusal))
 
     def close(self) -> None:
-        """Close the connection and let acknowledgements already under way finish.
+        """Stop taking envelopes, let those being handled finish and send their acks, close.
 
-        The socket is shut down first: the client's receiving thread holds a
-        lock for as long as its read waits (seconds), and closing would wait
-        for that lock.
+        Envelopes already received but not yet handed to a listener are left
+        unacknowledged: Slack retries an event, and shows a member their
+        command or submission failed, so nothing is acked that was not done.
+        The socket is shut down before the client closes: its receiving thread
+        holds a lock for as long as a read waits (seconds), and closing would
+        wait for that lock.
         """
-        self.client.auto_reconnect_enabled = False
+        client = self.client
+        client.auto_reconnect_enabled = False
+        client.closed = True
+        client.message_queue.put(None)  # wake the processor, which then sees `closed`
+        if client.message_processor.is_alive():
+            client.message_processor.shutdown()
+        client.message_workers.shutdown(wait=True)  # listeners under way finish and ack
         sock = getattr(self.client.current_session, "sock", None)
         if isinstance(sock, socket.socket):
             try:
@@ -313,10 +323,24 @@ def serve_socket_mode(app: App, app_token: str) -> None:
         logger.setLevel(logging.INFO)
         logger.addFilter(_ConnectedLineOnly())
     runner.connect()
+    previous = _on_sigterm(runner.stopped.set)
     try:
         runner.serve_until_stopped()
     finally:
         runner.close()
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _on_sigterm(stop: Callable[[], None]) -> Any:
+    """SIGTERM (a service manager stopping the bot) ends serving as Ctrl-C does.
+
+    Returns the handler it replaced, or None when not on the main thread
+    (where Python allows no signal handlers).
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    return signal.signal(signal.SIGTERM, lambda signum, frame: stop())
 
 
 class _ConnectedLineOnly(logging.Filter):

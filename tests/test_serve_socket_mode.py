@@ -153,3 +153,29 @@ def test_vcop_serve_stops_in_one_line_when_the_app_token_is_revoked_while_runnin
     assert returncode != 0
     assert len(lines) == 2, lines  # the connected line, then the refusal
     assert lines[1].startswith("error: SLACK_APP_TOKEN was refused by Slack (invalid_auth)")
+
+
+def test_vcop_serve_in_socket_mode_stops_on_sigterm_with_exit_0_and_logs_no_token(
+    cli: Cli, workspace_api: WebApiServer
+) -> None:
+    process = cli.start("-v", "serve", env=_socket_env(workspace_api, DEFAULT_APP_TOKEN))
+    stderr = StderrLines(process)
+    try:
+        stderr.wait_for(CONNECTED)
+        settings = load_settings(cli.config_path, env={"VCOP_DB": str(cli.db_path)})
+        slack = SimulatedSlack(workspace_api, transport="socket")
+        assert slack.slash_command(settings.panel.chair[0], "help").status == 200
+        started = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        returncode = process.wait(timeout=15)
+        took = time.monotonic() - started
+    finally:
+        if process.poll() is None:
+            process.kill()
+    lines = stderr.finish()
+    assert returncode == 0, lines
+    assert took < 10
+    assert len(lines) > 3  # -v: the run really was logged
+    for secret in (DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN):
+        assert not any(secret in line for line in lines)
+    assert not any("Traceback" in line for line in lines)

@@ -324,6 +324,43 @@ def test_a_dropped_socket_mid_burst_of_thirty_votes_loses_no_acked_vote(
     )
 
 
+def test_stopping_mid_burst_acks_every_vote_it_stored_and_stores_every_vote_it_acked(
+    thirty: LocalWorkspace, transport: str
+) -> None:
+    slack = _socket(thirty)
+    members = thirty.settings.panel.members
+    server = thirty.api.socket_mode
+    runner = thirty.socket
+    assert runner is not None
+    modals = _open_modals(thirty, members, REFS[0])
+    acks_before = server.acks_received
+    stopped = threading.Event()
+
+    def stop_after_first_acks() -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if server.acks_received - acks_before >= 5:
+                runner.close()  # what SIGTERM and Ctrl-C do in `vcop serve`
+                stopped.set()
+                return
+            time.sleep(0.001)
+
+    stopper = threading.Thread(target=stop_after_first_acks)
+    stopper.start()
+    results = _submit_all(slack, modals, members)
+    stopper.join()
+    assert stopped.is_set()
+    acked_members = {m for m, r in results.items() if acked(r)}
+    stored = stored_votes(thirty.database)
+    # Listeners under way finished and their acks went out before the socket closed:
+    # what is stored is exactly what was acknowledged, each ballot whole.
+    assert set(stored) == {(m, REFS[0]) for m in acked_members}
+    for member in acked_members:
+        assert stored[member, REFS[0]] == _ballot(member, members)
+    assert 5 <= len(acked_members) <= 30
+    print(f"\nsocket stop: {len(acked_members)} of 30 acked and stored when the bot stopped")
+
+
 # -- the app-level token ----------------------------------------------------------------
 
 
