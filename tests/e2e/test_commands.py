@@ -8,6 +8,11 @@ from bot.config import Settings
 from bot.services import PanelService
 from handlers.slack_sim import SimulatedSlack
 
+from .conftest import TRANSPORTS
+
+#: Each test runs over HTTP and over Socket Mode.
+pytestmark = pytest.mark.parametrize("transport", TRANSPORTS)
+
 
 @pytest.mark.parametrize("text", ["", "help", "HELP"])
 def test_help_is_shown_without_a_subcommand(

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, ViewRecord
 
+from .conftest import TRANSPORTS
 from .helpers import COUNT, ballot, iter_elements, mrkdwn_texts, vote
+
+#: Each test runs over HTTP and over Socket Mode.
+pytestmark = pytest.mark.parametrize("transport", TRANSPORTS)
 
 
 def _home(slack: SimulatedSlack, user: str) -> ViewRecord:

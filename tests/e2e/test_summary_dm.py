@@ -5,13 +5,18 @@ from __future__ import annotations
 import io
 
 import docx
+import pytest
 
 from bot.config import Settings
 from bot.models import Category, VoteOption
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import UPLOAD_METHOD, SimulatedSlack
 
+from .conftest import TRANSPORTS
 from .helpers import ballot, mrkdwn_texts, vote
+
+#: Each test runs over HTTP and over Socket Mode.
+pytestmark = pytest.mark.parametrize("transport", TRANSPORTS)
 
 
 def test_the_chair_gets_the_draft_in_a_dm_and_nobody_else_does(

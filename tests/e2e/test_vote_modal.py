@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
 from handlers.slack_sim import SimulatedSlack
 
+from .conftest import TRANSPORTS
 from .helpers import (
     OPTION_LABELS,
     RIGHTS,
@@ -20,6 +23,9 @@ from .helpers import (
     mrkdwn_texts,
     vote,
 )
+
+#: Each test runs over HTTP and over Socket Mode.
+pytestmark = pytest.mark.parametrize("transport", TRANSPORTS)
 
 
 def test_vote_modal_has_one_select_per_right_and_optional_notes(
