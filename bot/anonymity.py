@@ -33,6 +33,7 @@ from bot.anonymity_names import (
     first_name_after_verb_spans,
     lowercase_name_spans,
 )
+from bot.name_gazetteer import gazetteer
 
 __all__ = [
     "PersonalDataFinding",
@@ -40,6 +41,7 @@ __all__ = [
     "ScreenRules",
     "screen_fields",
     "screen_text",
+    "warm_up",
 ]
 
 
@@ -1022,3 +1024,12 @@ def screen_fields(
 ) -> list[PersonalDataFinding]:
     """Screen several texts at once; findings come field by field, each in text order."""
     return [finding for name, text in fields.items() for finding in screen_text(text, name, rules)]
+
+
+def warm_up() -> None:
+    """Load the name lists now, so the first note a member submits does not wait for them.
+
+    The lists load once per process (about a tenth of a second); a running bot calls this
+    at start, while a one-off CLI import simply pays it on its first text.
+    """
+    gazetteer()

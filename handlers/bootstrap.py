@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pydantic import SecretStr
 from slack_bolt import App
 
+from bot import anonymity
 from bot.clock import Clock
 from bot.config import Settings, SlackCredentials
 from bot.deadline_service import DeadlineService
@@ -39,6 +40,7 @@ class Bot:
     runner: BackgroundRunner | None = None
 
     def start(self) -> None:
+        anonymity.warm_up()
         self.runtime.progress.start()
         self.runtime.scheduler.start()
 
