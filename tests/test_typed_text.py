@@ -6,6 +6,8 @@ import json
 from typing import TYPE_CHECKING
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.anonymity import ScreenRules
 from bot.models import Finding, MemberNotes
@@ -135,3 +137,28 @@ def test_a_resolution_reason_with_personal_data_is_refused(imported: Panel) -> N
         )
     assert set(excinfo.value.problems) == {"reason"}
     assert imported.service.resolutions(imported.MEETING_ID) == []
+
+
+_PIECES = st.sampled_from(
+    [
+        "Sarah Jones ",
+        "07700 900123 ",
+        "DC 7731 Walsh ",
+        "her son, Theo, ",
+        "41 Tamar Road ",
+        "https://www.facebook.com/a.very.long.profile.name.indeed.123456789 ",
+        "the Witness Care Unit ",
+        "Right 4 ",
+        "x" * 60 + " ",
+    ]
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_a_refusal_always_fits_slacks_field_error_and_never_repeats_the_text(text: str) -> None:
+    for message in check_typed_text({"n": text}).values():
+        assert len(message) <= MAX_MESSAGE_CHARS
+        assert message.endswith("). Remove it and submit again.")
+        for secret in ("Jones", "900123", "Walsh", "Theo", "Tamar", "profile.name"):
+            assert secret not in message
