@@ -18,9 +18,11 @@ import yaml
 
 from bot.config import ConfigError, Settings, load_settings
 from bot.errors import PanelError
-from bot.meeting_file import MeetingFileError
+from bot.meeting_export import meeting_yaml
+from bot.meeting_file import MeetingDocument, MeetingFile, MeetingFileError, read_meeting_file
 from bot.services import PanelService
 from bot.summary import render_csv, render_docx, render_markdown
+from bot.workbook_writer import meeting_workbook
 from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
@@ -28,6 +30,7 @@ logger = logging.getLogger(__name__)
 EXIT_OK = 0
 EXIT_INPUT = 2
 Handler = Callable[[argparse.Namespace], int]
+SAMPLE_MEETING = Path(__file__).parent / "data" / "sample_meeting.yaml"
 
 
 class Context:
@@ -57,29 +60,75 @@ def _err(text: str) -> None:
 
 
 def cmd_meeting_import(args: argparse.Namespace, ctx: Context) -> int:
-    """Import a meeting file (YAML or JSON): validate it, screen every text for
-    personal data, and store the meeting and its cases in one transaction.
-    Any problem prints one line per problem and stores nothing (exit 2)."""
+    """Import a meeting file (an Excel workbook .xlsx, or YAML or JSON): validate
+    it, screen every text for personal data, and store the meeting and its cases
+    in one transaction. Any problem prints one line per problem (naming the sheet
+    and cell for a workbook) and stores nothing (exit 2)."""
     report = ctx.service.import_meeting(Path(args.file), replace=args.replace)
     for warning in report.warnings:
         _err(f"warning: {warning}")
+    if report.unchanged:
+        _out(f"Meeting {report.meeting.id} is already exactly as in {args.file}; nothing changed.")
+        return EXIT_OK
     verb = "Replaced" if report.replaced else "Imported"
     _out(f"{verb} meeting {report.meeting.id} ({report.meeting.title}) with {report.cases} cases.")
     return EXIT_OK
 
 
+def _write_new(path: Path, data: bytes, force: bool) -> None:
+    """Write a file this command creates; an existing file is kept unless --force."""
+    try:
+        with path.open("wb" if force else "xb") as out:
+            out.write(data)
+    except FileExistsError as exc:
+        raise PanelError(
+            f"{path} already exists; choose another name, or add --force to replace it"
+        ) from exc
+    except OSError as exc:
+        raise PanelError(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def cmd_meeting_template(args: argparse.Namespace, ctx: Context) -> int:
+    """Write the meeting spreadsheet template (an Excel workbook with Meeting, Cases,
+    Timeline and Guidance sheets) to PATH (default meeting-template.xlsx). With
+    --example PATH, write the sample meeting in that form instead. An existing
+    file is never overwritten without --force."""
+    zone = ctx.settings.voting.zone
+    if args.example:
+        path = Path(args.example)
+        document = MeetingDocument(raw=read_meeting_file(SAMPLE_MEETING))
+        content: MeetingFile | None = ctx.service.check_meeting_file(document)
+    else:
+        path = Path(args.path or "meeting-template.xlsx")
+        content = None
+    _write_new(path, meeting_workbook(content, zone), args.force)
+    _out(f"Wrote {path}")
+    return EXIT_OK
+
+
+def cmd_meeting_export(args: argparse.Namespace, ctx: Context) -> int:
+    """Write a stored meeting back out as an Excel workbook (default) or YAML, to
+    --output (default MEETING.xlsx or MEETING.yaml); importing it again with
+    --replace changes nothing. An existing file is never overwritten without --force."""
+    content = ctx.service.export_meeting(args.meeting)
+    zone = ctx.settings.voting.zone
+    if args.format == "yaml":
+        data = meeting_yaml(content, zone).encode("utf-8")
+    else:
+        data = meeting_workbook(content, zone)
+    path = Path(args.output or f"{content.meeting.id}.{args.format}")
+    _write_new(path, data, args.force)
+    _out(f"Wrote {path}")
+    return EXIT_OK
+
+
 def cmd_meeting_list(args: argparse.Namespace, ctx: Context) -> int:
     """List meetings, newest first, with their status and voting deadline."""
-    meetings = ctx.service.list_meetings()
-    if not meetings:
+    lines = ctx.service.meeting_list_lines()
+    if not lines:
         _out("No meetings yet. Import one with `vcop meeting import FILE`.")
-    for meeting in meetings:
-        cases = len(ctx.service.cases(meeting.id))
-        closes = ctx.service.local_time(meeting.voting_closes)
-        _out(
-            f"{meeting.id}\t{meeting.date.isoformat()}\t{meeting.status.value}\t"
-            f"{cases} cases\tvoting closes {closes}\t{meeting.title}"
-        )
+    for line in lines:
+        _out(line)
     return EXIT_OK
 
 
@@ -192,9 +241,18 @@ def build_parser(
     meeting = sub.add_parser("meeting", help="Import, list and purge meetings")
     meeting_sub = meeting.add_subparsers(dest="meeting_command", required=True, metavar="ACTION")
     imp = add_command(meeting_sub, "import", cmd_meeting_import)
-    imp.add_argument("file", help="meeting file, .yaml/.yml or .json")
+    imp.add_argument("file", help="meeting file: .xlsx, .yaml/.yml or .json")
     imp.add_argument("--replace", action="store_true", help="overwrite a meeting with no votes")
     add_command(meeting_sub, "list", cmd_meeting_list)
+    template = add_command(meeting_sub, "template", cmd_meeting_template)
+    template.add_argument("path", nargs="?", help="file to write (default meeting-template.xlsx)")
+    template.add_argument("--example", metavar="PATH", help="write the sample meeting to PATH")
+    template.add_argument("--force", action="store_true", help="replace an existing file")
+    export = add_command(meeting_sub, "export", cmd_meeting_export)
+    export.add_argument("meeting", help="meeting id")
+    export.add_argument("--format", choices=("xlsx", "yaml"), default="xlsx")
+    export.add_argument("--output", help="file to write (default MEETING.xlsx or MEETING.yaml)")
+    export.add_argument("--force", action="store_true", help="replace an existing file")
     purge = add_command(meeting_sub, "purge", cmd_meeting_purge)
     purge.add_argument("meeting", help="meeting id (its voting must be closed)")
 

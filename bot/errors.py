@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.models import Meeting
+
 
 class PanelError(Exception):
     """Base: the message is safe to show to the person who asked."""
@@ -21,6 +26,15 @@ class VotingClosed(PanelError):
 
 class Conflict(PanelError):
     pass
+
+
+class MeetingExists(Conflict):
+    """An import names a meeting that is stored already; ``has_votes`` rules out replacing it."""
+
+    def __init__(self, message: str, existing: Meeting, *, has_votes: bool) -> None:
+        super().__init__(message)
+        self.existing = existing
+        self.has_votes = has_votes
 
 
 class InvalidBallot(PanelError):

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -114,26 +116,88 @@ def _problem_lines(error: ValidationError, raw: dict[str, Any]) -> list[str]:
 
 
 def read_meeting_file(path: Path) -> dict[str, Any]:
-    """Load YAML or JSON (JSON is YAML, but JSON errors read better from json)."""
+    """Load YAML or JSON from a file."""
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError as exc:
         raise MeetingFileError([f"{path}: file not found"]) from exc
     except (OSError, UnicodeDecodeError) as exc:
         raise MeetingFileError([f"{path}: cannot read: {exc}"]) from exc
+    return read_meeting_text(text, str(path), path.suffix)
+
+
+def read_meeting_text(text: str, source: str, suffix: str) -> dict[str, Any]:
+    """Parse YAML or JSON (JSON is YAML, but JSON errors read better from json).
+
+    ``source`` names the file in problem lines; ``suffix`` (``.json``…) picks the parser.
+    """
     try:
-        raw = json.loads(text) if path.suffix.lower() == ".json" else load_yaml(text)
+        raw = json.loads(text) if suffix.lower() == ".json" else load_yaml(text)
     except json.JSONDecodeError as exc:
         # The message names the position only; the document's text is never echoed.
         detail = f"{exc.msg} at line {exc.lineno}, column {exc.colno}"
-        raise MeetingFileError([f"{path}: not valid JSON: {detail}"]) from exc
+        raise MeetingFileError([f"{source}: not valid JSON: {detail}"]) from exc
     except yaml.YAMLError as exc:
-        raise MeetingFileError([f"{path}: not valid YAML: {describe_yaml_error(exc)}"]) from exc
+        raise MeetingFileError([f"{source}: not valid YAML: {describe_yaml_error(exc)}"]) from exc
     except RecursionError as exc:  # "[[[[…" nested thousands deep: a hostile file
-        raise MeetingFileError([f"{path}: nested too deeply to be a meeting file"]) from exc
+        raise MeetingFileError([f"{source}: nested too deeply to be a meeting file"]) from exc
     if not isinstance(raw, dict):
-        raise MeetingFileError([f"{path}: expected a mapping with `meeting` and `cases`"])
+        raise MeetingFileError([f"{source}: expected a mapping with `meeting` and `cases`"])
     return raw
+
+
+@dataclass(frozen=True)
+class CellSource:
+    """Where one value of a meeting came from in a workbook, as a person finds it again."""
+
+    cell: str  # e.g. ``Cases!D4``
+    label: str  # e.g. ``SH-03 summary``
+
+
+@dataclass(frozen=True)
+class MeetingDocument:
+    """A meeting file's raw structure, and for a workbook the cell behind each value.
+
+    Validation and screening name problems by their place in the raw structure
+    (``cases[SH-03].summary``), whatever the file's form; ``locate`` turns those
+    names into the cells a secretariat can find in Excel.
+    """
+
+    raw: dict[str, Any]
+    cells: Mapping[str, CellSource] = field(default_factory=dict)
+
+    def locate(self, problems: list[str]) -> list[str]:
+        """Problem lines with the sheet and cell in front, where the value came from a cell."""
+        if not self.cells:
+            return problems
+        return [self._locate(line) for line in problems]
+
+    def _locate(self, line: str) -> str:
+        head, separator, message = line.partition(": ")
+        if not separator:
+            return line
+        key = head
+        while key:
+            source = self.cells.get(key)
+            if source is not None:
+                return f"{source.cell} ({source.label}): {_CELL_MESSAGES.get(message, message)}"
+            key = _parent_key(key)
+        return line
+
+
+#: Validation's words for a missing value, as they read next to a cell.
+_CELL_MESSAGES = {
+    "Field required": "empty; fill it in",
+    "Tuple should have at least 1 item after validation, not 0": (
+        "no cases; add one row per case below the header row"
+    ),
+}
+
+
+def _parent_key(key: str) -> str:
+    """``cases[SH-01].timeline[0].day`` → ``cases[SH-01].timeline[0]`` → … → ``""``."""
+    cut = max(key.rfind("."), key.rfind("["))
+    return key[:cut] if cut > 0 else ""
 
 
 def parse_meeting(raw: dict[str, Any], zone: ZoneInfo) -> MeetingFile:

@@ -19,8 +19,23 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from bot.anonymity import screen_fields
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.errors import Conflict, InvalidBallot, NotAllowed, NotFound, PanelError, VotingClosed
-from bot.meeting_file import MeetingFileError, case_label, parse_meeting, read_meeting_file
+from bot.errors import (
+    Conflict,
+    InvalidBallot,
+    MeetingExists,
+    NotAllowed,
+    NotFound,
+    PanelError,
+    VotingClosed,
+)
+from bot.meeting_file import (
+    MeetingDocument,
+    MeetingFile,
+    MeetingFileError,
+    case_label,
+    parse_meeting,
+)
+from bot.meeting_sources import load_meeting_document, meeting_document_from_bytes
 from bot.models import (
     Ballot,
     Case,
@@ -53,6 +68,8 @@ class ImportReport(BaseModel):
     meeting: Meeting
     cases: int
     replaced: bool
+    #: A replacement identical to what was stored: nothing was written.
+    unchanged: bool = False
     warnings: tuple[str, ...] = ()
 
 
@@ -165,20 +182,45 @@ class PanelService:
     def import_meeting(
         self, path: Path, *, replace: bool = False, actor: str = CLI_ACTOR
     ) -> ImportReport:
-        """Validate, screen and store a meeting file: everything or nothing."""
+        """Validate, screen and store a meeting file (YAML, JSON or XLSX): all or nothing."""
         self.require_chair_or_secretariat(actor, "import a meeting")
-        raw = read_meeting_file(path)
-        parsed = parse_meeting(raw, self.settings.voting.zone)
-        problems = [
-            f"meeting.title: personal data: {finding.describe()}"
-            for finding in screen_fields({"title": parsed.meeting.title}, self.settings.anonymity)
-        ]
-        for index, case in enumerate(parsed.cases):
-            label = case_label(case.ref, index)
-            for finding in screen_fields(case.text_fields(), self.settings.anonymity):
-                problems.append(f"{label}.{finding.field}: personal data: {finding.describe()}")
-        if problems:
-            raise MeetingFileError(problems)
+        return self.import_document(load_meeting_document(path), replace=replace, actor=actor)
+
+    def import_bytes(
+        self, name: str, data: bytes, *, replace: bool = False, actor: str = CLI_ACTOR
+    ) -> ImportReport:
+        """A meeting file sent as bytes (from Slack), read by the form its name gives."""
+        self.require_chair_or_secretariat(actor, "import a meeting")
+        return self.import_document(
+            meeting_document_from_bytes(name, data), replace=replace, actor=actor
+        )
+
+    def check_meeting_file(self, document: MeetingDocument) -> MeetingFile:
+        """Validate and screen a meeting; problem lines name cells when it was a workbook."""
+        try:
+            parsed = parse_meeting(document.raw, self.settings.voting.zone)
+            problems = [
+                f"meeting.title: personal data: {finding.describe()}"
+                for finding in screen_fields(
+                    {"title": parsed.meeting.title}, self.settings.anonymity
+                )
+            ]
+            for index, case in enumerate(parsed.cases):
+                label = case_label(case.ref, index)
+                for finding in screen_fields(case.text_fields(), self.settings.anonymity):
+                    problems.append(f"{label}.{finding.field}: personal data: {finding.describe()}")
+            if problems:
+                raise MeetingFileError(problems)
+        except MeetingFileError as exc:
+            raise MeetingFileError(document.locate(exc.problems)) from exc
+        return parsed
+
+    def import_document(
+        self, document: MeetingDocument, *, replace: bool = False, actor: str = CLI_ACTOR
+    ) -> ImportReport:
+        """Validate, screen and store a read meeting file: everything or nothing."""
+        self.require_chair_or_secretariat(actor, "import a meeting")
+        parsed = self.check_meeting_file(document)
 
         now = self.clock.now()
         header = parsed.meeting
@@ -215,14 +257,27 @@ class PanelService:
         with self.repo.unit_of_work():
             existing = self.repo.get_meeting(meeting.id)
             if existing is not None:
+                votes = self.repo.count_votes(meeting.id)
                 if not replace:
-                    raise Conflict(
+                    raise MeetingExists(
                         f"meeting.id: a meeting {meeting.id!r} already exists; "
-                        "use --replace to overwrite it"
+                        "use --replace to overwrite it",
+                        existing,
+                        has_votes=votes > 0,
                     )
-                if self.repo.count_votes(meeting.id):
-                    raise Conflict(
-                        f"meeting.id: {meeting.id!r} already has votes, so it cannot be replaced"
+                if self._same_meeting(existing, meeting, cases):
+                    return ImportReport(
+                        meeting=existing,
+                        cases=len(cases),
+                        replaced=True,
+                        unchanged=True,
+                        warnings=tuple(warnings),
+                    )
+                if votes:
+                    raise MeetingExists(
+                        f"meeting.id: {meeting.id!r} already has votes, so it cannot be replaced",
+                        existing,
+                        has_votes=True,
                     )
                 self.repo.delete_meeting_contents(meeting.id)
             self.repo.save_meeting(meeting, created_at=now)
@@ -243,8 +298,60 @@ class PanelService:
             warnings=tuple(warnings),
         )
 
+    def _same_meeting(self, stored: Meeting, new: Meeting, cases: list[Case]) -> bool:
+        """Whether a replacement holds exactly what is stored (so replacing changes nothing)."""
+        keep = {"id", "title", "date", "voting_closes"}
+        if stored.model_dump(include=keep) != new.model_dump(include=keep):
+            return False
+        if getattr(stored, "about", None) != getattr(new, "about", None):
+            return False
+        fields = {"ref", "position", "offence", "outcome", "summary", "timeline"}
+        old = [case.model_dump(include=fields) for case in self.repo.list_cases(stored.id)]
+        return old == [case.model_dump(include=fields) for case in cases]
+
+    def export_meeting(self, meeting_id: str, actor: str = CLI_ACTOR) -> MeetingFile:
+        """A stored meeting as a meeting file holds it, to write out and import again."""
+        self.require_chair_or_secretariat(actor, "export a meeting")
+        meeting = self.get_meeting(meeting_id)
+        header = {
+            "id": meeting.id,
+            "title": meeting.title,
+            "date": meeting.date,
+            "voting_closes": meeting.voting_closes,
+        }
+        about = getattr(meeting, "about", None)
+        if about:
+            header["about"] = about
+        return MeetingFile.model_validate(
+            {
+                "meeting": header,
+                "cases": [
+                    {
+                        "ref": case.ref,
+                        "offence": case.offence,
+                        "outcome": case.outcome,
+                        "summary": case.summary,
+                        "timeline": [item.model_dump() for item in case.timeline],
+                    }
+                    for case in self.repo.list_cases(meeting.id)
+                ],
+            }
+        )
+
     def list_meetings(self) -> list[Meeting]:
         return self.repo.list_meetings()
+
+    def meeting_list_lines(self) -> list[str]:
+        """The meeting list as `vcop meeting list` and `/vcop meetings` show it, newest first."""
+        lines = []
+        for meeting in self.list_meetings():
+            cases = self.repo.count_cases(meeting.id)
+            closes = self.local_time(meeting.voting_closes)
+            lines.append(
+                f"{meeting.id}\t{meeting.date.isoformat()}\t{meeting.status.value}\t"
+                f"{cases} cases\tvoting closes {closes}\t{meeting.title}"
+            )
+        return lines
 
     def get_meeting(self, meeting_id: str | None) -> Meeting:
         """The named meeting, or the most recent one still open when none is named."""
