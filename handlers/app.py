@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
-from handlers import actions, commands, home, views
+from handlers import actions, commands, home, meeting_files, views
 from handlers.runtime import CONTEXT_KEY, SlackRuntime
 
 logger = logging.getLogger(__name__)
@@ -110,4 +110,5 @@ def create_app(
     actions.register(app)
     views.register(app)
     home.register(app)
+    meeting_files.register(app)
     return app

@@ -503,7 +503,10 @@ def help_text(is_chair: bool, is_secretariat: bool) -> str:
     if is_chair or is_secretariat:
         lines += [
             "• `/vcop open [MEETING]` — post the meeting's cases to the panel channel",
-            "• `/vcop summary [MEETING]` — the draft summary, sent to you as a DM with a DOCX",
+            "• `/vcop summary [MEETING] [md|docx|csv]` — the draft summary, sent to you as "
+            "a DM with the file (DOCX unless you name another format)",
+            "• `/vcop meetings` — every meeting, newest first, with its status and deadline",
+            "• `/vcop purge MEETING` — delete a closed meeting's narratives and notes (asks first)",
             "• `/vcop relist CASE MEETING` — carry an undecided case into a later meeting",
         ]
     if is_chair:
@@ -520,8 +523,11 @@ def note_values(notes: MemberNotes) -> dict[str, str]:
     return {field: getattr(notes, field) for field, _ in NOTE_FIELDS}
 
 
-def summary_message(summary: DraftSummary) -> tuple[str, list[Block]]:
-    """The DM that carries the draft summary: the category counts, then the DOCX."""
+SUMMARY_FILES = {"docx": "The editable DOCX", "md": "The Markdown file", "csv": "The CSV"}
+
+
+def summary_message(summary: DraftSummary, fmt: str = "docx") -> tuple[str, list[Block]]:
+    """The DM that carries the draft summary: the category counts, then the file."""
     rows = "\n".join(
         f"• {category.value}: {count}" for category, count in summary.category_counts.items()
     )
@@ -529,7 +535,7 @@ def summary_message(summary: DraftSummary) -> tuple[str, list[Block]]:
     text = (
         f"*Draft summary — {escape(summary.title)}* ({summary.date:%d %B %Y})\n"
         f"The panel scrutinised {cases} {'case' if cases == 1 else 'cases'}.\n{rows}\n"
-        "The editable DOCX follows."
+        f"{SUMMARY_FILES.get(fmt, SUMMARY_FILES['docx'])} follows."
     )
     return f"Draft summary: {escape(summary.title)}", [_mrkdwn(clip(text, SECTION_MAX)[0])]
 

@@ -16,7 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deadlines import parse_deadline
 from bot.errors import PanelError
-from handlers import blocks
+from handlers import blocks, secretariat_blocks
 from handlers.mrkdwn import escape
 from handlers.payloads import SlashCommand
 from handlers.publisher import HEADER_REF
@@ -121,15 +121,67 @@ def close_meeting(
     rt.after_ack(_reporting_failures(lambda: rt.meeting_closed(meeting.id), respond))
 
 
+SUMMARY_FORMATS = ("md", "docx", "csv")
+
+
+def summary_arguments(arguments: list[str]) -> tuple[str | None, str]:
+    """``[MEETING] [md|docx|csv]`` in either order: (meeting or None, format; docx by default)."""
+    fmt = "docx"
+    meeting: str | None = None
+    for word in arguments:
+        if word.lower() in SUMMARY_FORMATS:
+            fmt = word.lower()
+        elif meeting is None:
+            meeting = word
+        else:
+            raise PanelError("Usage: /vcop summary [MEETING] [md|docx|csv]")
+    return meeting, fmt
+
+
 def send_summary(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
     rt.service.require_chair_or_secretariat(request.user_id, "pull the draft summary")
-    meeting = rt.service.get_meeting(_meeting_arg(request))
+    meeting_id, fmt = summary_arguments(request.arguments)
+    meeting = rt.service.get_meeting(meeting_id)
     ack(text=f"Preparing the draft summary of {escape(meeting.title)}; it will arrive in a DM.")
     rt.after_ack(
-        _reporting_failures(lambda: rt.publisher.send_summary(meeting.id, request.user_id), respond)
+        _reporting_failures(
+            lambda: rt.publisher.send_summary(meeting.id, request.user_id, fmt), respond
+        )
     )
+
+
+def confirm_purge(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    """A confirmation modal saying what a purge deletes; the purge runs on its submission."""
+    rt.service.require_chair_or_secretariat(request.user_id, "purge a meeting")
+    if len(request.arguments) != 1:
+        raise PanelError("Usage: /vcop purge MEETING (`/vcop meetings` lists them)")
+    meeting = rt.service.get_meeting(request.arguments[0])
+    if meeting.is_open:
+        raise PanelError(
+            f"Voting on {escape(meeting.title)} is still open; close it (`/vcop close "
+            f"{meeting.id}`) before purging it. Nothing was purged."
+        )
+    if meeting.purged_at is not None:
+        when = rt.service.local_time(meeting.purged_at)
+        raise PanelError(f"{escape(meeting.title)} was already purged on {when}; nothing to do.")
+    cases = len(rt.service.cases(meeting.id))
+    notes = len(rt.service.notes(meeting.id))
+    ack()
+    client.views_open(
+        trigger_id=request.trigger_id,
+        view=secretariat_blocks.purge_modal(meeting, cases, notes),
+    )
+
+
+def list_meetings(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    rt.service.require_chair_or_secretariat(request.user_id, "list the meetings")
+    ack(text=secretariat_blocks.meetings_text(rt.service.meeting_list_lines()))
 
 
 def extend_deadline(
@@ -172,6 +224,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "tally": show_tally,
     "close": close_meeting,
     "summary": send_summary,
+    "meetings": list_meetings,
+    "purge": confirm_purge,
     "extend": extend_deadline,
     "relist": relist_case,
 }

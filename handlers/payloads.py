@@ -54,6 +54,13 @@ class _Container(BaseModel):
     type: str = ""
     channel_id: str | None = None
     view_id: str | None = None
+    message_ts: str | None = None
+
+
+class _ClickedMessage(BaseModel):
+    model_config = _LOOSE
+    ts: str = Field(default="", max_length=40)
+    thread_ts: str | None = Field(default=None, max_length=40)
 
 
 class _ClickedIn(BaseModel):
@@ -71,10 +78,22 @@ class ButtonClick(BaseModel):
     actions: list[_Action] = Field(min_length=1, max_length=5)
     container: _Container = _Container()
     view: _ClickedIn | None = None
+    message: _ClickedMessage | None = None
 
     @property
     def user_id(self) -> str:
         return self.user.id
+
+    @property
+    def value(self) -> str:
+        return self.actions[0].value
+
+    def thread(self) -> tuple[str, str] | None:
+        """The (channel, thread ts) a reply to a clicked message belongs in."""
+        channel = self.container.channel_id
+        ts = (self.message.thread_ts or self.message.ts) if self.message else None
+        ts = ts or self.container.message_ts
+        return (channel, ts) if channel and ts else None
 
     def case_key(self) -> tuple[str, str]:
         return ids.parse_case_key(self.actions[0].value)
@@ -161,6 +180,44 @@ class ViewSubmission(BaseModel):
             good_practice=self.text(ids.note_block("good_practice")),
             observations=self.text(ids.note_block("observations")),
             learning=self.text(ids.note_block("learning")),
+        )
+
+
+class SharedFile(BaseModel):
+    """A file as a ``message`` event carries it; its bytes are fetched separately."""
+
+    model_config = _LOOSE
+
+    id: str = Field(min_length=1, max_length=40)
+    name: str = Field(default="", max_length=500)
+    size: int = Field(default=0, ge=0)
+    url_private_download: str = Field(default="", max_length=2000)
+    user: str = Field(default="", max_length=40)
+
+
+class MessageEvent(BaseModel):
+    """A ``message`` event (``message.im``): what a member posted in the app's DM."""
+
+    model_config = _LOOSE
+
+    channel: str = Field(default="", max_length=40)
+    channel_type: str = Field(default="", max_length=20)
+    subtype: str | None = Field(default=None, max_length=40)
+    user: str = Field(default="", max_length=40)
+    bot_id: str | None = None
+    ts: str = Field(default="", max_length=40)
+    thread_ts: str | None = Field(default=None, max_length=40)
+    files: list[SharedFile] = Field(default_factory=list, max_length=20)
+
+    @property
+    def is_file_share_in_dm(self) -> bool:
+        """A member (not a bot) shared files in their DM with the app."""
+        return (
+            self.channel_type == "im"
+            and self.subtype == "file_share"
+            and bool(self.user)
+            and not self.bot_id
+            and bool(self.files)
         )
 
 

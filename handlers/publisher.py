@@ -19,7 +19,7 @@ from slack_sdk.web import SlackResponse
 from bot.errors import PanelError
 from bot.models import Meeting
 from bot.services import PanelService
-from bot.summary import render_docx
+from bot.summary import render_csv, render_docx, render_markdown
 from handlers import blocks
 from handlers.pacing import Pace, PostingPace
 
@@ -140,33 +140,58 @@ class MeetingPublisher:
         self._post(channel, text, message)
         return channel
 
-    def _post(self, channel: str, text: str, message: Sequence[Block]) -> SlackResponse:
+    def reply_in_thread(
+        self, channel: str, thread_ts: str, text: str, message: Sequence[Block] = ()
+    ) -> SlackResponse:
+        """A reply under a member's message (a meeting file sent to the app's DM)."""
+        return self._post(channel, text, message, thread_ts=thread_ts)
+
+    def _post(
+        self,
+        channel: str,
+        text: str,
+        message: Sequence[Block],
+        *,
+        thread_ts: str | None = None,
+    ) -> SlackResponse:
         """Every message the bot posts goes out here, at the channel's posting pace."""
         self.pace.wait(channel)
         return self.client.chat_postMessage(
-            channel=channel, text=text, blocks=_dicts(message) or None, unfurl_links=False
+            channel=channel,
+            text=text,
+            blocks=_dicts(message) or None,
+            unfurl_links=False,
+            thread_ts=thread_ts,
         )
 
-    def send_summary(self, meeting_id: str | None, user: str) -> str:
-        """DM the requester the category counts, then upload the DOCX into that DM."""
+    def send_summary(self, meeting_id: str | None, user: str, fmt: str = "docx") -> str:
+        """DM the requester the category counts, then upload the summary file into that DM.
+
+        ``fmt`` is the file's form: ``docx`` (editable in Word), ``md`` or ``csv``.
+        """
         self.service.require_chair_or_secretariat(user, "pull the draft summary")
         summary = self.service.draft_summary(meeting_id)
-        text, message = blocks.summary_message(summary)
+        text, message = blocks.summary_message(summary, fmt)
         channel = self.dm(user, text, message)
+        if fmt == "md":
+            content, suffix = render_markdown(summary).encode("utf-8"), "md"
+        elif fmt == "csv":
+            content, suffix = render_csv(summary).encode("utf-8"), "csv"
+        else:
+            content, suffix = render_docx(summary), "docx"
         try:
             self.client.files_upload_v2(
                 channel=channel,
-                file=render_docx(summary),
-                filename=f"{summary.meeting_id}-draft-summary.docx",
+                file=content,
+                filename=f"{summary.meeting_id}-draft-summary.{suffix}",
                 title=f"Draft summary: {summary.title}",
             )
         except OSError as exc:
             # The bytes go to a plain upload URL, outside the Web API and its retry
             # handlers: a failure there is a urllib error, not a SlackApiError, and
-            # the requester was promised a DOCX, so tell them instead of going quiet.
+            # the requester was promised a file, so tell them instead of going quiet.
             logger.warning("uploading the draft summary of %s failed: %s", summary.meeting_id, exc)
             raise PanelError(
-                "The DOCX of the draft summary could not be uploaded to Slack; "
-                "please try again shortly."
+                "The draft summary file could not be uploaded to Slack; please try again shortly."
             ) from exc
         return channel

@@ -116,6 +116,32 @@ def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltCont
             logger.info("tally modal not refreshed: %s", exc.response["error"])
 
 
+def submit_purge(ack: Ack, body: dict, context: BoltContext) -> None:
+    """The purge confirmed: the service refuses it if voting reopened meanwhile."""
+    service = runtime_of(context).service
+    try:
+        submission = ViewSubmission.model_validate(body)
+        meeting_id = submission.metadata().get("m", "")
+        report = service.purge_meeting(meeting_id, actor=submission.user_id)
+    except ValidationError as exc:
+        ack(response_action="update", view=blocks.notice_modal("Not purged", _unreadable(exc)))
+        return
+    except (PanelError, ValueError) as exc:
+        ack(response_action="update", view=blocks.notice_modal("Not purged", str(exc)))
+        return
+    meeting = report.meeting
+    if report.already_purged:
+        text = f"{meeting.title} was already purged; nothing changed."
+    else:
+        text = (
+            f"Purged {meeting.title}: the narratives of {report.cases} cases and "
+            f"{report.notes} sets of members' notes are deleted; categories, findings, "
+            "resolutions and vote counts are kept."
+        )
+    ack(response_action="update", view=blocks.notice_modal("Meeting purged", text))
+
+
 def register(app: App) -> None:
     app.view(ids.VOTE_SUBMIT)(submit_votes)
     app.view(ids.RESOLVE_SUBMIT)(submit_resolution)
+    app.view(ids.PURGE_SUBMIT)(submit_purge)

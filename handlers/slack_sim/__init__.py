@@ -32,7 +32,7 @@ from .client import (
 )
 from .clock import Clock, ManualClock, SystemClock
 from .errors import ApiError, SimulationError
-from .faults import RESPONSE_URL_METHOD, UPLOAD_METHOD, Fault, FaultInjector
+from .faults import DOWNLOAD_METHOD, RESPONSE_URL_METHOD, UPLOAD_METHOD, Fault, FaultInjector
 from .models import (
     CallRecord,
     Channel,
@@ -53,6 +53,7 @@ from .web_api import WebApiServer
 __all__ = [
     "DEFAULT_APP_TOKEN",
     "DEFAULT_BOT_TOKEN",
+    "DOWNLOAD_METHOD",
     "RESPONSE_URL_METHOD",
     "UPLOAD_METHOD",
     "ActionResult",

@@ -807,6 +807,39 @@ class SimulatedSlack:
             forgery=forgery,
         )
 
+    def send_file_to_dm(
+        self,
+        user_id: str,
+        name: str,
+        content: bytes,
+        *,
+        forgery: Forgery = Forgery.NONE,
+    ) -> EventResult:
+        """The member drops a file into the app's Messages tab: a signed ``message`` event.
+
+        The file lands in the workspace (its ``url_private_download`` served only
+        with a bot token) and its message in the DM, then Slack tells the bot, as
+        ``message.im`` does, with subtype ``file_share``. Resend the same delivery
+        with ``send_event(result.payload["event"], event_id=result.event_id, retry_num=1)``.
+        """
+        ws = self.workspace
+        self._require_user(user_id)
+        record, message = ws.share_user_file(user_id, name, content)
+        event: dict[str, Any] = {
+            "type": "message",
+            "subtype": "file_share",
+            "channel": message.channel,
+            "channel_type": "im",
+            "user": user_id,
+            "text": "",
+            "ts": message.ts,
+            "event_ts": message.ts,
+            "upload": True,
+            "display_as_bot": False,
+            "files": [ws.file_to_slack(record)],
+        }
+        return self.send_event(event, forgery=forgery)
+
     def url_verification(self, challenge: str = "sim-challenge") -> tuple[BotResponse, bool]:
         """Slack's URL handshake; returns the response and whether the challenge was echoed."""
         payload = {

@@ -20,6 +20,8 @@ FaultKind = Literal["rate_limited", "server_error", "stall", "api_error"]
 #: Pseudo-method names for the non-``/api/`` endpoints, usable as fault targets.
 UPLOAD_METHOD = "upload_url"
 RESPONSE_URL_METHOD = "response_url"
+#: The call-log name of a ``url_private`` / ``url_private_download`` fetch.
+DOWNLOAD_METHOD = "files.download"
 
 
 @dataclass

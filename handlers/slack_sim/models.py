@@ -103,7 +103,7 @@ class MessageVersion:
 
 @dataclass
 class Message:
-    """A message in a channel or DM, always authored by the bot in this simulator."""
+    """A message in a channel or DM: the bot's, or (``bot_id`` empty) a member's file share."""
 
     channel: str
     ts: str
@@ -124,14 +124,15 @@ class Message:
         """Render as Slack does in API responses and in ``block_actions.message``."""
         data: dict[str, Any] = {
             "type": "message",
-            "subtype": "bot_message",
+            "subtype": "bot_message" if self.bot_id else "file_share",
             "user": self.user,
-            "bot_id": self.bot_id,
             "text": self.text,
             "blocks": copy.deepcopy(self.blocks),
             "ts": self.ts,
             "team": None,
         }
+        if self.bot_id:
+            data["bot_id"] = self.bot_id
         if self.thread_ts:
             data["thread_ts"] = self.thread_ts
         if self.files:
@@ -280,6 +281,9 @@ _MIMETYPES = {
     "json": "application/json",
     "png": "image/png",
     "zip": "application/zip",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "yaml": "application/x-yaml",
+    "yml": "application/x-yaml",
 }
 
 

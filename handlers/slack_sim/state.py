@@ -555,6 +555,32 @@ class Workspace:
                 record.channels.append(channel_id)
             return copy.deepcopy(record)
 
+    def share_user_file(
+        self, user_id: str, name: str, content: bytes
+    ) -> tuple[FileRecord, Message]:
+        """A member uploads a file into their DM with the app: the file and its message."""
+        with self.lock:
+            self.user(user_id)
+            channel_id = self.dm_channel_for(user_id)
+            record = FileRecord(
+                self._new_id("F"), name, len(content), user_id, self.clock.now(), content=content
+            )
+            record.completed = True
+            record.channels.append(channel_id)
+            self._files[record.id] = record
+            message = Message(
+                channel=channel_id,
+                ts=self.next_ts(),
+                user=user_id,
+                bot_id="",
+                text="",
+                blocks=[],
+                files=[self.file_to_slack(record)],
+                source="user upload",
+            )
+            self._messages[channel_id].append(message)
+            return copy.deepcopy(record), copy.deepcopy(message)
+
     def file(self, file_id: str) -> FileRecord:
         """A copy of a file record, or raise ``file_not_found``."""
         with self.lock:

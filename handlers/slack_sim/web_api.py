@@ -26,7 +26,7 @@ from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 from .errors import ApiError
-from .faults import RESPONSE_URL_METHOD, UPLOAD_METHOD, Fault, FaultInjector
+from .faults import DOWNLOAD_METHOD, RESPONSE_URL_METHOD, UPLOAD_METHOD, Fault, FaultInjector
 from .methods import WebApiMethods
 from .ratelimit import RateLimiter
 from .socket_mode import SocketModeServer
@@ -453,16 +453,28 @@ class WebApiServer:
         handler.send_json(200, {"ok": True})
 
     def _handle_download(self, handler: _Handler, rest: str) -> None:
+        """``url_private(_download)``: the file's bytes, only with a bot token as Bearer."""
+        file_id = rest.split("/", 1)[0]
+        params = {"file": file_id}
         auth = handler.headers.get("Authorization", "")
         if (
             not auth.startswith("Bearer ")
             or auth[len("Bearer ") :].strip() not in self.workspace.bot_tokens
         ):
+            self.workspace.record_call(
+                DOWNLOAD_METHOD, params, http_status=403, ok=False, error="not_authed"
+            )
             handler.send(403, b"forbidden", "text/plain")
             return
+        if self._apply_fault(handler, DOWNLOAD_METHOD, params):
+            return
         try:
-            record = self.workspace.file(rest.split("/", 1)[0])
+            record = self.workspace.file(file_id)
         except ApiError:
+            self.workspace.record_call(
+                DOWNLOAD_METHOD, params, http_status=404, ok=False, error="file_not_found"
+            )
             handler.send(404, b"not found", "text/plain")
             return
+        self.workspace.record_call(DOWNLOAD_METHOD, params, http_status=200, ok=True, error=None)
         handler.send(200, record.content or b"", "application/octet-stream")

@@ -1,0 +1,293 @@
+"""A meeting file sent to the app's Messages tab: template → Excel → Slack → voting.
+
+The secretariat fills in the template with openpyxl (as Excel would save it),
+drops it into their DM with the app, and the real bot over HTTP downloads it
+from the local workspace with its bot token, imports it and replies in the
+file's thread; the Open voting and Replace buttons are clicked as Slack would.
+"""
+
+from __future__ import annotations
+
+import io
+import time
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from bot.cli import main as vcop
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.models import VoteOption
+from bot.services import PanelService
+from handlers.local_workspace import LocalWorkspace
+from handlers.slack_sim import DOWNLOAD_METHOD, Message, SimulatedSlack
+
+from .helpers import ballot, button_texts, case_messages, mrkdwn_texts, vote, wait_for
+
+MEETING_ID = "2025-10-burglary"
+CASES = (
+    ("BG-01", "Burglary of a dwelling", "Guilty plea; 2 years' custody", "Reported the same day."),
+    ("BG-02", "Burglary of a dwelling", "No further action", "The victim was kept informed."),
+    ("BG-03", "Attempted burglary", "Community order", "A needs assessment was made."),
+)
+
+
+def template(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The template exactly as `vcop meeting template` writes it."""
+    monkeypatch.setenv("VCOP_CONFIG", str(tmp_path / "app.yaml"))
+    monkeypatch.setenv("VCOP_DB", str(settings.storage.database))
+    path = tmp_path / "meeting-template.xlsx"
+    assert vcop(["meeting", "template", str(path)]) == 0
+    return path
+
+
+def filled(path: Path, *, cases: tuple[tuple[str, ...], ...] = CASES, **meeting: Any) -> bytes:
+    """The template filled in as a secretariat would, with real Excel dates."""
+    import datetime as dt
+
+    book = openpyxl.load_workbook(path)
+    values = {
+        "id": MEETING_ID,
+        "title": "Burglary",
+        "date": dt.datetime(2025, 10, 22),
+        "voting_closes": dt.datetime(2025, 10, 20, 17, 0),
+        **meeting,
+    }
+    rows = {book["Meeting"].cell(row=r, column=1).value: r for r in range(2, 7)}
+    for name, value in values.items():
+        book["Meeting"].cell(row=rows[name], column=2, value=value)
+    for case in cases:
+        book["Cases"].append(list(case))
+    book["Timeline"].append(["BG-01", 0, "Police", "Report received and crime recorded"])
+    book["Timeline"].append(["BG-01", 2, "Victim Support", "Needs assessment completed"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def thread_replies(slack: SimulatedSlack, user: str, root: str) -> list[Message]:
+    return [m for m in slack.dms_for(user) if m.thread_ts == root and m.bot_id]
+
+
+def reply_text(message: Message) -> str:
+    return "\n".join(mrkdwn_texts(message.blocks))
+
+
+def downloads(local: LocalWorkspace) -> int:
+    return len(local.workspace.calls(DOWNLOAD_METHOD))
+
+
+@pytest.fixture
+def workbook(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    return filled(template(tmp_path, settings, monkeypatch))
+
+
+def test_a_filled_template_sent_to_the_app_is_imported_and_open_voting_posts_the_cases(
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    service: PanelService,
+    settings: Settings,
+    workbook: bytes,
+) -> None:
+    secretariat, channel = settings.panel.secretariat[0], settings.panel.channel
+    sent = slack.send_file_to_dm(secretariat, "burglary.xlsx", workbook)
+    assert sent.status == 200
+    root = sent.payload["event"]["ts"]
+    [reply] = thread_replies(slack, secretariat, root)
+    assert reply.text == ("Imported 'Burglary': 3 cases; voting closes Mon 20 Oct 2025 17:00 BST.")
+    assert button_texts(reply.blocks) == ["Open voting"]
+    assert downloads(local) == 1
+    stored = service.cases(MEETING_ID)
+    assert [case.ref for case in stored] == ["BG-01", "BG-02", "BG-03"]
+    assert [entry.agency for entry in stored[0].timeline] == ["Police", "Victim Support"]
+
+    clicked = slack.click_button(
+        secretariat, "meeting_open_voting", message=(reply.channel, reply.ts)
+    )
+    assert clicked.status == 200
+    assert set(case_messages(slack, channel)) == {"BG-01", "BG-02", "BG-03"}
+    said = [m.text for m in thread_replies(slack, secretariat, root)]
+    assert any(text.startswith("Voting is open on Burglary: posted 3 cases") for text in said)
+    assert vote(slack, settings.panel.members[0], channel, "BG-01", ballot()).status == 200
+
+
+def test_open_voting_is_refused_to_a_member(
+    slack: SimulatedSlack, settings: Settings, workbook: bytes
+) -> None:
+    secretariat, member = settings.panel.secretariat[0], settings.panel.members[0]
+    sent = slack.send_file_to_dm(secretariat, "burglary.xlsx", workbook)
+    [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
+    # The member cannot see the secretariat's DM; a crafted click with its payload is refused.
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": {"id": member},
+        "trigger_id": slack.server.issue_trigger_id(member),
+        "actions": [{"action_id": "meeting_open_voting", "value": MEETING_ID, "type": "button"}],
+        "container": {"type": "message", "channel_id": reply.channel, "message_ts": reply.ts},
+    }
+    assert slack.send_payload(payload).status == 200
+    modal = slack.open_modal(member)
+    assert modal is not None and "Only the panel chair or the secretariat" in str(modal.blocks)
+    assert case_messages(slack, settings.panel.channel) == {}
+
+
+def test_personal_data_in_a_cell_is_refused_naming_the_cell_and_nothing_is_stored(
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    service: PanelService,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secretariat = settings.panel.secretariat[0]
+    cases = (*CASES[:1], ("BG-02", "Burglary", "NFA", "Call her on 07700 900123 after six."))
+    data = filled(template(tmp_path, settings, monkeypatch), cases=cases)
+    sent = slack.send_file_to_dm(secretariat, "burglary.xlsx", data)
+    [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
+    text = reply_text(reply)
+    assert "• Cases!D3 (BG-02 summary): personal data: " in text, text
+    assert "07700 900123" not in str(reply.blocks)  # masked
+    assert "delete it from this conversation" in text
+    assert button_texts(reply.blocks) == []
+    assert service.list_meetings() == []
+
+
+def test_a_file_from_someone_not_in_the_secretariat_is_refused_without_downloading(
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    service: PanelService,
+    settings: Settings,
+    workbook: bytes,
+) -> None:
+    for sender in (settings.panel.members[0], settings.panel.chair[0], "U0OUTSIDE1"):
+        sent = slack.send_file_to_dm(sender, "burglary.xlsx", workbook)
+        assert sent.status == 200
+        [reply] = thread_replies(slack, sender, sent.payload["event"]["ts"])
+        assert reply.text.startswith("Only the panel secretariat can import a meeting")
+    assert downloads(local) == 0
+    assert service.list_meetings() == []
+
+
+def test_a_retried_event_imports_once_and_replies_once(
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    service: PanelService,
+    settings: Settings,
+    workbook: bytes,
+) -> None:
+    secretariat = settings.panel.secretariat[0]
+    sent = slack.send_file_to_dm(secretariat, "burglary.xlsx", workbook)
+    for attempt in (1, 2):
+        again = slack.send_event(sent.payload["event"], event_id=sent.event_id, retry_num=attempt)
+        assert again.status == 200
+    assert len(thread_replies(slack, secretariat, sent.payload["event"]["ts"])) == 1
+    assert downloads(local) == 1
+    assert [m.id for m in service.list_meetings()] == [MEETING_ID]
+
+
+def test_a_six_megabyte_file_is_refused_unread(
+    local: LocalWorkspace, slack: SimulatedSlack, service: PanelService, settings: Settings
+) -> None:
+    secretariat = settings.panel.secretariat[0]
+    sent = slack.send_file_to_dm(secretariat, "big.xlsx", b"PK" + b"\0" * (6 * 1024 * 1024))
+    [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
+    assert "big.xlsx: the file is 6.0 MB; the most accepted is 5.0 MB" in reply_text(reply)
+    assert downloads(local) == 0
+    assert service.list_meetings() == []
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("meeting.xlsm", b"PK\x03\x04", "macro-enabled workbook (.xlsm) is not accepted"),
+        ("notes.pdf", b"%PDF-1.4", "not a meeting file"),
+        ("meeting.xlsx", b"just some text", "not an Excel workbook (.xlsx)"),
+    ],
+)
+def test_a_file_that_is_not_a_meeting_workbook_is_refused_in_one_line(
+    slack: SimulatedSlack,
+    service: PanelService,
+    settings: Settings,
+    name: str,
+    data: bytes,
+    expected: str,
+) -> None:
+    secretariat = settings.panel.secretariat[0]
+    sent = slack.send_file_to_dm(secretariat, name, data)
+    [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
+    assert expected in reply_text(reply)
+    assert service.list_meetings() == []
+
+
+def test_yaml_sent_to_the_app_is_imported_too(
+    slack: SimulatedSlack, service: PanelService, settings: Settings
+) -> None:
+    secretariat = settings.panel.secretariat[0]
+    sample = Path(__file__).resolve().parents[2] / "bot" / "data" / "sample_meeting.yaml"
+    sent = slack.send_file_to_dm(secretariat, "sample.yaml", sample.read_bytes())
+    [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
+    assert reply.text.startswith("Imported 'Stalking or harassment': 6 cases; voting closes")
+    assert len(service.cases("2025-09-stalking")) == 6
+
+
+def test_an_existing_meeting_is_replaced_only_when_asked_and_never_once_voted_on(
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    service: PanelService,
+    settings: Settings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    secretariat, channel = settings.panel.secretariat[0], settings.panel.channel
+    path = template(tmp_path, settings, monkeypatch)
+    slack.send_file_to_dm(secretariat, "burglary.xlsx", filled(path))
+    second = filled(path, cases=CASES[:2], title="Burglary (revised)")
+    sent = slack.send_file_to_dm(secretariat, "burglary-v2.xlsx", second)
+    root = sent.payload["event"]["ts"]
+    [prompt] = thread_replies(slack, secretariat, root)
+    assert "already exists and no votes have been cast on it" in prompt.text
+    assert button_texts(prompt.blocks) == ["Replace"]
+    assert len(service.cases(MEETING_ID)) == 3  # nothing changed yet
+
+    assert (
+        slack.click_button(
+            secretariat, "meeting_replace", message=(channel_of(prompt), prompt.ts)
+        ).status
+        == 200
+    )
+    replies = thread_replies(slack, secretariat, root)
+    assert replies[-1].text.startswith("Imported 'Burglary (revised)': 2 cases; voting closes")
+    assert len(service.cases(MEETING_ID)) == 2
+
+    slack.click_button(
+        secretariat, "meeting_open_voting", message=(channel_of(replies[-1]), replies[-1].ts)
+    )
+    assert (
+        vote(slack, settings.panel.members[0], channel, "BG-01", ballot(VoteOption.MET)).status
+        == 200
+    )
+    third = slack.send_file_to_dm(secretariat, "burglary-v3.xlsx", filled(path))
+    [refused] = thread_replies(slack, secretariat, third.payload["event"]["ts"])
+    assert "votes have been cast on it, so it cannot be replaced" in refused.text
+    assert button_texts(refused.blocks) == []
+    assert len(service.cases(MEETING_ID)) == 2
+
+
+def channel_of(message: Message) -> str:
+    return message.channel
+
+
+def test_the_event_is_acknowledged_before_the_download_and_import(
+    settings: Settings, clock: ManualClock, workbook: bytes
+) -> None:
+    with LocalWorkspace(settings, clock=clock, inline_after_ack=False) as local:
+        assert local.slack is not None and local.bot is not None
+        secretariat = settings.panel.secretariat[0]
+        started = time.monotonic()
+        sent = local.slack.send_file_to_dm(secretariat, "burglary.xlsx", workbook)
+        assert sent.status == 200 and time.monotonic() - started < 3
+        root = sent.payload["event"]["ts"]
+        [reply] = wait_for(lambda: thread_replies(local.slack, secretariat, root), timeout=20)  # type: ignore[arg-type]
+        assert reply.text.startswith("Imported 'Burglary': 3 cases")
