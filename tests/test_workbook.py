@@ -1,0 +1,369 @@
+"""Meetings in Excel: `vcop meeting template`, import of .xlsx, and `vcop meeting export`.
+
+The commands run in this process through the CLI's own entry point, against a
+real config and SQLite file in tmp_path; workbooks are written and read with
+openpyxl, and the hostile ones are built byte by byte as an attacker would.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import shutil
+import sqlite3
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from bot.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"
+
+Run = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def vcop(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Run:
+    shutil.copy(ROOT / "app.yaml", tmp_path / "app.yaml")
+    monkeypatch.setenv("VCOP_CONFIG", str(tmp_path / "app.yaml"))
+    monkeypatch.setenv("VCOP_DB", str(tmp_path / "vcop.db"))
+    monkeypatch.chdir(tmp_path)
+
+    def run(*args: str) -> tuple[int, str, str]:
+        code = main(list(args))
+        out = capsys.readouterr()
+        return code, out.out, out.err
+
+    return run
+
+
+def meetings(tmp_path: Path) -> int:
+    path = tmp_path / "vcop.db"
+    if not path.exists():
+        return 0
+    with sqlite3.connect(path) as conn:
+        tables = {row[0] for row in conn.execute("select name from sqlite_master")}
+        return (
+            conn.execute("select count(*) from meetings").fetchone()[0]
+            if "meetings" in tables
+            else 0
+        )
+
+
+def filled_template(path: Path, **changes: object) -> openpyxl.Workbook:
+    """The template with a valid two-case meeting in it; ``changes`` edit cells by address."""
+    book = openpyxl.load_workbook(path)
+    meeting = book["Meeting"]
+    meeting["B2"] = "2099-03-burglary"
+    meeting["B3"] = "Burglary"
+    meeting["B4"] = dt.datetime(2099, 3, 20)
+    meeting["B5"] = dt.datetime(2099, 3, 18, 17, 0)
+    book["Cases"].append(
+        ["BG-01", "Burglary of a dwelling", "Guilty plea", "Reported the same day."]
+    )
+    book["Cases"].append(["BG-02", "Burglary", "No further action", "Kept informed throughout."])
+    book["Timeline"].append(["BG-02", 0, "Police", "Report received"])
+    for address, value in changes.items():
+        sheet, cell = address.split("_")
+        book[sheet][cell] = value
+    return book
+
+
+def save(book: openpyxl.Workbook, path: Path) -> Path:
+    book.save(path)
+    return path
+
+
+# The template --------------------------------------------------------------------------
+
+
+def test_template_has_the_contracted_sheets_columns_comments_and_agency_drop_down(
+    vcop: Run, tmp_path: Path
+) -> None:
+    code, out, _ = vcop("meeting", "template")
+    assert code == 0 and "meeting-template.xlsx" in out
+    book = openpyxl.load_workbook(tmp_path / "meeting-template.xlsx")
+    assert book.sheetnames == ["Meeting", "Cases", "Timeline", "Guidance"]
+    meeting = book["Meeting"]
+    assert [c.value for c in meeting[1]] == ["field", "value"]
+    assert [meeting.cell(row=r, column=1).value for r in range(2, 7)] == [
+        "id",
+        "title",
+        "date",
+        "voting_closes",
+        "about",
+    ]
+    assert [c.value for c in book["Cases"][1]] == ["ref", "offence", "outcome", "summary"]
+    assert [c.value for c in book["Timeline"][1]] == ["ref", "day", "agency", "entry"]
+    for sheet in ("Meeting", "Cases", "Timeline"):
+        assert all(cell.comment and cell.comment.text for cell in book[sheet][1])
+    [agencies] = book["Timeline"].data_validations.dataValidation
+    assert "C2" in str(agencies.sqref) and "Police" in str(agencies.formula1)
+    assert agencies.showErrorMessage is False  # other agencies may be typed in
+    guidance = " ".join(str(c.value) for c in book["Guidance"]["A"] if c.value)
+    assert "personal data" in guidance and "Messages tab" in guidance
+
+
+def test_template_never_overwrites_a_file_without_force(vcop: Run, tmp_path: Path) -> None:
+    mine = tmp_path / "mine.xlsx"
+    mine.write_bytes(b"my own work")
+    code, _, err = vcop("meeting", "template", str(mine))
+    assert code == 2 and "already exists" in err and "--force" in err
+    assert mine.read_bytes() == b"my own work"
+    assert vcop("meeting", "template", str(mine), "--force")[0] == 0
+    assert zipfile.is_zipfile(mine)
+
+
+def test_example_workbook_holds_the_sample_meeting_and_imports_as_the_yaml_does(
+    vcop: Run, tmp_path: Path
+) -> None:
+    assert vcop("meeting", "template", "--example", "sample.xlsx")[0] == 0
+    book = openpyxl.load_workbook(tmp_path / "sample.xlsx")
+    assert book["Meeting"]["B2"].value == "2025-09-stalking"
+    assert book["Meeting"]["B5"].value == dt.datetime(2025, 9, 15, 17, 0)
+    assert book["Cases"].max_row == 7
+    code, out, _ = vcop("meeting", "import", "sample.xlsx")
+    assert code == 0 and "Imported meeting 2025-09-stalking" in out
+    code, out, _ = vcop("meeting", "import", str(SAMPLE), "--replace")
+    assert code == 0 and "nothing changed" in out
+
+
+# Importing a workbook -------------------------------------------------------------------
+
+
+def test_a_filled_template_imports_with_blank_rows_skipped_and_text_trimmed(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx")
+    book["Cases"].append([None, None, None, None])
+    book["Cases"].append(["  BG-03 ", "  Theft  ", "Caution", "  Trimmed.  "])
+    save(book, tmp_path / "m.xlsx")
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 0, err
+    assert "with 3 cases" in out
+    code, out, _ = vcop("meeting", "export", "2099-03-burglary", "--format", "yaml")
+    exported = (tmp_path / "2099-03-burglary.yaml").read_text(encoding="utf-8")
+    assert "ref: BG-03\n  offence: Theft\n" in exported and "summary: Trimmed.\n" in exported
+    assert "voting_closes: '2099-03-18T17:00:00+00:00'" in exported
+
+
+def test_dates_typed_as_text_are_read_iso_or_uk(vcop: Run, tmp_path: Path) -> None:
+    vcop("meeting", "template")
+    path = tmp_path / "meeting-template.xlsx"
+    save(
+        filled_template(path, Meeting_B4="2099-03-20", Meeting_B5="18/03/2099 17:00"),
+        tmp_path / "m.xlsx",
+    )
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 0, err
+
+
+def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Cases_C2=None)
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == ["Cases!C2 (BG-01 outcome): empty; fill it in"]
+
+    book["Cases"]["C2"] = "Guilty plea"
+    book["Meeting"]["B5"] = dt.datetime(2099, 3, 25, 17, 0)
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.startswith("Meeting!B5 (meeting voting_closes): 2099-03-25T17:00:00+00:00 is after")
+
+    book["Meeting"]["B5"] = dt.datetime(2099, 3, 18, 17, 0)
+    book["Cases"]["D3"] = "Her email is jane.doe@example.com"
+    book["Timeline"]["D2"] = "Met PC Smith at the station"
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    lines = err.splitlines()
+    assert any(line.startswith("Cases!D3 (BG-02 summary): personal data: ") for line in lines)
+    assert any(
+        line.startswith("Timeline!D2 (BG-02 timeline entry 1 entry): personal data: ")
+        for line in lines
+    ), err
+    assert "jane.doe@example.com" not in err
+    assert meetings(tmp_path) == 0
+
+
+def test_a_timeline_row_for_no_case_and_an_unknown_column_are_named(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Cases_E1="notes")
+    book["Timeline"].append(["BG-99", 1, "CPS", "Charge authorised"])
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert (
+        "Cases!E1: unknown column 'notes'; the Cases sheet's columns are "
+        "ref, offence, outcome, summary" in err
+    )
+    assert "Timeline!A3: the ref in this cell matches no case on the Cases sheet" in err
+
+
+def _with_formula(path: Path, cached: str | None) -> bytes:
+    """The workbook with a formula in Cases!B2, and optionally Excel's saved result of it."""
+    book = filled_template(path)
+    book["Cases"]["B2"] = '=CONCAT("Burglary", " of a dwelling")'
+    out = io.BytesIO()
+    book.save(out)
+    if cached is None:
+        return out.getvalue()
+    source = zipfile.ZipFile(io.BytesIO(out.getvalue()))
+    target = io.BytesIO()
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as rewritten:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet2.xml":
+                text = data.decode("utf-8")
+                start = text.index('<c r="B2"')
+                end = text.index("</c>", start) + len("</c>")
+                formula = '<f>CONCAT("Burglary", " of a dwelling")</f>'
+                text = text[:start] + f'<c r="B2" t="str">{formula}<v>{cached}</v></c>' + text[end:]
+                data = text.encode("utf-8")
+            rewritten.writestr(item, data)
+    return target.getvalue()
+
+
+def test_a_formula_uses_its_saved_result_or_is_refused_clearly(vcop: Run, tmp_path: Path) -> None:
+    vcop("meeting", "template")
+    path = tmp_path / "meeting-template.xlsx"
+    (tmp_path / "none.xlsx").write_bytes(_with_formula(path, None))
+    code, _, err = vcop("meeting", "import", "none.xlsx")
+    assert code == 2
+    assert err.strip() == (
+        "Cases!B2: holds a formula with no saved result; type the value in instead of a formula"
+    )
+    (tmp_path / "cached.xlsx").write_bytes(_with_formula(path, "Burglary of a dwelling"))
+    code, _, err = vcop("meeting", "import", "cached.xlsx")
+    assert code == 0, err
+
+
+# Hostile workbooks: refused in one line, before any parsing ---------------------------------
+
+
+def _zip(entries: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in entries.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+XLSX_SKELETON = {"[Content_Types].xml": b"<Types/>", "xl/workbook.xml": b"<workbook/>"}
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "expected"),
+    [
+        ("m.xlsm", b"PK\x03\x04", "a macro-enabled workbook (.xlsm) is not accepted"),
+        (
+            "m.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+            + "EncryptedPackage".encode("utf-16-le")
+            + b"\0" * 512,
+            "the workbook is password-protected",
+        ),
+        (
+            "m.xlsx",
+            b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 512,
+            "an old-style Excel file (.xls)",
+        ),
+        ("m.xlsx", b"meeting: not really a workbook\n", "not an Excel workbook (.xlsx)"),
+        ("m.xlsx", _zip({"hello.txt": b"hi"}), "not an Excel workbook (.xlsx)"),
+        (
+            "m.xlsx",
+            _zip({**XLSX_SKELETON, "xl/vbaProject.bin": b"\0"}),
+            "the workbook contains macros",
+        ),
+        (
+            "m.xlsx",
+            _zip({**XLSX_SKELETON, "xl/worksheets/sheet1.xml": b"\0" * (51 * 1024 * 1024)}),
+            "the workbook expands to 51.0 MB when opened; the most accepted is 50.0 MB",
+        ),
+        (
+            "m.xlsx",
+            b"PK" + b"\0" * (5 * 1024 * 1024 + 1),
+            "the file is 5.0 MB; the most accepted is 5.0 MB",
+        ),
+    ],
+    ids=["xlsm", "password", "xls", "text", "zip", "macros", "zip-bomb", "too-big"],
+)
+def test_hostile_or_wrong_files_are_refused_in_one_line(
+    vcop: Run, tmp_path: Path, name: str, data: bytes, expected: str
+) -> None:
+    (tmp_path / name).write_bytes(data)
+    code, _, err = vcop("meeting", "import", name)
+    assert code == 2
+    assert len(err.strip().splitlines()) == 1, err
+    assert expected in err
+    assert meetings(tmp_path) == 0
+
+
+def test_an_xml_entity_bomb_is_refused_without_expanding_it(vcop: Run, tmp_path: Path) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx")
+    book.save(tmp_path / "ok.xlsx")
+    entities = '<!DOCTYPE worksheet [<!ENTITY lol "lol">' + "".join(
+        f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
+        for i in range(1, 10)
+    )
+    source = zipfile.ZipFile(tmp_path / "ok.xlsx")
+    entries = {item.filename: source.read(item.filename) for item in source.infolist()}
+    sheet = entries["xl/worksheets/sheet2.xml"].decode("utf-8")
+    start = sheet.index("<worksheet")
+    sheet = sheet[:start] + entities + "]>" + sheet[start:]
+    entries["xl/worksheets/sheet2.xml"] = sheet.replace("Guilty plea", "&lol9;").encode("utf-8")
+    (tmp_path / "bomb.xlsx").write_bytes(_zip(entries))
+    code, _, err = vcop("meeting", "import", "bomb.xlsx")
+    assert code == 2
+    assert "bomb.xlsx: the workbook could not be read" in err
+    assert meetings(tmp_path) == 0
+
+
+# Export ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("form", ["xlsx", "yaml"])
+def test_export_then_import_with_replace_changes_nothing(
+    vcop: Run, tmp_path: Path, form: str
+) -> None:
+    assert vcop("meeting", "import", str(SAMPLE))[0] == 0
+    before = (
+        sqlite3.connect(tmp_path / "vcop.db").execute("select * from cases order by ref").fetchall()
+    )
+    code, out, _ = vcop("meeting", "export", "2025-09-stalking", "--format", form)
+    assert code == 0 and f"2025-09-stalking.{form}" in out
+    code, out, _ = vcop("meeting", "import", f"2025-09-stalking.{form}", "--replace")
+    assert code == 0 and "nothing changed" in out
+    after = (
+        sqlite3.connect(tmp_path / "vcop.db").execute("select * from cases order by ref").fetchall()
+    )
+    assert after == before
+
+
+def test_export_never_overwrites_a_file_it_did_not_create(vcop: Run, tmp_path: Path) -> None:
+    assert vcop("meeting", "import", str(SAMPLE))[0] == 0
+    target = tmp_path / "keep.xlsx"
+    target.write_bytes(b"someone else's file")
+    code, _, err = vcop("meeting", "export", "2025-09-stalking", "--output", str(target))
+    assert code == 2 and "already exists" in err
+    assert target.read_bytes() == b"someone else's file"
+
+
+def test_export_of_an_unknown_meeting_says_so(vcop: Run) -> None:
+    code, _, err = vcop("meeting", "export", "no-such-meeting")
+    assert code == 2 and "No meeting 'no-such-meeting'" in err
