@@ -45,6 +45,8 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 _MAX_ZIP_ENTRIES = 2_000
 #: Rows read per sheet before giving up: far more than 50 cases will ever need.
 _MAX_ROWS = 5_000
+#: Columns read per row: a sheet claiming 16,384 columns is not padded out cell by cell.
+_MAX_COLUMNS = 26
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2}))?$")
 
 
@@ -135,8 +137,8 @@ class _Sheets:
     def rows(self, sheet: str) -> Iterator[tuple[int, list[tuple[Any, Any]]]]:
         """(row number, [(value, formula-or-None) per column]), blank rows skipped."""
         pairs = zip(
-            self.formulas[sheet].iter_rows(max_row=_MAX_ROWS + 1),
-            self.values[sheet].iter_rows(max_row=_MAX_ROWS + 1),
+            self.formulas[sheet].iter_rows(max_row=_MAX_ROWS + 1, max_col=_MAX_COLUMNS),
+            self.values[sheet].iter_rows(max_row=_MAX_ROWS + 1, max_col=_MAX_COLUMNS),
             strict=False,
         )
         for number, (with_formulas, with_values) in enumerate(pairs, start=1):

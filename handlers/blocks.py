@@ -506,6 +506,9 @@ def help_text(is_chair: bool, is_secretariat: bool) -> str:
             "• `/vcop summary [MEETING] [md|docx|csv]` — the draft summary, sent to you as "
             "a DM with the file (DOCX unless you name another format)",
             "• `/vcop meetings` — every meeting, newest first, with its status and deadline",
+            "• `/vcop template` — the meeting spreadsheet to fill in; send it back to me in "
+            "a DM to import it",
+            "• `/vcop export MEETING` — a meeting as a spreadsheet, to correct and send back",
             "• `/vcop purge MEETING` — delete a closed meeting's narratives and notes (asks first)",
             "• `/vcop relist CASE MEETING` — carry an undecided case into a later meeting",
         ]

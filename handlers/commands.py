@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deadlines import parse_deadline
 from bot.errors import PanelError
+from bot.workbook_writer import meeting_workbook
 from handlers import blocks, secretariat_blocks
 from handlers.mrkdwn import escape
 from handlers.payloads import SlashCommand
@@ -177,6 +178,50 @@ def confirm_purge(
     )
 
 
+def send_template(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    """The blank meeting workbook, as a DM, so the secretariat never needs the server."""
+    rt.service.require_chair_or_secretariat(request.user_id, "get the meeting template")
+    ack(text="The meeting spreadsheet template will arrive in a DM.")
+    zone = rt.service.settings.voting.zone
+
+    def send() -> None:
+        rt.publisher.send_file(
+            request.user_id,
+            "The meeting spreadsheet: fill in the Meeting and Cases sheets (the Guidance "
+            "sheet explains each column), save it, and send it back to me here.",
+            "meeting-template.xlsx",
+            "Meeting template",
+            meeting_workbook(None, zone),
+        )
+
+    rt.after_ack(_reporting_failures(send, respond))
+
+
+def send_export(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    """A stored meeting as a workbook, as a DM: to correct it and send it back (Replace)."""
+    if len(request.arguments) != 1:
+        raise PanelError("Usage: /vcop export MEETING (`/vcop meetings` lists them)")
+    content = rt.service.export_meeting(request.arguments[0], actor=request.user_id)
+    ack(text=f"{escape(content.meeting.title)} will arrive in a DM as a spreadsheet.")
+    zone = rt.service.settings.voting.zone
+
+    def send() -> None:
+        rt.publisher.send_file(
+            request.user_id,
+            f"{escape(content.meeting.title)} as a spreadsheet. To correct it before any vote "
+            "is cast, edit it and send it back to me here; I will ask before replacing.",
+            f"{content.meeting.id}.xlsx",
+            f"Meeting: {content.meeting.title}",
+            meeting_workbook(content, zone),
+        )
+
+    rt.after_ack(_reporting_failures(send, respond))
+
+
 def list_meetings(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
@@ -225,6 +270,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "close": close_meeting,
     "summary": send_summary,
     "meetings": list_meetings,
+    "template": send_template,
+    "export": send_export,
     "purge": confirm_purge,
     "extend": extend_deadline,
     "relist": relist_case,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from functools import partial
 
 from pydantic import ValidationError
 from slack_bolt import Ack, App, BoltContext
@@ -124,20 +125,10 @@ def receive_file(event: dict, client: WebClient, context: BoltContext) -> None:
         try:
             check_sendable(shared.name or "file", shared.size)
         except MeetingFileError as exc:
-            problems = exc.problems
-            _after_ack(
-                rt,
-                lambda problems=problems: thread.say(  # type: ignore[misc]
-                    secretariat_blocks.problems_reply(problems, personal_data=False)
-                ),
-            )
+            refusal = secretariat_blocks.problems_reply(exc.problems, personal_data=False)
+            _after_ack(rt, partial(thread.say, refusal))
             continue
-        _after_ack(
-            rt,
-            lambda shared=shared: _import(  # type: ignore[misc]
-                rt, client, thread, shared, message.user, replace=False
-            ),
-        )
+        _after_ack(rt, partial(_import, rt, client, thread, shared, message.user, replace=False))
 
 
 def _refuse(client: WebClient, click: ButtonClick, title: str, reason: str) -> None:

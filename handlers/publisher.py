@@ -164,6 +164,20 @@ class MeetingPublisher:
             thread_ts=thread_ts,
         )
 
+    def send_file(self, user: str, text: str, filename: str, title: str, content: bytes) -> str:
+        """DM a short message, then upload a file into that DM; returns the DM's channel."""
+        channel = self.dm(user, text)
+        try:
+            self.client.files_upload_v2(
+                channel=channel, file=content, filename=filename, title=title
+            )
+        except OSError as exc:  # the upload URL is outside the Web API's retry handlers
+            logger.warning("uploading %s failed: %s", filename, exc)
+            raise PanelError(
+                f"{filename} could not be uploaded to Slack; please try again shortly."
+            ) from exc
+        return channel
+
     def send_summary(self, meeting_id: str | None, user: str, fmt: str = "docx") -> str:
         """DM the requester the category counts, then upload the summary file into that DM.
 

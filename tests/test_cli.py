@@ -253,3 +253,11 @@ def test_manifest_prints_the_slack_app_manifest(cli: Cli) -> None:
     assert "app_home_opened" in manifest["settings"]["event_subscriptions"]["bot_events"]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def test_manifest_lets_the_secretariat_send_meeting_files_to_the_app(cli: Cli) -> None:
+    manifest = yaml.safe_load(cli.run("manifest").stdout)
+    assert {"files:read", "im:history"} <= set(manifest["oauth_config"]["scopes"]["bot"])
+    assert "message.im" in manifest["settings"]["event_subscriptions"]["bot_events"]
+    assert manifest["features"]["app_home"]["messages_tab_enabled"] is True
+    assert manifest["features"]["app_home"]["messages_tab_read_only_enabled"] is False

@@ -56,3 +56,11 @@ def test_every_command_has_help_text_from_its_docstring() -> None:
         func = leaf.get_default("func")
         assert func is not None and func.__doc__, leaf.prog
         assert leaf.description and len(leaf.description) > 30, leaf.prog
+
+
+def test_the_secretariat_section_needs_no_command_line() -> None:
+    start = README.index("## For the secretariat")
+    section = README[start : README.index("\n## ", start + 1)]
+    for step in ("/vcop template", "Messages", "Open voting", "/vcop summary", "Replace"):
+        assert step in section
+    assert "`vcop " not in section and " vcop " not in section and "```" not in section

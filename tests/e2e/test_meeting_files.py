@@ -283,11 +283,12 @@ def test_the_event_is_acknowledged_before_the_download_and_import(
     settings: Settings, clock: ManualClock, workbook: bytes
 ) -> None:
     with LocalWorkspace(settings, clock=clock, inline_after_ack=False) as local:
-        assert local.slack is not None and local.bot is not None
+        slack = local.slack
+        assert slack is not None
         secretariat = settings.panel.secretariat[0]
         started = time.monotonic()
-        sent = local.slack.send_file_to_dm(secretariat, "burglary.xlsx", workbook)
+        sent = slack.send_file_to_dm(secretariat, "burglary.xlsx", workbook)
         assert sent.status == 200 and time.monotonic() - started < 3
         root = sent.payload["event"]["ts"]
-        [reply] = wait_for(lambda: thread_replies(local.slack, secretariat, root), timeout=20)  # type: ignore[arg-type]
+        [reply] = wait_for(lambda: thread_replies(slack, secretariat, root), timeout=20)
         assert reply.text.startswith("Imported 'Burglary': 3 cases")

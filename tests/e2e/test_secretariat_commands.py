@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import csv
 import io
+import sqlite3
 
+import openpyxl
 import pytest
 
 from bot.config import Settings
@@ -91,10 +93,11 @@ def test_purge_asks_first_saying_what_goes_then_purges_and_audits(
     assert done is not None and "Purged Stalking or harassment" in str(done.blocks)
     assert service.get_meeting(opened).purged_at is not None
     assert service.get_case(opened, "SH-01").summary == NARRATIVE_PURGED
-    audit = local.bot.runtime.service.repo.db.query(  # type: ignore[union-attr]
-        "select actor, action from audit where action = 'meeting.purge'"
-    )
-    assert [(row["actor"], row["action"]) for row in audit] == [(secretariat, "meeting.purge")]
+    with sqlite3.connect(settings.storage.database) as db:
+        audit = db.execute(
+            "select actor, meeting_id from audit where action = 'meeting.purge'"
+        ).fetchall()
+    assert audit == [(secretariat, opened)]
 
 
 def test_purge_is_refused_to_a_member(
@@ -102,3 +105,21 @@ def test_purge_is_refused_to_a_member(
 ) -> None:
     shown = slack.slash_command(settings.panel.members[0], f"purge {opened}").shown_text
     assert "Only the panel chair or the secretariat can purge a meeting." in shown
+
+
+def test_template_and_export_arrive_as_workbooks_in_a_dm(
+    local: LocalWorkspace, imported: str, slack: SimulatedSlack, settings: Settings
+) -> None:
+    secretariat = settings.panel.secretariat[0]
+    assert "DM" in slack.slash_command(secretariat, "template").shown_text
+    assert "DM" in slack.slash_command(secretariat, f"export {imported}").shown_text
+    files = {record.name: record for record in local.workspace.files()}
+    assert set(files) == {"meeting-template.xlsx", f"{imported}.xlsx"}
+    template = openpyxl.load_workbook(io.BytesIO(files["meeting-template.xlsx"].content or b""))
+    assert template.sheetnames == ["Meeting", "Cases", "Timeline", "Guidance"]
+    exported = openpyxl.load_workbook(io.BytesIO(files[f"{imported}.xlsx"].content or b""))
+    assert [row[0].value for row in exported["Cases"].iter_rows(min_row=2)] == [
+        f"SH-0{n}" for n in range(1, 7)
+    ]
+    refused = slack.slash_command(settings.panel.members[0], "template").shown_text
+    assert "Only the panel chair or the secretariat can get the meeting template." in refused
