@@ -189,16 +189,34 @@ def cmd_tally(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
-    """Write the meeting's draft summary as Markdown (default), DOCX or CSV.
-    Markdown and CSV go to stdout unless --output is given; DOCX needs a file
-    and defaults to MEETING-summary.docx."""
+    """Write the meeting's public report (default) or, with --annex, the panel's
+    per-case annex, as Markdown (default) or DOCX; --format csv writes the
+    compliance return. Markdown and CSV go to stdout unless --output is given;
+    DOCX needs a file and defaults to MEETING-summary.docx (MEETING-annex.docx
+    with --annex). While voting is still open the report says so and a warning
+    goes to stderr."""
+    if args.annex and args.format == "csv":
+        raise PanelError(
+            "--annex has no CSV form: the CSV is already the per-case compliance return. "
+            "Leave out --annex, or choose --format md or docx"
+        )
     summary = ctx.service.draft_summary(args.meeting)
+    if summary.voting_open and summary.voting_closes is not None:
+        closes = ctx.service.local_time(summary.voting_closes)
+        _err(
+            f"warning: voting is still open on {summary.meeting_id} until {closes}; "
+            "this draft may change."
+        )
     if args.format == "docx":
-        path = Path(args.output or f"{summary.meeting_id}-summary.docx")
-        path.write_bytes(render_docx(summary))
+        default = f"{summary.meeting_id}-{'annex' if args.annex else 'summary'}.docx"
+        path = Path(args.output or default)
+        path.write_bytes(render_docx(summary, annex_only=args.annex))
         _out(f"Wrote {path}")
         return EXIT_OK
-    text = render_markdown(summary) if args.format == "md" else render_csv(summary)
+    if args.format == "md":
+        text = render_markdown(summary, annex_only=args.annex)
+    else:
+        text = render_csv(summary)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         _out(f"Wrote {args.output}")
@@ -263,6 +281,9 @@ def build_parser(
     summary = add_command(sub, "summary", cmd_summary)
     summary.add_argument("meeting", help="meeting id")
     summary.add_argument("--format", choices=("md", "docx", "csv"), default="md")
+    summary.add_argument(
+        "--annex", action="store_true", help="the panel's per-case annex, not the public report"
+    )
     summary.add_argument("--output", help="file to write")
 
     add_command(sub, "manifest", cmd_manifest)

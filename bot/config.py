@@ -30,6 +30,7 @@ from pydantic_core import ErrorDetails
 
 from bot.anonymity import ScreenRules
 from bot.models import SlackUserId
+from bot.report_settings import ReportSettings
 from bot.rights import RightsCatalogue
 from bot.tally import TallyRules
 from bot.yaml_loading import describe_yaml_error, load_yaml
@@ -200,6 +201,7 @@ class Settings(BaseModel):
     anonymity: ScreenRules = ScreenRules()
     rights: Annotated[RightsCatalogue, BeforeValidator(_rights_from_list)]
     slack: SlackSettings = SlackSettings()
+    report: ReportSettings = ReportSettings()
 
     @model_validator(mode="after")
     def _quorum_reachable(self) -> Settings:
@@ -319,6 +321,28 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         storage_section = storage if isinstance(storage, dict) else {}
         raw = {**raw, "storage": {**storage_section, "database": env["VCOP_DB"]}}
     try:
-        return Settings.model_validate(raw)
+        settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(validation_problems(exc)) from exc
+    return _with_report_template(settings, path.parent)
+
+
+def _with_report_template(settings: Settings, base: Path) -> Settings:
+    """``report.docx_template`` made absolute against app.yaml's folder, and checked to exist.
+
+    A path in app.yaml means the same file whichever folder a command runs in.
+    """
+    template = settings.report.docx_template
+    if template is None:
+        return settings
+    resolved = (base / Path(template).expanduser()).resolve()
+    if not resolved.is_file():
+        raise ConfigError(
+            [
+                f"report.docx_template: no file {str(resolved)!r}; the path is relative to "
+                f"the folder that holds app.yaml ({str(base.resolve())!r}). Fix the path or "
+                "leave the key out to use the plain Word layout"
+            ]
+        )
+    report = settings.report.model_copy(update={"docx_template": str(resolved)})
+    return settings.model_copy(update={"report": report})

@@ -40,6 +40,11 @@ class MeetingHeader(BaseModel):
     title: str = Field(min_length=1, max_length=150)
     date: dt.date
     voting_closes: dt.datetime
+    about: str = Field(
+        default="",
+        max_length=5000,
+        description="Text about the theme for the public report; blank lines split paragraphs",
+    )
 
 
 class CaseRecord(BaseModel):

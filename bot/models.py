@@ -119,6 +119,7 @@ class Meeting(BaseModel):
     status: MeetingStatus = MeetingStatus.OPEN
     closed_at: dt.datetime | None = None
     purged_at: dt.datetime | None = None
+    about: str = Field(default="", description="The theme text the public report prints")
 
     @property
     def is_open(self) -> bool:
@@ -142,6 +143,25 @@ class Case(BaseModel):
 
 class MemberNotes(BaseModel):
     """A member's free-text notes on a case; they feed the summary's sections."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+    good_practice: str = Field(default="", max_length=NOTE_MAX_CHARS)
+    observations: str = Field(default="", max_length=NOTE_MAX_CHARS)
+    learning: str = Field(default="", max_length=NOTE_MAX_CHARS)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.good_practice or self.observations or self.learning)
+
+
+class PanelNotes(BaseModel):
+    """The panel's own points about a meeting as a whole, written by the chair or secretariat.
+
+    Some of a panel's best points (a specialist clinic, a recording gap in one
+    agency's system) belong to no single case, so they sit beside the meeting
+    rather than on a member's ballot.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 

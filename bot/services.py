@@ -26,6 +26,7 @@ from bot.errors import (
     NotAllowed,
     NotFound,
     PanelError,
+    PersonalDataInNotes,
     VotingClosed,
 )
 from bot.meeting_file import (
@@ -46,6 +47,7 @@ from bot.models import (
     MeetingStatus,
     MeetingTally,
     MemberNotes,
+    PanelNotes,
     Resolution,
     VoteOption,
 )
@@ -199,11 +201,10 @@ class PanelService:
         """Validate and screen a meeting; problem lines name cells when it was a workbook."""
         try:
             parsed = parse_meeting(document.raw, self.settings.voting.zone)
+            header_fields = {"title": parsed.meeting.title, "about": parsed.meeting.about}
             problems = [
-                f"meeting.title: personal data: {finding.describe()}"
-                for finding in screen_fields(
-                    {"title": parsed.meeting.title}, self.settings.anonymity
-                )
+                f"meeting.{finding.field}: personal data: {finding.describe()}"
+                for finding in screen_fields(header_fields, self.settings.anonymity)
             ]
             for index, case in enumerate(parsed.cases):
                 label = case_label(case.ref, index)
@@ -241,6 +242,7 @@ class PanelService:
             code_edition=self.settings.rights.code_edition,
             status=status,
             closed_at=closed_at,
+            about=header.about,
         )
         cases = [
             Case(
@@ -686,6 +688,11 @@ class PanelService:
         return {ref for ref, members in voters.items() if member in members}
 
     def draft_summary(self, meeting_id: str | None) -> DraftSummary:
+        """Everything the public report, the annex and the CSV say about a meeting.
+
+        It says whether voting is still open, so a report pulled early warns
+        its readers that the findings may change; its date is in panel time.
+        """
         meeting = self.get_meeting(meeting_id)
         return build_summary(
             meeting,
@@ -694,8 +701,51 @@ class PanelService:
             self.repo.notes_for_meeting(meeting.id),
             self.settings.rights,
             self.settings.panel.name,
-            self.clock.now(),
+            self.clock.now().astimezone(self.settings.voting.zone),
+            voting_open=self.voting_is_open(meeting),
+            panel_notes=self.repo.panel_notes(meeting.id),
+            report=self.settings.report,
         )
+
+    # Panel-wide notes -------------------------------------------------------
+
+    def panel_notes(self, user: str, meeting_id: str | None) -> tuple[Meeting, PanelNotes]:
+        """The meeting's panel-wide notes as they stand, for the chair or the secretariat."""
+        self.require_chair_or_secretariat(user, "write the panel-wide notes")
+        meeting = self.get_meeting(meeting_id)
+        return meeting, self.repo.panel_notes(meeting.id) or PanelNotes()
+
+    def save_panel_notes(self, user: str, meeting_id: str, notes: PanelNotes) -> PanelNotes:
+        """Screen the panel-wide notes for personal data, then store them in one transaction.
+
+        They go into the public report, so anything that looks like personal
+        data is refused field by field (``PersonalDataInNotes``) and nothing is stored.
+        """
+        self.require_chair_or_secretariat(user, "write the panel-wide notes")
+        fields = {name: getattr(notes, name) for name in PanelNotes.model_fields}
+        findings = screen_fields(fields, self.settings.anonymity)
+        if findings:
+            problems: dict[str, str] = {}
+            for finding in findings:
+                problems.setdefault(finding.field, f"Personal data: {finding.describe()}.")
+            raise PersonalDataInNotes(problems)
+        with self.repo.unit_of_work():
+            meeting = self.get_meeting(meeting_id)
+            before = self.repo.panel_notes(meeting.id)
+            if before == notes:
+                return notes
+            now = self.clock.now()
+            self.repo.save_panel_notes(meeting.id, notes, user, now)
+            self.repo.append_audit(
+                now,
+                user,
+                "panel_notes.save",
+                meeting.id,
+                old=before.model_dump(mode="json") if before else None,
+                new=notes.model_dump(mode="json"),
+            )
+        logger.info("panel-wide notes of %s saved by %s", meeting.id, user)
+        return notes
 
     def export_csv(self, out: TextIO, meeting_ids: Iterable[str] | None = None) -> int:
         """The compliance return of many meetings as one CSV; returns the rows written.

@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
-from handlers import actions, commands, home, meeting_files, views
+from handlers import actions, commands, home, meeting_files, panel_notes, views
 from handlers.runtime import CONTEXT_KEY, SlackRuntime
 
 logger = logging.getLogger(__name__)
@@ -109,6 +109,7 @@ def create_app(
     commands.register(app)
     actions.register(app)
     views.register(app)
+    panel_notes.register(app)
     home.register(app)
     meeting_files.register(app)
     return app

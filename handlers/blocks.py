@@ -34,12 +34,14 @@ from bot.models import (
     Finding,
     Meeting,
     MemberNotes,
+    PanelNotes,
     RightTally,
     VoteOption,
 )
+from bot.report_layout import FINDING_CODES, RESOLVED_MARK, voting_open_notice
 from bot.rights import RightsCatalogue
 from bot.services import CaseProgress, MemberBallot
-from bot.summary import FINDING_CODES, RESOLVED_MARK, DraftSummary
+from bot.summary import DraftSummary
 from handlers import ids
 from handlers.mrkdwn import clip, escape, escaped_clip, escaped_pieces
 
@@ -503,8 +505,10 @@ def help_text(is_chair: bool, is_secretariat: bool) -> str:
     if is_chair or is_secretariat:
         lines += [
             "• `/vcop open [MEETING]` — post the meeting's cases to the panel channel",
-            "• `/vcop summary [MEETING] [md|docx|csv]` — the draft summary, sent to you as "
-            "a DM with the file (DOCX unless you name another format)",
+            "• `/vcop summary [MEETING] [md|docx|csv]` — the draft public report and the "
+            "panel's annex, sent to you as a DM (DOCX unless you name md; csv is the "
+            "compliance return)",
+            "• `/vcop notes [MEETING]` — the panel-wide good practice, observations and learning",
             "• `/vcop meetings` — every meeting, newest first, with its status and deadline",
             "• `/vcop template` — the meeting spreadsheet to fill in; send it back to me in "
             "a DM to import it",
@@ -526,19 +530,28 @@ def note_values(notes: MemberNotes) -> dict[str, str]:
     return {field: getattr(notes, field) for field, _ in NOTE_FIELDS}
 
 
-SUMMARY_FILES = {"docx": "The editable DOCX", "md": "The Markdown file", "csv": "The CSV"}
+SUMMARY_FILES = {
+    "docx": "Two Word files follow: the draft public report, and the annex for the panel "
+    "(case by case; not for publication).",
+    "md": "Two Markdown files follow: the draft public report, and the annex for the panel "
+    "(case by case; not for publication).",
+    "csv": "The CSV compliance return follows.",
+}
 
 
 def summary_message(summary: DraftSummary, fmt: str = "docx") -> tuple[str, list[Block]]:
-    """The DM that carries the draft summary: the category counts, then the file."""
+    """The DM that carries the draft report: the category counts, then the files."""
     rows = "\n".join(
         f"• {category.value}: {count}" for category, count in summary.category_counts.items()
     )
     cases = len(summary.cases)
+    notice = voting_open_notice(summary)
+    warning = f":warning: {escape(notice)}\n" if notice else ""
     text = (
         f"*Draft summary — {escape(summary.title)}* ({summary.date:%d %B %Y})\n"
+        f"{warning}"
         f"The panel scrutinised {cases} {'case' if cases == 1 else 'cases'}.\n{rows}\n"
-        f"{SUMMARY_FILES.get(fmt, SUMMARY_FILES['docx'])} follows."
+        f"{SUMMARY_FILES.get(fmt, SUMMARY_FILES['docx'])}"
     )
     return f"Draft summary: {escape(summary.title)}", [_mrkdwn(clip(text, SECTION_MAX)[0])]
 
@@ -589,3 +602,48 @@ def closing_tally_message(
     else:
         built.append(_mrkdwn("Every member voted on every case."))
     return f"Voting closed: {escape(meeting.title)} — your tally", built[:50]
+
+
+# The panel-wide notes ---------------------------------------------------------------
+
+PANEL_NOTE_FIELDS = (
+    ("good_practice", "Good practice across the meeting"),
+    ("observations", "Observations across the meeting"),
+    ("learning", "Learning for the partnership"),
+)
+
+
+def panel_notes_modal(meeting: Meeting, notes: PanelNotes) -> View:
+    """The chair's or secretariat's meeting-level points, prefilled with what is there."""
+    blocks: list[Block] = [
+        _mrkdwn(f"*{escaped_clip(meeting.title, 500)[0]}* · {meeting.date:%d %B %Y}"),
+        _context(
+            "Points about the meeting as a whole that belong to no single case, such as a "
+            "new specialist service or a gap in how one agency records something. They go "
+            "into the public report, so write no names or other personal details. "
+            "One point per line."
+        ),
+    ]
+    for field, label in PANEL_NOTE_FIELDS:
+        blocks.append(
+            InputBlock(
+                block_id=ids.panel_note_block(field),
+                label=label,
+                optional=True,
+                element=PlainTextInputElement(
+                    action_id=ids.NOTE,
+                    multiline=True,
+                    max_length=NOTE_MAX_CHARS,
+                    initial_value=getattr(notes, field) or None,
+                ),
+            )
+        )
+    return View(
+        type="modal",
+        callback_id=ids.PANEL_NOTES_SUBMIT,
+        title=_title("Panel-wide notes"),
+        submit="Save",
+        close="Cancel",
+        private_metadata=json.dumps({"m": meeting.id}),
+        blocks=blocks,
+    )

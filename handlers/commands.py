@@ -229,6 +229,14 @@ def list_meetings(
     ack(text=secretariat_blocks.meetings_text(rt.service.meeting_list_lines()))
 
 
+def open_panel_notes(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    meeting, notes = rt.service.panel_notes(request.user_id, _meeting_arg(request))
+    ack()
+    client.views_open(trigger_id=request.trigger_id, view=blocks.panel_notes_modal(meeting, notes))
+
+
 def extend_deadline(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
@@ -273,6 +281,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "template": send_template,
     "export": send_export,
     "purge": confirm_purge,
+    "notes": open_panel_notes,
     "extend": extend_deadline,
     "relist": relist_case,
 }

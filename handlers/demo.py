@@ -20,8 +20,8 @@ from bot.clock import ManualClock
 from bot.config import Settings, StorageSettings
 from bot.errors import PanelError
 from bot.models import VoteOption
+from bot.report_markdown import render_markdown
 from bot.services import PanelService
-from bot.summary import render_markdown
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
@@ -45,10 +45,41 @@ SCRIPT: dict[str, tuple[VoteOption, dict[int, Sequence[VoteOption]]]] = {
     "SH-06": (M, {1: [PM, NM, PM, NM, AB], 2: [M, PM, NM, M, PM], 8: [M, NM, M, NM, AB]}),
 }
 NOTES = {
-    "SH-01": ("IDVA referral within 24 hours and a VCS referral at sentence.", "", ""),
-    "SH-02": ("", "Bail extension not notified for 8 working days.", "Use written updates."),
-    "SH-05": ("", "Recorded as a non-crime incident for 16 days.", "Stalking training."),
-    "SH-06": ("Special measures granted early.", "Leaflet sent in English only.", ""),
+    "SH-01": (
+        "The victim was referred to a specialist stalking advocate the day the crime was "
+        "reported, and was told about the Victim Contact Scheme at sentence.",
+        "",
+        "",
+    ),
+    "SH-02": (
+        "",
+        "The victim was not told for eight working days that the suspect's bail had been extended.",
+        "A written update after every bail decision would keep victims informed.",
+    ),
+    "SH-05": (
+        "",
+        "The report was first logged as a non-crime incident and recorded as a crime "
+        "only 16 days later.",
+        "Call handlers would benefit from refresher training on recognising stalking.",
+    ),
+    "SH-06": (
+        "Special measures were applied for early, so the victim gave evidence from behind "
+        "a screen.",
+        "The information leaflet was sent in English only, though English is not the "
+        "victim's first language.",
+        "",
+    ),
+}
+#: What the secretariat writes with /vcop notes: points that belong to no single case.
+PANEL_NOTES = {
+    "good_practice": "The police now run a stalking clinic that advises officers on complex "
+    "and high-risk cases and helps victims reach specialist support.\n"
+    "Stalking champions in each policing area guide officers and staff on spotting and "
+    "responding to stalking.",
+    "observations": "Whether the victims' information leaflet was given is not always "
+    "recorded on the police case system, so the panel could not always be assured that it "
+    "was.",
+    "learning": "",
 }
 
 
@@ -159,15 +190,21 @@ def run_demo(
 
         _demo_chair(say, slack, service, chair, meeting.id)
 
+        _demo_panel_notes(say, slack, secretariat, meeting.id)
+
         summary_reply = slack.slash_command(secretariat, f"summary {meeting.id}")
         _check(summary_reply.status == 200, "/vcop summary failed")
         files = [f for f in slack.workspace.files() if f.content]
         _check(bool(files), "the DOCX was not uploaded")
-        docx_path = folder / files[-1].name
-        docx_path.write_bytes(files[-1].content or b"")
+        docx_paths = [folder / f.name for f in files]
+        for path, record in zip(docx_paths, files, strict=True):
+            path.write_bytes(record.content or b"")
         markdown_path = folder / f"{meeting.id}-draft-summary.md"
         markdown_path.write_text(render_markdown(service.draft_summary(meeting.id)), "utf-8")
-        say.say("The secretariat ran /vcop summary: a DM with the counts and the DOCX.")
+        say.say(
+            "The secretariat ran /vcop summary: a DM with the counts, the draft public "
+            "report and the panel's annex."
+        )
 
         say.say("Final tally:")
         for case_tally in service.tally(meeting.id).cases:
@@ -178,8 +215,25 @@ def run_demo(
             )
         say.say("Draft summary written:")
         say.detail(str(markdown_path.resolve()))
-        say.detail(str(docx_path.resolve()))
+        for path in docx_paths:
+            say.detail(str(path.resolve()))
     return 0
+
+
+def _demo_panel_notes(say: Narrator, slack: SimulatedSlack, user: str, meeting_id: str) -> None:
+    """The secretariat adds the points that belong to the meeting as a whole."""
+    slack.slash_command(user, f"notes {meeting_id}")
+    modal = slack.open_modal(user)
+    _check(modal is not None, "the panel-wide notes modal did not open")
+    assert modal is not None
+    answers = {ids.panel_note_block(field): text for field, text in PANEL_NOTES.items()}
+    result = slack.submit_view(user, modal.id, answers)
+    _check(result.status == 200 and not result.errors, f"panel-wide notes refused: {result}")
+    slack.workspace.close_all_modals(user)
+    say.say(
+        "The secretariat ran /vcop notes: two points of good practice and one observation "
+        "that belong to no single case, screened for personal data."
+    )
 
 
 def _demo_chair(

@@ -53,3 +53,10 @@ def right_from_block(block_id: str) -> int | None:
 
 def note_block(field: str) -> str:
     return f"note_{field}"
+
+
+PANEL_NOTES_SUBMIT = "panel_notes_submit"
+
+
+def panel_note_block(field: str) -> str:
+    return f"panel_note_{field}"

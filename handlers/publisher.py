@@ -18,8 +18,9 @@ from slack_sdk.web import SlackResponse
 
 from bot.errors import PanelError
 from bot.models import Meeting
+from bot.report_docx import render_docx
 from bot.services import PanelService
-from bot.summary import render_csv, render_docx, render_markdown
+from bot.summary import DraftSummary, render_csv, render_markdown
 from handlers import blocks
 from handlers.pacing import Pace, PostingPace
 
@@ -179,33 +180,81 @@ class MeetingPublisher:
         return channel
 
     def send_summary(self, meeting_id: str | None, user: str, fmt: str = "docx") -> str:
-        """DM the requester the category counts, then upload the summary file into that DM.
+        """DM the requester the category counts, then upload the summary files into that DM.
 
-        ``fmt`` is the file's form: ``docx`` (editable in Word), ``md`` or ``csv``.
+        ``fmt`` is the files' form: ``docx`` (default; the public report and the panel's
+        annex, editable in Word), ``md`` (the same two as Markdown) or ``csv`` (the
+        compliance return).
         """
         self.service.require_chair_or_secretariat(user, "pull the draft summary")
         summary = self.service.draft_summary(meeting_id)
         text, message = blocks.summary_message(summary, fmt)
         channel = self.dm(user, text, message)
-        if fmt == "md":
-            content, suffix = render_markdown(summary).encode("utf-8"), "md"
-        elif fmt == "csv":
-            content, suffix = render_csv(summary).encode("utf-8"), "csv"
-        else:
-            content, suffix = render_docx(summary), "docx"
+        self.upload_files(channel, summary, summary_files(summary, fmt))
+        return channel
+
+    def upload_files(
+        self, channel: str, summary: DraftSummary, files: Sequence[SummaryFile]
+    ) -> None:
+        """Share files into a DM in one upload; a failed upload is told to the requester."""
         try:
             self.client.files_upload_v2(
                 channel=channel,
-                file=content,
-                filename=f"{summary.meeting_id}-draft-summary.{suffix}",
-                title=f"Draft summary: {summary.title}",
+                file_uploads=[
+                    {"content": f.content, "filename": f.filename, "title": f.title} for f in files
+                ],
             )
         except OSError as exc:
             # The bytes go to a plain upload URL, outside the Web API and its retry
             # handlers: a failure there is a urllib error, not a SlackApiError, and
-            # the requester was promised a file, so tell them instead of going quiet.
+            # the requester was promised the files, so tell them instead of going quiet.
             logger.warning("uploading the draft summary of %s failed: %s", summary.meeting_id, exc)
             raise PanelError(
-                "The draft summary file could not be uploaded to Slack; please try again shortly."
+                "The draft report could not be uploaded to Slack; please try again shortly."
             ) from exc
-        return channel
+
+
+@dataclass(frozen=True)
+class SummaryFile:
+    content: bytes
+    filename: str
+    title: str
+
+
+def summary_files(summary: DraftSummary, fmt: str = "docx") -> list[SummaryFile]:
+    """The files a summary DM carries: the public report, then the panel's annex, as Word
+    files (``docx``) or Markdown (``md``); or the compliance return alone (``csv``)."""
+    stem, title = summary.meeting_id, summary.title
+    if fmt == "csv":
+        return [
+            SummaryFile(
+                render_csv(summary).encode("utf-8"),
+                f"{stem}-draft-summary.csv",
+                f"Compliance return: {title}",
+            )
+        ]
+    if fmt == "md":
+        return [
+            SummaryFile(
+                render_markdown(summary).encode("utf-8"),
+                f"{stem}-draft-summary.md",
+                f"Draft public report: {title}",
+            ),
+            SummaryFile(
+                render_markdown(summary, annex_only=True).encode("utf-8"),
+                f"{stem}-annex.md",
+                f"Annex for the panel (not for publication): {title}",
+            ),
+        ]
+    return [
+        SummaryFile(
+            render_docx(summary),
+            f"{summary.meeting_id}-draft-summary.docx",
+            f"Draft public report: {summary.title}",
+        ),
+        SummaryFile(
+            render_docx(summary, annex_only=True),
+            f"{summary.meeting_id}-annex.docx",
+            f"Annex for the panel (not for publication): {summary.title}",
+        ),
+    ]

@@ -143,3 +143,25 @@ def m003_seen_events(db: Database) -> None:
         not_null={"seen_at"},
     )
     _table(db, "seen_events").create_index(["seen_at"])
+
+
+@MIGRATIONS()
+def m004_report_about_and_panel_notes(db: Database) -> None:
+    """The theme text a meeting file may carry, and the panel-wide notes of a meeting."""
+    meetings = _table(db, "meetings")
+    if "about" not in meetings.columns_dict:
+        meetings.add_column("about", str, not_null_default="")
+    _table(db, "panel_notes").create(
+        {
+            "meeting_id": str,
+            "good_practice": str,
+            "observations": str,
+            "learning": str,
+            "updated_by": str,
+            "updated_at": str,
+        },
+        pk="meeting_id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        not_null={"good_practice", "observations", "learning", "updated_by", "updated_at"},
+        if_not_exists=True,
+    )

@@ -26,6 +26,7 @@ from bot.models import (
     Meeting,
     MeetingStatus,
     MemberNotes,
+    PanelNotes,
     Resolution,
     Schedule,
     ScheduleKind,
@@ -112,6 +113,7 @@ class Repository:
             status=MeetingStatus(row["status"]),
             closed_at=_when(row["closed_at"]),
             purged_at=_when(row["purged_at"]),
+            about=row.get("about") or "",
         )
 
     def get_meeting(self, meeting_id: str) -> Meeting | None:
@@ -143,6 +145,7 @@ class Repository:
                 "closed_at": _iso(meeting.closed_at),
                 "purged_at": _iso(meeting.purged_at),
                 "created_at": _iso(created_at),
+                "about": meeting.about,
             },
             pk="id",
         )
@@ -418,6 +421,30 @@ class Repository:
                 observations=row["observations"] or "",
                 learning=row["learning"] or "",
             ),
+        )
+
+    def panel_notes(self, meeting_id: str) -> PanelNotes | None:
+        """The meeting's panel-wide notes, or None when nobody has written any."""
+        rows = list(self.db.query("select * from panel_notes where meeting_id = ?", [meeting_id]))
+        if not rows:
+            return None
+        row = rows[0]
+        return PanelNotes(
+            good_practice=row["good_practice"],
+            observations=row["observations"],
+            learning=row["learning"],
+        )
+
+    def save_panel_notes(
+        self, meeting_id: str, notes: PanelNotes, by: str, at: dt.datetime
+    ) -> None:
+        self.db.execute(
+            "insert into panel_notes (meeting_id, good_practice, observations, learning, "
+            "updated_by, updated_at) values (?, ?, ?, ?, ?, ?) "
+            "on conflict (meeting_id) do update set good_practice = excluded.good_practice, "
+            "observations = excluded.observations, learning = excluded.learning, "
+            "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+            [meeting_id, notes.good_practice, notes.observations, notes.learning, by, _iso(at)],
         )
 
     def notes_for_meeting(self, meeting_id: str) -> list[CaseNotes]:

@@ -85,7 +85,7 @@ HELP_EXPECTS = {
     ("meeting", "import"): ["file", "--replace", "personal data"],
     ("meeting", "list"): ["newest first"],
     ("tally",): ["meeting", "--json"],
-    ("summary",): ["--format", "{md,docx,csv}", "--output"],
+    ("summary",): ["--format", "{md,docx,csv}", "--annex", "--output"],
     ("manifest",): ["manifest"],
     ("serve",): ["--http", "--port"],
     ("demo",): ["--output", "--members"],
@@ -165,19 +165,66 @@ def test_tally_of_an_unknown_meeting_is_exit_2(cli: Cli) -> None:
 # Summaries -----------------------------------------------------------------------------------
 
 
-def test_summary_markdown_goes_to_stdout(cli: Cli, voted: Panel) -> None:
+def test_summary_markdown_is_the_public_report_without_case_details(cli: Cli, voted: Panel) -> None:
+    voted.service.close_voting(voted.MEETING_ID, voted.chair)
+
     result = cli.run("summary", voted.MEETING_ID)
 
     assert result.returncode == 0, result.stderr
+    assert result.stderr == ""
     text = result.stdout
-    assert text.startswith("# Example LCJB Victims' Code scrutiny panel: draft summary — Burglary")
-    assert "DRAFT" in text
-    assert f"**Meeting reference:** {voted.MEETING_ID}" in text
+    assert text.startswith("# Victims' Code of Practice – Burglary Scrutiny Panel ")
+    assert "voting is still open" not in text
+    assert "scrutinised 3 cases relating to burglary." in text
+    assert "The panel deemed 1 case to be Fully compliant." in text
+    assert "The panel deemed 1 case to be Non-compliant." in text
+    assert "The panel deemed 1 case to be Panel failed to reach a decision." in text
+    for ref in voted.REFS:
+        assert ref not in text
+    assert "Burglary of a dwelling" not in text
+    assert "Complaints leaflet on file" not in text  # the chair's reason
+
+
+def test_summary_of_a_meeting_still_voting_says_so_and_warns(cli: Cli, voted: Panel) -> None:
+    result = cli.run("summary", voted.MEETING_ID)
+
+    assert result.returncode == 0, result.stderr
+    assert "voting is still open" in result.stdout.split("## ")[0]
+    [warning] = result.stderr.splitlines()
+    assert warning.startswith(f"warning: voting is still open on {voted.MEETING_ID} until ")
+    docx_result = cli.run("summary", voted.MEETING_ID, "--format", "docx")
+    assert "voting is still open" in docx_result.stderr
+    document = docx.Document(str(cli.tmp / f"{voted.MEETING_ID}-summary.docx"))
+    assert "voting is still open" in " ".join(p.text for p in document.paragraphs[:3])
+
+
+def test_summary_annex_gives_each_case_with_its_resolutions(cli: Cli, voted: Panel) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--annex")
+
+    assert result.returncode == 0, result.stderr
+    text = result.stdout
     for ref in voted.REFS:
         assert f"### {ref}: Burglary of a dwelling" in text
-    assert "| Fully compliant | 1 |" in text
-    assert "| Non-compliant | 1 |" in text
-    assert "| Panel failed to reach a decision | 1 |" in text
+    assert "Complaints leaflet on file" in text
+    assert "- Not met: rights 1–12" in text
+    assert "## Findings by right" in text
+
+
+def test_summary_annex_as_docx_has_its_own_default_name(cli: Cli, voted: Panel) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--annex", "--format", "docx")
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Wrote {voted.MEETING_ID}-annex.docx"
+    document = docx.Document(str(cli.tmp / f"{voted.MEETING_ID}-annex.docx"))
+    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    assert "BG-01: Burglary of a dwelling" in headings
+
+
+def test_summary_annex_has_no_csv_form(cli: Cli, voted: Panel) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--annex", "--format", "csv")
+
+    assert result.returncode == 2
+    assert "--annex has no CSV form" in result.stderr
 
 
 def test_summary_csv_has_the_contract_header_and_one_row_per_case_and_right(
@@ -227,13 +274,12 @@ def test_summary_docx_is_a_word_document(cli: Cli, voted: Panel) -> None:
     assert result.stdout.strip() == f"Wrote {default.name}"
     document = docx.Document(str(default))
     text = "\n".join(paragraph.text for paragraph in document.paragraphs)
-    assert "draft summary" in text
-    assert "Burglary" in text
+    assert "Victims' Code of Practice – Burglary Scrutiny Panel" in text
+    assert "The panel deemed 1 case to be Fully compliant." in text
     for ref in voted.REFS:
-        assert ref in text
-    assert document.tables, "the summary of findings is a table"
-    cells = {cell.text for table in document.tables for row in table.rows for cell in row.cells}
-    assert "Fully compliant" in cells
+        assert ref not in text
+    header = "\n".join(p.text for p in document.sections[0].header.paragraphs)
+    assert "DRAFT" in header
 
 
 # The Slack manifest ----------------------------------------------------------------------------

@@ -180,17 +180,27 @@ def test_full_meeting_flow(
     assert len(local.workspace.calls("files.getUploadURLExternal")) >= 1
     assert len(local.workspace.calls("files.completeUploadExternal")) == before_uploads + 1
     shared = [f for f in local.workspace.files() if dm in f.channels]
-    assert len(shared) == 1 and shared[0].name.endswith(".docx")
-    assert any(m.files and m.files[0]["id"] == shared[0].id for m in dm_messages)
-    assert shared[0].content is not None
-    document = docx.Document(io.BytesIO(shared[0].content))
+    assert sorted(f.name for f in shared) == [
+        f"{opened}-annex.docx",
+        f"{opened}-draft-summary.docx",
+    ]
+    [upload] = [m for m in dm_messages if m.files]
+    assert {f["id"] for f in upload.files} == {f.id for f in shared}
+    public, annex = sorted(shared, key=lambda f: f.name != f"{opened}-draft-summary.docx")
+    assert public.content is not None and annex.content is not None
+    document = docx.Document(io.BytesIO(public.content))
     text = "\n".join(p.text for p in document.paragraphs)
-    cells = "\n".join(c.text for t in document.tables for row in t.rows for c in row.cells)
     assert "Stalking or harassment" in text
     for ref in BALLOTS:
-        assert ref in text
-    assert "Written confirmation and leaflet are on file." in text
+        assert ref not in text
+    assert "Written confirmation and leaflet are on file." not in text  # the chair's reason
     assert "Prompt referral, noted by reviewer 4" in text
+    annex_document = docx.Document(io.BytesIO(annex.content))
+    annex_text = "\n".join(p.text for p in annex_document.paragraphs)
+    cells = "\n".join(c.text for t in annex_document.tables for row in t.rows for c in row.cells)
+    for ref in BALLOTS:
+        assert ref in annex_text
+    assert "Written confirmation and leaflet are on file." in annex_text
     assert Category.FULLY_COMPLIANT.value in cells
     # Nobody else received the summary.
     for user in (chair, *members):

@@ -1,4 +1,5 @@
-"""`/vcop summary`: a DM to the requester with the category counts, then the DOCX shared into it."""
+"""`/vcop summary`: a DM to the requester with the category counts, then the public report
+and the panel's annex shared into it as DOCX."""
 
 from __future__ import annotations
 
@@ -40,20 +41,28 @@ def test_the_chair_gets_the_draft_in_a_dm_and_nobody_else_does(
     assert f"{Category.FULLY_COMPLIANT.value}: 1" in text
     assert f"{Category.NO_DECISION.value}: 5" in text
     assert upload.source == "files.completeUploadExternal"
-    [shared] = upload.files
-    record = local.workspace.file(shared["id"])
-    assert record.channels == [dm]
-    assert record.name == f"{opened}-draft-summary.docx"
-    assert record.content is not None
-    document = docx.Document(io.BytesIO(record.content))
-    assert document.core_properties.title.endswith("Stalking or harassment")
-    headings = [
-        p.text
-        for p in document.paragraphs
-        if p.style and (p.style.name or "").startswith("Heading")
+    records = [local.workspace.file(shared["id"]) for shared in upload.files]
+    assert [r.name for r in records] == [
+        f"{opened}-draft-summary.docx",
+        f"{opened}-annex.docx",
     ]
-    assert "Summary of findings" in headings
-    assert any(h.startswith("SH-06: ") for h in headings)
+    assert all(r.channels == [dm] and r.content is not None for r in records)
+    public = docx.Document(io.BytesIO(records[0].content or b""))
+    annex = docx.Document(io.BytesIO(records[1].content or b""))
+    assert public.core_properties.title.startswith("Victims' Code of Practice – Stalking or")
+    public_headings = [
+        p.text for p in public.paragraphs if p.style and (p.style.name or "").startswith("Heading")
+    ]
+    assert "The findings from the panel's meeting" in public_headings
+    assert not any("SH-0" in p.text for p in public.paragraphs)
+    annex_headings = [
+        p.text for p in annex.paragraphs if p.style and (p.style.name or "").startswith("Heading")
+    ]
+    assert any(h.startswith("SH-06: ") for h in annex_headings)
+    # Voting is still open on this meeting: the DM and both files say so.
+    assert "voting is still open" in text
+    for document in (public, annex):
+        assert any("voting is still open" in p.text for p in document.paragraphs[:4])
     # Nothing went to the panel channel, and nobody else has a DM with a file.
     assert len(slack.messages(channel)) == channel_messages
     for user in (*settings.panel.secretariat, *settings.panel.members):
