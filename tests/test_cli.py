@@ -216,7 +216,11 @@ def test_summary_annex_as_docx_has_its_own_default_name(cli: Cli, voted: Panel) 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"Wrote {voted.MEETING_ID}-annex.docx"
     document = docx.Document(str(cli.tmp / f"{voted.MEETING_ID}-annex.docx"))
-    headings = [p.text for p in document.paragraphs if p.style.name.startswith("Heading")]
+    headings = [
+        p.text
+        for p in document.paragraphs
+        if p.style and (p.style.name or "").startswith("Heading")
+    ]
     assert "BG-01: Burglary of a dwelling" in headings
 
 
