@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlite_utils import Database
 
 from bot.models import MeetingStatus, MemberNotes, VoteOption
 from storage.db import BUSY_TIMEOUT_MS, Connections, open_db
@@ -120,6 +121,33 @@ def test_migrations_are_idempotent_and_keep_data(imported: Panel) -> None:
         assert reopened.count_votes(imported.MEETING_ID) == 12
     finally:
         reopened.close()
+
+
+def test_a_database_from_before_the_report_gains_about_and_panel_notes(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = Database(path)
+    MIGRATIONS.apply(db, stop_before="m004_report_about_and_panel_notes")
+    db.table("meetings").insert(
+        {
+            "id": "2024-01-old",
+            "title": "Burglary",
+            "date": "2024-01-10",
+            "voting_closes": "2024-01-08T17:00:00+00:00",
+            "code_edition": "2021",
+            "status": "closed",
+            "created_at": "2024-01-01T09:00:00+00:00",
+        }
+    )
+    db.conn.commit()
+    db.close()
+
+    repo = Repository(path)
+    try:
+        meeting = repo.get_meeting("2024-01-old")
+        assert meeting is not None and meeting.title == "Burglary" and meeting.about == ""
+        assert repo.panel_notes("2024-01-old") is None
+    finally:
+        repo.close()
 
 
 def test_foreign_keys_are_enforced(panel: Panel) -> None:
