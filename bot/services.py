@@ -712,8 +712,21 @@ class PanelService:
     def panel_notes(self, user: str, meeting_id: str | None) -> tuple[Meeting, PanelNotes]:
         """The meeting's panel-wide notes as they stand, for the chair or the secretariat."""
         self.require_chair_or_secretariat(user, "write the panel-wide notes")
-        meeting = self.get_meeting(meeting_id)
+        meeting = self._meeting_or_latest(meeting_id)
         return meeting, self.repo.panel_notes(meeting.id) or PanelNotes()
+
+    def _meeting_or_latest(self, meeting_id: str | None) -> Meeting:
+        """The named meeting; unnamed, the one still open, else the latest held.
+
+        Panel-wide notes are mostly written after the meeting, when voting has
+        closed, so "the open meeting" alone would leave nothing to default to.
+        """
+        if meeting_id:
+            return self.get_meeting(meeting_id)
+        latest = self.repo.latest_open_meeting() or next(iter(self.repo.list_meetings()), None)
+        if latest is None:
+            raise NotFound("No meeting yet. Import a meeting first.")
+        return latest
 
     def save_panel_notes(self, user: str, meeting_id: str, notes: PanelNotes) -> PanelNotes:
         """Screen the panel-wide notes for personal data, then store them in one transaction.

@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import struct
+import zlib
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -452,13 +454,30 @@ def test_docx_generated_date_is_printed_in_the_time_it_was_given() -> None:
     assert "Generated 1 July 2026 09:05 BST" in document.sections[0].footer.paragraphs[0].text
 
 
+def _png() -> bytes:
+    """A 2×2 red PNG, enough to stand for a panel's logo."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    header = struct.pack(">IIBBBBB", 2, 2, 8, 2, 0, 0, 0)
+    pixels = zlib.compress(b"".join(b"\x00" + b"\xff\x00\x00" * 2 for _ in range(2)))
+    return (
+        b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", pixels) + chunk(b"IEND", b"")
+    )
+
+
 def _template(path: Path, *, page_field: bool = False) -> Path:
-    """A panel's Word template: its own heading style, a header with its name, a footer."""
+    """A panel's Word template: its own heading style, a header with its name and logo,
+    a footer."""
     document = docx.Document()
     heading = document.styles["Heading 2"]
     heading.font.size = Pt(17)
     heading.font.color.rgb = RGBColor(0x80, 0x00, 0x20)
-    document.sections[0].header.paragraphs[0].text = "Example Criminal Justice Board"
+    header_line = document.sections[0].header.paragraphs[0]
+    header_line.text = "Example Criminal Justice Board"
+    header_line.add_run().add_picture(io.BytesIO(_png()), width=Cm(1))
     footer = document.sections[0].footer.paragraphs[0]
     footer.text = "Example Board · www.example.org"
     if page_field:
@@ -482,6 +501,10 @@ def test_docx_template_styles_header_and_footer_are_used(tmp_path: Path) -> None
     assert headings(document)[1] == ("Heading 2", "What are the 12 victim rights?")
     header = [p.text for p in document.sections[0].header.paragraphs]
     assert header[0] == "Example Criminal Justice Board" and "DRAFT" in header
+    logo = document.sections[0].header._element.xpath(".//a:blip/@r:embed")
+    assert len(logo) == 1
+    image = document.sections[0].header.part.related_parts[logo[0]]
+    assert image.blob == _png()
     footer = [p.text for p in document.sections[0].footer.paragraphs]
     assert footer[0] == "Example Board · www.example.org"
     assert "PAGE" in field_codes(document.sections[0].footer)

@@ -4,6 +4,7 @@ with what is there; personal data is refused on the field; the notes reach the r
 from __future__ import annotations
 
 import io
+import json
 
 import docx
 
@@ -103,3 +104,16 @@ def test_members_cannot_open_the_panel_wide_notes(
     assert result.shown is not None
     assert "Only the panel chair or the secretariat can" in result.shown.text
     assert slack.open_modal(member) is None
+
+
+def test_after_the_close_notes_default_to_the_latest_meeting(
+    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+) -> None:
+    chair = settings.panel.chair[0]
+    service.close_voting(imported, chair)
+
+    assert slack.slash_command(chair, "notes").status == 200
+
+    modal = slack.open_modal(chair)
+    assert modal is not None
+    assert json.loads(modal.view["private_metadata"]) == {"m": imported}
