@@ -43,11 +43,3 @@ class InvalidBallot(PanelError):
     def __init__(self, problems: dict[int, str]) -> None:
         super().__init__("; ".join(f"Right {n}: {msg}" for n, msg in sorted(problems.items())))
         self.problems = problems
-
-
-class PersonalDataInNotes(PanelError):
-    """Notes that look like they hold personal data; ``problems`` maps field → message."""
-
-    def __init__(self, problems: dict[str, str]) -> None:
-        super().__init__("; ".join(f"{field}: {msg}" for field, msg in problems.items()))
-        self.problems = problems

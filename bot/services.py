@@ -26,7 +26,6 @@ from bot.errors import (
     NotAllowed,
     NotFound,
     PanelError,
-    PersonalDataInNotes,
     VotingClosed,
 )
 from bot.meeting_file import (
@@ -731,17 +730,13 @@ class PanelService:
     def save_panel_notes(self, user: str, meeting_id: str, notes: PanelNotes) -> PanelNotes:
         """Screen the panel-wide notes for personal data, then store them in one transaction.
 
-        They go into the public report, so anything that looks like personal
-        data is refused field by field (``PersonalDataInNotes``) and nothing is stored.
+        They go into the public report, so anything that looks like personal data
+        is refused field by field (``PersonalDataInText``, keyed by PanelNotes field)
+        and nothing is stored.
         """
         self.require_chair_or_secretariat(user, "write the panel-wide notes")
         fields = {name: getattr(notes, name) for name in PanelNotes.model_fields}
-        findings = screen_fields(fields, self.settings.anonymity)
-        if findings:
-            problems: dict[str, str] = {}
-            for finding in findings:
-                problems.setdefault(finding.field, f"Personal data: {finding.describe()}.")
-            raise PersonalDataInNotes(problems)
+        self.screen_typed_text(user, fields, meeting_id=meeting_id)
         with self.repo.unit_of_work():
             meeting = self.get_meeting(meeting_id)
             before = self.repo.panel_notes(meeting.id)

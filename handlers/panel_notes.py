@@ -1,8 +1,9 @@
 """The panel-wide notes modal (`/vcop notes`): saving what the chair or secretariat wrote.
 
-The notes go into the public report, so the service screens them for
-personal data before anything is stored; a refusal is shown on the field
-that holds the problem, and the form keeps what was typed.
+The notes go into the public report, so the service screens them with the
+same entry point as every free-text modal (``screen_typed_text``) before
+anything is stored; a refusal is shown on the field that holds the problem,
+and the form keeps what was typed.
 """
 
 from __future__ import annotations
@@ -12,8 +13,9 @@ import logging
 from pydantic import ValidationError
 from slack_bolt import Ack, App, BoltContext
 
-from bot.errors import PanelError, PersonalDataInNotes
+from bot.errors import PanelError
 from bot.models import PanelNotes
+from bot.typed_text import PersonalDataInText
 from handlers import blocks, ids
 from handlers.payloads import ViewSubmission, describe_validation_error
 from handlers.runtime import runtime_of
@@ -44,7 +46,7 @@ def submit_panel_notes(ack: Ack, body: dict, context: BoltContext) -> None:
             }
         )
         rt.service.save_panel_notes(submission.user_id, meeting_id, notes)
-    except PersonalDataInNotes as exc:
+    except PersonalDataInText as exc:  # keyed by PanelNotes field
         _errors(ack, {ids.panel_note_block(f): msg for f, msg in exc.problems.items()})
         return
     except ValidationError as exc:

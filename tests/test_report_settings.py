@@ -12,12 +12,13 @@ import docx
 import pytest
 
 from bot.config import ConfigError, load_settings
-from bot.errors import NotAllowed, PersonalDataInNotes
+from bot.errors import NotAllowed
 from bot.meeting_file import MeetingFileError
 from bot.models import PanelNotes
 from bot.report_docx import render_docx
 from bot.report_markdown import render_markdown
 from bot.report_settings import DEFAULT_INTRODUCTION, ReportSettings
+from bot.typed_text import PersonalDataInText
 
 if TYPE_CHECKING:
     from conftest import Cli, CoreData, Panel
@@ -172,11 +173,15 @@ def test_panel_wide_notes_with_personal_data_are_refused_and_nothing_is_stored(
 ) -> None:
     panel.import_meeting()
     notes = PanelNotes(observations="DC Smith forgot the leaflet", learning="fine")
-    with pytest.raises(PersonalDataInNotes) as caught:
+    with pytest.raises(PersonalDataInText) as caught:
         panel.service.save_panel_notes(panel.chair, panel.MEETING_ID, notes)
     assert list(caught.value.problems) == ["observations"]
     assert "Smith" not in str(caught.value)
     assert panel.service.repo.panel_notes(panel.MEETING_ID) is None
+    [refused] = [
+        e for e in panel.service.repo.audit_entries() if e.action == "personal_data.refused"
+    ]
+    assert refused.actor == panel.chair and "Smith" not in (refused.new or "")
 
 
 def test_only_the_chair_and_secretariat_write_panel_wide_notes(panel: Panel) -> None:
