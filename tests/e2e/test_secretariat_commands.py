@@ -32,9 +32,11 @@ def test_summary_sends_the_format_asked_for_and_docx_by_default(
     secretariat = settings.panel.secretariat[0]
     result = slack.slash_command(secretariat, f"summary {arguments.format(m=opened)}".strip())
     assert result.status == 200 and "DM" in result.shown_text
-    [record] = local.workspace.files()
+    record, *annex = local.workspace.files()
     assert record.name == f"{opened}-draft-summary.{suffix}"
     assert record.content
+    # The public report travels with the panel's annex; the CSV return goes alone.
+    assert [f.name for f in annex] == ([] if suffix == "csv" else [f"{opened}-annex.{suffix}"])
     if suffix == "csv":
         rows = list(csv.reader(io.StringIO(record.content.decode("utf-8"))))
         assert rows[0][:2] == ["meeting", "ref"] and len(rows) == 1 + 6 * 12
