@@ -541,8 +541,11 @@ _RANKS = (
     r"|PCSO|DCI|DSU|DCS|DSI|TDC|PC|DC|DS|DI|PS"
     r"|HHJ|Judge|Recorder"
 )
+# High Court and Court of Appeal judges: "Mr Justice Smith"; "Mr Justice" alone names nobody.
+_JUDICIAL = r"(?:Mr|Mrs|Ms|Lord|Lady)\s+Justice"
 _TITLE = re.compile(
-    rf"(?<![\w'’.])(?P<title>(?P<courtesy>{_COURTESY_TITLES})|{_RANKS})(?P<dot>\.?)(?=\s)",
+    rf"(?<![\w'’.])(?P<title>{_JUDICIAL}|(?P<courtesy>{_COURTESY_TITLES})|{_RANKS})"
+    rf"(?P<dot>\.?)(?=\s)",
 )
 # Dotted abbreviations: "Insp. Davies" is a title; "briefed the DI. Officers..." is a full stop.
 _DOTTABLE_TITLES = _word_set("Mr Mrs Ms Mx Dr Prof Rev Revd Cllr Sgt Insp Supt Con Det")
@@ -571,7 +574,7 @@ _NOT_NAMES = _word_set(
     sexual offences family child adult vulnerability missing persons custody control room
     centre management hub desk department right rights code entitlement entitlements
     miss mx prof professor rev revd reverend cllr sir dame lord lady judge recorder det
-    offender perpetrator complainant man woman boy girl youth juvenile personal"""
+    offender perpetrator complainant man woman boy girl youth juvenile personal justice"""
 )
 # Nationalities, faiths and languages: hate crime chronologies describe people by them
 # ("the victim, Polish national, ..."), and they are not names.

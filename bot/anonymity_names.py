@@ -52,6 +52,7 @@ CASE_WORDS = _words(
     team teams unit units officer officers support care witness witnesses victim victims
     victims' witness' liaison contact scheme schemes code codes right rights review
     panel panels board boards trust trusts council councils authority authorities
+    foundation foundations charity charities hospice fund institute society
     agency agencies commission commissioner commissioner's department office home
     ministry government national regional local county city borough district parish
     independent domestic violence abuse sexual advisor adviser advocate advocates
@@ -230,8 +231,11 @@ _PLACE_FOLLOWER = re.compile(
     r"|Hospital|Prison|Custody|Airport|University|College|School|Academy|Library|Church"
     r"|Cathedral|Town|City|Village|Borough|Council|Centre|Center|Road|Street|Avenue|Lane"
     r"|Way|Drive|Close|Crescent|Terrace|Square|Park|Estate|Services|Service|District"
-    r"|Health|Community|Leisure|Retail|Shopping|Railway|Bus)\b"
+    r"|Health|Community|Leisure|Retail|Shopping|Railway|Bus|Trust|Foundation|Charity"
+    r"|Hospice|Fund|Institute|Society)\b"
 )
+# Charities and schemes named after a person, which case notes mention by that name alone.
+_NAMED_ORGANISATIONS = frozenset({"marie curie", "suzy lamplugh", "lucy faithfull"})
 
 
 # Two or more words starting with a capital, next to each other: the only places a bare
@@ -256,6 +260,8 @@ def _bare_names_in(text: str, tokens: list[_Token], names: Gazetteer) -> Iterato
         for run in _runs(text, tokens, shape):
             for start, end in _name_spans_in_run(run, names, capitals=shape == "capitals"):
                 if shape == "title" and _PLACE_FOLLOWER.match(text, end):
+                    continue
+                if " ".join(text[start:end].casefold().split()) in _NAMED_ORGANISATIONS:
                     continue
                 yield start, end
 

@@ -331,6 +331,12 @@ def test_a_slack_mention_of_a_panel_member_is_not_a_social_media_handle() -> Non
     assert found("messaged @U0CHAIR01 on Instagram") == [(K.SOCIAL_MEDIA, "@U0CHAIR01")]
 
 
+def test_charities_named_after_a_person_and_judicial_titles_alone_are_not_names() -> None:
+    assert found("A Marie Curie nurse attended; the Suzy Lamplugh Trust was told.") == []
+    assert found("Lucy Faithfull Foundation referral; appeal refused by Mr Justice.") == []
+    assert found("Mr Justice Haddon-Cave heard the appeal") == [(K.NAME, "Mr Justice Haddon-Cave")]
+
+
 def test_a_name_followed_by_an_institution_is_a_place() -> None:
     assert found("moved to Newton Abbot Magistrates' Court") == []
     assert found("Newton Abbot told the court he was sorry") == [(K.NAME, "Newton Abbot")]
