@@ -263,6 +263,8 @@ def _bare_names_in(text: str, tokens: list[_Token], names: Gazetteer) -> Iterato
                     continue
                 if " ".join(text[start:end].casefold().split()) in _NAMED_ORGANISATIONS:
                     continue
+                if names.is_place(text[start:end]):  # "moved to Newton Abbot"
+                    continue
                 yield start, end
 
 
@@ -328,7 +330,7 @@ def first_name_after_verb_spans(text: str) -> Iterator[tuple[int, int]]:
     names = gazetteer()
     for m in _CAPITALISED_WORD.finditer(text):
         word = m.group()
-        if _case_word(word) or not names.is_clear_first(word):
+        if _case_word(word) or not names.is_clear_first(word) or names.is_place(word):
             continue
         if _NEXT_CAPITAL.match(text, m.end()):
             continue  # "Marek Zielinski": the run rules already judged the whole name

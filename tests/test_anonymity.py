@@ -338,8 +338,14 @@ def test_charities_named_after_a_person_and_judicial_titles_alone_are_not_names(
 
 
 def test_a_name_followed_by_an_institution_is_a_place() -> None:
-    assert found("moved to Newton Abbot Magistrates' Court") == []
-    assert found("Newton Abbot told the court he was sorry") == [(K.NAME, "Newton Abbot")]
+    assert found("moved to Carlton Colville Magistrates' Court") == []
+    assert found("Carlton Colville told the court") == [(K.NAME, "Carlton Colville")]
+
+
+def test_towns_of_the_uk_and_ireland_are_not_names() -> None:
+    text = "She moved from Newton Abbot to Milton Keynes, then Melton Mowbray and Sutton Coldfield."
+    assert found(text) == []
+    assert gazetteer().is_place("newton  abbot") and not gazetteer().is_place("Sarah Jones")
 
 
 def test_ambiguous_first_names_need_a_known_surname() -> None:
