@@ -190,6 +190,18 @@ def _rights_from_list(value: object) -> object:
     return value
 
 
+def _report_section(value: object) -> object:
+    """An empty ``report:`` means the defaults; anything but a section of keys is refused."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict | ReportSettings):
+        raise ValueError(
+            "write report as a section of keys (introduction, method, further_information, "
+            "docx_template), each on its own indented line; or leave it out for the defaults"
+        )
+    return value
+
+
 class Settings(BaseModel):
     """Everything the app needs to know, from app.yaml plus environment overrides."""
 
@@ -201,7 +213,7 @@ class Settings(BaseModel):
     anonymity: ScreenRules = ScreenRules()
     rights: Annotated[RightsCatalogue, BeforeValidator(_rights_from_list)]
     slack: SlackSettings = SlackSettings()
-    report: ReportSettings = ReportSettings()
+    report: Annotated[ReportSettings, BeforeValidator(_report_section)] = ReportSettings()
 
     @model_validator(mode="after")
     def _quorum_reachable(self) -> Settings:

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from conftest import Cli, CoreData, Panel
 
 
-def _with_report(report: dict[str, Any]) -> Any:
+def _with_report(report: dict[str, Any] | None) -> Any:
     def mutate(raw: dict[str, Any]) -> None:
         raw["report"] = report
 
@@ -52,6 +52,19 @@ def test_the_defaults_name_no_real_organisation() -> None:
     text = " ".join((defaults.introduction, defaults.method, defaults.further_information))
     for name in ("Devon", "Cornwall", "Scilly", "OPCC", "@", "http", "01392"):
         assert name not in text
+
+
+def test_an_empty_report_section_means_the_defaults(core: type[CoreData], tmp_path: Path) -> None:
+    path = core.write_config(tmp_path, _with_report(None))  # `report:` with nothing under it
+    assert load_settings(path, env={}).report == ReportSettings()
+
+
+def test_a_report_section_that_is_not_keys_is_one_plain_line(
+    core: type[CoreData], tmp_path: Path
+) -> None:
+    [problem] = _problems(core, tmp_path, "Our introduction")  # type: ignore[arg-type]
+    assert problem.startswith("report: write report as a section of keys (introduction,")
+    assert "dictionary" not in problem
 
 
 def test_the_panels_own_text_is_read(core: type[CoreData], tmp_path: Path) -> None:
