@@ -19,6 +19,7 @@ from bot.report_docx import render_docx
 from bot.report_markdown import render_markdown
 from bot.report_settings import DEFAULT_INTRODUCTION, ReportSettings
 from bot.typed_text import PersonalDataInText
+from bot.workbook_writer import meeting_workbook
 
 if TYPE_CHECKING:
     from conftest import Cli, CoreData, Panel
@@ -148,6 +149,19 @@ def test_about_is_screened_for_personal_data_like_every_case_text(panel: Panel) 
     [problem] = caught.value.problems
     assert problem.startswith("meeting.about: personal data: email address")
     assert "jane.doe" not in problem
+
+
+def test_about_survives_a_round_trip_through_the_meeting_workbook(panel: Panel) -> None:
+    doc = panel.meeting_doc()
+    doc["meeting"]["about"] = "Why the panel chose this theme."
+    panel.import_meeting(doc)
+    exported = panel.service.export_meeting(panel.MEETING_ID)
+    workbook = meeting_workbook(exported, panel.settings.voting.zone)
+
+    report = panel.service.import_bytes("meeting.xlsx", workbook, replace=True)
+
+    assert report.meeting.about == "Why the panel chose this theme."
+    assert panel.service.get_meeting(panel.MEETING_ID).about == "Why the panel chose this theme."
 
 
 def test_a_meeting_file_without_about_has_none(panel: Panel) -> None:
