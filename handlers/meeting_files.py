@@ -67,6 +67,9 @@ def _import(
     """Download the file, import it, and answer in the thread; every outcome is told."""
     service = rt.service
     try:
+        if not shared.url_private_download:
+            shared = _file_info(client, shared.id)
+        check_sendable(shared.name or "file", shared.size)
         token = client.token or ""
         data = download_file(
             shared.url_private_download, token, client.base_url, MAX_WORKBOOK_BYTES
@@ -92,6 +95,14 @@ def _import(
     closes = service.local_time(report.meeting.voting_closes)
     voting_open = service.voting_is_open(service.get_meeting(report.meeting.id))
     thread.say(secretariat_blocks.import_reply(report, closes, voting_open=voting_open))
+
+
+def _file_info(client: WebClient, file_id: str) -> SharedFile:
+    """The whole file object, when an event carried only its id (``check_file_info``)."""
+    try:
+        return SharedFile.model_validate(client.files_info(file=file_id)["file"])
+    except (SlackApiError, ValidationError, KeyError, TypeError) as exc:
+        raise PanelError("The file can no longer be fetched from Slack; send it again.") from exc
 
 
 def _after_ack(rt: SlackRuntime, task: Callable[[], None]) -> None:
@@ -123,7 +134,8 @@ def receive_file(event: dict, client: WebClient, context: BoltContext) -> None:
         return
     for shared in message.files:
         try:
-            check_sendable(shared.name or "file", shared.size)
+            if shared.url_private_download:  # else files.info first, after the ack
+                check_sendable(shared.name or "file", shared.size)
         except MeetingFileError as exc:
             refusal = secretariat_blocks.problems_reply(exc.problems, personal_data=False)
             _after_ack(rt, partial(thread.say, refusal))
@@ -148,15 +160,9 @@ def replace_meeting(ack: Ack, body: dict, client: WebClient, context: BoltContex
 
     def run() -> None:
         try:
-            found = client.files_info(file=click.value)["file"]
-            shared = SharedFile.model_validate(found)
-            check_sendable(shared.name or "file", shared.size)
-        except (SlackApiError, ValidationError, MeetingFileError):
-            thread.say(
-                secretariat_blocks.refusal_reply(
-                    "The file can no longer be fetched from Slack; send it again."
-                )
-            )
+            shared = _file_info(client, click.value)
+        except PanelError as exc:
+            thread.say(secretariat_blocks.refusal_reply(str(exc)))
             return
         if shared.user and not rt.service.settings.is_secretariat(shared.user):
             thread.say(secretariat_blocks.refusal_reply(NOT_SECRETARIAT))

@@ -22,9 +22,12 @@ from bot.config import Settings
 from bot.models import VoteOption
 from bot.services import PanelService
 from handlers.local_workspace import LocalWorkspace
-from handlers.slack_sim import DOWNLOAD_METHOD, Message, SimulatedSlack
+from handlers.slack_sim import DOWNLOAD_METHOD, Message, SimulatedSlack, Transport
 
+from .conftest import TRANSPORTS
 from .helpers import ballot, button_texts, case_messages, mrkdwn_texts, vote, wait_for
+
+pytestmark = pytest.mark.parametrize("transport", TRANSPORTS)
 
 MEETING_ID = "2025-10-burglary"
 CASES = (
@@ -280,9 +283,11 @@ def channel_of(message: Message) -> str:
 
 
 def test_the_event_is_acknowledged_before_the_download_and_import(
-    settings: Settings, clock: ManualClock, workbook: bytes
+    settings: Settings, clock: ManualClock, workbook: bytes, transport: Transport
 ) -> None:
-    with LocalWorkspace(settings, clock=clock, inline_after_ack=False) as local:
+    with LocalWorkspace(
+        settings, clock=clock, inline_after_ack=False, transport=transport
+    ) as local:
         slack = local.slack
         assert slack is not None
         secretariat = settings.panel.secretariat[0]
@@ -292,3 +297,37 @@ def test_the_event_is_acknowledged_before_the_download_and_import(
         root = sent.payload["event"]["ts"]
         [reply] = wait_for(lambda: thread_replies(slack, secretariat, root), timeout=20)
         assert reply.text.startswith("Imported 'Burglary': 3 cases")
+
+
+@pytest.mark.parametrize(("size", "imports"), [(None, 1), (6 * 1024 * 1024, 0)])
+def test_an_event_carrying_only_the_file_id_is_completed_with_files_info(
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    service: PanelService,
+    settings: Settings,
+    workbook: bytes,
+    size: int | None,
+    imports: int,
+) -> None:
+    """Slack may send ``file_access: check_file_info`` with little more than the id."""
+    secretariat = settings.panel.secretariat[0]
+    content = workbook if size is None else b"PK" + b"\0" * size
+    record, message = local.workspace.share_user_file(secretariat, "burglary.xlsx", content)
+    event = {
+        "type": "message",
+        "subtype": "file_share",
+        "channel": message.channel,
+        "channel_type": "im",
+        "user": secretariat,
+        "ts": message.ts,
+        "files": [{"id": record.id, "file_access": "check_file_info"}],
+    }
+    assert slack.send_event(event).status == 200
+    [reply] = thread_replies(slack, secretariat, message.ts)
+    assert len(local.workspace.calls("files.info")) == 1
+    assert downloads(local) == imports
+    assert len(service.list_meetings()) == imports
+    if imports:
+        assert reply.text.startswith("Imported 'Burglary': 3 cases")
+    else:
+        assert "the most accepted is 5.0 MB" in reply_text(reply)
