@@ -331,3 +331,90 @@ def test_an_event_carrying_only_the_file_id_is_completed_with_files_info(
         assert reply.text.startswith("Imported 'Burglary': 3 cases")
     else:
         assert "the most accepted is 5.0 MB" in reply_text(reply)
+
+
+def test_a_secretariat_runs_a_whole_meeting_from_slack_and_excel(
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    service: PanelService,
+    settings: Settings,
+    transport: Transport,
+) -> None:
+    """Template, Excel, import, Open voting, votes, close, report, list, purge: no shell.
+
+    Run with ``-s`` to read the transcript: each action and what the bot answered.
+    """
+    import datetime as dt
+
+    secretariat, chair = settings.panel.secretariat[0], settings.panel.chair[0]
+    channel = settings.panel.channel
+    transcript: list[str] = []
+
+    def said(action: str, answer: str) -> None:
+        transcript.append(f"{action}\n    → {answer}")
+
+    shown = slack.slash_command(secretariat, "template").shown_text
+    [template_file] = [m for m in slack.dms_for(secretariat) if m.files]
+    record = local.workspace.file(template_file.files[0]["id"])
+    said("secretariat: /vcop template", f"{shown} / DM: {record.name}")
+
+    book = openpyxl.load_workbook(io.BytesIO(record.content or b""))
+    for row, value in zip(
+        range(2, 6),
+        (MEETING_ID, "Burglary", dt.datetime(2025, 10, 22), dt.datetime(2025, 10, 20, 17, 0)),
+        strict=True,
+    ):
+        book["Meeting"].cell(row=row, column=2, value=value)
+    for case in CASES:
+        book["Cases"].append(list(case))
+    book["Timeline"].append(["BG-01", 0, "Police", "Report received and crime recorded"])
+    out = io.BytesIO()
+    book.save(out)
+    said("secretariat fills in the Meeting and Cases sheets in Excel", f"{len(CASES)} cases")
+
+    sent = slack.send_file_to_dm(secretariat, "burglary.xlsx", out.getvalue())
+    root = sent.payload["event"]["ts"]
+    [reply] = thread_replies(slack, secretariat, root)
+    said(
+        "secretariat drops burglary.xlsx into the app's Messages tab",
+        f"{reply.text} [{', '.join(button_texts(reply.blocks))}]",
+    )
+
+    slack.click_button(secretariat, "meeting_open_voting", message=(reply.channel, reply.ts))
+    opened = thread_replies(slack, secretariat, root)[-1]
+    said("secretariat presses Open voting", opened.text)
+    assert set(case_messages(slack, channel)) == {"BG-01", "BG-02", "BG-03"}
+
+    for member in settings.panel.members:
+        for ref in ("BG-01", "BG-02", "BG-03"):
+            assert vote(slack, member, channel, ref, ballot(VoteOption.MET)).status == 200
+    said("five members vote Met on every right of every case", "votes recorded")
+
+    status = slack.slash_command(secretariat, f"status {MEETING_ID}")
+    said(
+        "secretariat: /vcop status",
+        " ".join(mrkdwn_texts(status.shown.blocks))[:120] + "…" if status.shown is not None else "",
+    )
+    said("chair: /vcop close", slack.slash_command(chair, f"close {MEETING_ID}").shown_text)
+    shown = slack.slash_command(secretariat, f"summary {MEETING_ID}").shown_text
+    names = [m.files[0]["name"] for m in slack.dms_for(secretariat) if m.files]
+    said("secretariat: /vcop summary", f"{shown} / DM: {names[-1]}")
+    assert names[-1] == f"{MEETING_ID}-draft-summary.docx"
+    slack.slash_command(secretariat, f"summary {MEETING_ID} csv")
+    names = [m.files[0]["name"] for m in slack.dms_for(secretariat) if m.files]
+    said("secretariat: /vcop summary MEETING csv", f"DM: {names[-1]}")
+    assert names[-1] == f"{MEETING_ID}-draft-summary.csv"
+    listed = slack.slash_command(secretariat, "meetings").shown_text
+    said("secretariat: /vcop meetings", listed.replace("\n", " ⏎ "))
+    assert f"{MEETING_ID}\t2025-10-22\tclosed\t3 cases" in listed
+
+    slack.slash_command(secretariat, f"purge {MEETING_ID}")
+    modal = slack.open_modal(secretariat)
+    assert modal is not None
+    said("secretariat: /vcop purge MEETING", " ".join(mrkdwn_texts(modal.blocks))[:160] + "…")
+    slack.submit_view(secretariat, modal.id, {})
+    done = slack.open_modal(secretariat)
+    assert done is not None
+    said("secretariat presses Purge", " ".join(mrkdwn_texts(done.blocks)))
+    assert service.get_meeting(MEETING_ID).purged_at is not None
+    print(f"\n[{transport}]\n" + "\n".join(transcript))
