@@ -1,8 +1,9 @@
-"""The meeting file a secretariat writes (YAML or JSON, same schema).
+"""The meeting file a secretariat writes (YAML or JSON, same schema; a workbook
+is read into the same structure by ``workbook_reader``).
 
 Parsing is separate from storing so that every problem in a file is found and
-reported together, each line naming the case ref and the field, before a
-single row is written.
+reported together, each line naming the case ref and the field (and for a
+workbook its sheet and cell), before a single row is written.
 """
 
 from __future__ import annotations
