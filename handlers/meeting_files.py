@@ -38,6 +38,12 @@ NOT_SECRETARIAT = (
 )
 
 
+FILES_ONLY = (
+    "I read meeting files, not messages. To import a meeting, send its spreadsheet "
+    "(.xlsx, from `/vcop template`) here; `/vcop help` lists what else I can do."
+)
+
+
 def _looks_personal(problems: list[str]) -> bool:
     return any("personal data" in line for line in problems)
 
@@ -124,9 +130,13 @@ def receive_file(event: dict, client: WebClient, context: BoltContext) -> None:
     except ValidationError:
         logger.info("ignored a message event the bot cannot read")
         return
+    rt = runtime_of(context)
+    if message.is_text_in_dm:
+        thread = _Thread(rt, message.channel, message.thread_ts or message.ts)
+        _after_ack(rt, partial(thread.say, secretariat_blocks.refusal_reply(FILES_ONLY)))
+        return
     if not message.is_file_share_in_dm:
         return
-    rt = runtime_of(context)
     thread = _Thread(rt, message.channel, message.thread_ts or message.ts)
     if not rt.service.settings.is_secretariat(message.user):
         logger.info("refused a file from someone not in panel.secretariat")

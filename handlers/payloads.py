@@ -210,6 +210,17 @@ class MessageEvent(BaseModel):
     files: list[SharedFile] = Field(default_factory=list, max_length=20)
 
     @property
+    def is_text_in_dm(self) -> bool:
+        """A member (not a bot) typed a plain message in their DM with the app."""
+        return (
+            self.channel_type == "im"
+            and self.subtype is None
+            and bool(self.user)
+            and not self.bot_id
+            and not self.files
+        )
+
+    @property
     def is_file_share_in_dm(self) -> bool:
         """A member (not a bot) shared files in their DM with the app."""
         return (

@@ -224,6 +224,20 @@ def test_a_file_that_is_not_a_meeting_workbook_is_refused_in_one_line(
     assert service.list_meetings() == []
 
 
+def test_a_typed_message_gets_a_pointer_to_files_and_the_bots_own_messages_are_ignored(
+    local: LocalWorkspace, slack: SimulatedSlack, settings: Settings
+) -> None:
+    member = settings.panel.members[0]
+    dm = local.workspace.dm_channel_for(member)
+    typed = {"type": "message", "channel": dm, "channel_type": "im", "user": member}
+    assert slack.send_event({**typed, "text": "hello", "ts": "1760000000.000100"}).status == 200
+    [reply] = thread_replies(slack, member, "1760000000.000100")
+    assert reply.text.startswith("I read meeting files, not messages.")
+    own = {**typed, "user": local.workspace.bot_user_id, "bot_id": "B0BOT00001"}
+    assert slack.send_event({**own, "text": "echo", "ts": "1760000000.000200"}).status == 200
+    assert thread_replies(slack, member, "1760000000.000200") == []
+
+
 def test_yaml_sent_to_the_app_is_imported_too(
     slack: SimulatedSlack, service: PanelService, settings: Settings
 ) -> None:
