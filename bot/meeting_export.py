@@ -36,9 +36,8 @@ def meeting_raw(content: MeetingFile, zone: ZoneInfo) -> dict[str, Any]:
         "date": header.date.isoformat(),
         "voting_closes": header.voting_closes.astimezone(zone).isoformat(),
     }
-    about = getattr(header, "about", None)
-    if about:
-        meeting["about"] = about
+    if header.about:
+        meeting["about"] = header.about
     cases = []
     for case in content.cases:
         item: dict[str, Any] = {

@@ -301,10 +301,8 @@ class PanelService:
 
     def _same_meeting(self, stored: Meeting, new: Meeting, cases: list[Case]) -> bool:
         """Whether a replacement holds exactly what is stored (so replacing changes nothing)."""
-        keep = {"id", "title", "date", "voting_closes"}
+        keep = {"id", "title", "date", "voting_closes", "about"}
         if stored.model_dump(include=keep) != new.model_dump(include=keep):
-            return False
-        if getattr(stored, "about", None) != getattr(new, "about", None):
             return False
         fields = {"ref", "position", "offence", "outcome", "summary", "timeline"}
         old = [case.model_dump(include=fields) for case in self.repo.list_cases(stored.id)]
@@ -319,10 +317,8 @@ class PanelService:
             "title": meeting.title,
             "date": meeting.date,
             "voting_closes": meeting.voting_closes,
+            "about": meeting.about,
         }
-        about = getattr(meeting, "about", None)
-        if about:
-            header["about"] = about
         return MeetingFile.model_validate(
             {
                 "meeting": header,

@@ -56,7 +56,7 @@ def _header_row(sheet: Worksheet, columns: tuple[str, ...], widths: tuple[int, .
 def _meeting_sheet(sheet: Worksheet, content: MeetingFile | None, zone: ZoneInfo) -> None:
     _header_row(sheet, MEETING_COLUMNS, (16, 60))
     header = content.meeting if content else None
-    about = getattr(header, "about", None) if header else None
+    about = header.about if header else None
     values: dict[str, object] = {
         "id": header.id if header else None,
         "title": header.title if header else None,

@@ -367,3 +367,31 @@ def test_export_never_overwrites_a_file_it_did_not_create(vcop: Run, tmp_path: P
 def test_export_of_an_unknown_meeting_says_so(vcop: Run) -> None:
     code, _, err = vcop("meeting", "export", "no-such-meeting")
     assert code == 2 and "No meeting 'no-such-meeting'" in err
+
+
+def test_the_about_row_reaches_the_meeting_and_survives_export_and_import(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    about = "Stalking cases are rising locally.\n\nThe panel chose them to check early referrals."
+    save(filled_template(tmp_path / "meeting-template.xlsx", Meeting_B6=about), tmp_path / "m.xlsx")
+    assert vcop("meeting", "import", "m.xlsx")[0] == 0
+    with sqlite3.connect(tmp_path / "vcop.db") as db:
+        assert db.execute("select about from meetings").fetchone() == (about,)
+    for form in ("xlsx", "yaml"):
+        assert vcop("meeting", "export", "2099-03-burglary", "--format", form)[0] == 0
+        code, out, _ = vcop("meeting", "import", f"2099-03-burglary.{form}", "--replace")
+        assert code == 0 and "nothing changed" in out
+    book = openpyxl.load_workbook(tmp_path / "2099-03-burglary.xlsx")
+    assert book["Meeting"]["A6"].value == "about" and book["Meeting"]["B6"].value == about
+
+
+def test_personal_data_in_the_about_row_names_its_cell(vcop: Run, tmp_path: Path) -> None:
+    vcop("meeting", "template")
+    about = "Raised by Mrs Patel at the last meeting."
+    save(filled_template(tmp_path / "meeting-template.xlsx", Meeting_B6=about), tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.startswith("Meeting!B6 (meeting about): personal data: "), err
+    assert "Patel" not in err
+    assert meetings(tmp_path) == 0
