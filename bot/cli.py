@@ -12,11 +12,13 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Sequence
+from importlib import resources
 from pathlib import Path
 
 import yaml
 
-from bot.config import ConfigError, Settings, load_settings
+from bot.backups import BackupService
+from bot.config import ConfigError, Settings, config_path, load_settings
 from bot.errors import PanelError
 from bot.meeting_export import meeting_yaml
 from bot.meeting_file import MeetingDocument, MeetingFile, MeetingFileError, read_meeting_file
@@ -235,6 +237,58 @@ def cmd_manifest(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def _size(size: int) -> str:
+    return f"{size:,} bytes" if size < 10_000 else f"{size / 1_000_000:.1f} MB ({size:,} bytes)"
+
+
+def cmd_backup(args: argparse.Namespace, ctx: Context) -> int:
+    """Back up the database with SQLite's online backup API (safe while the bot is
+    running and writing), check the copy with PRAGMA integrity_check, and print its
+    path and size. PATH must not exist yet; by default a timestamped file in
+    storage.backups.dir, or beside the database."""
+    result = BackupService(ctx.settings).take(Path(args.path) if args.path else None)
+    _out(f"Backed up to {result.path} ({_size(result.size)}); integrity check passed.")
+    return EXIT_OK
+
+
+def cmd_restore(args: argparse.Namespace, ctx: Context) -> int:
+    """Replace the database with a backup. Refused while the bot is running (stop it
+    first); the backup is checked, and the current database is first copied, verified,
+    beside it as NAME-before-restore-TIMESTAMP.db. Migrations run when the bot starts."""
+    kept = BackupService(ctx.settings).restore(Path(args.path))
+    _out(f"Restored {ctx.settings.storage.database} from {args.path}.")
+    _out(f"The database as it was before is kept at {kept.path} ({_size(kept.size)}).")
+    return EXIT_OK
+
+
+def example_config() -> str:
+    """The shipped app.example.yaml (package data, so any install has it)."""
+    return (resources.files("bot") / "data" / "app.example.yaml").read_text(encoding="utf-8")
+
+
+def cmd_init(args: argparse.Namespace, ctx: Context | None) -> int:
+    """Write app.yaml (or PATH, or $VCOP_CONFIG) from the shipped app.example.yaml, to
+    edit with your panel's channel and member IDs. Never overwrites: if the file
+    exists, nothing is written (exit 2)."""
+    target = Path(args.path) if args.path else config_path()
+    try:
+        with target.open("x", encoding="utf-8") as out:
+            out.write(example_config())
+    except FileExistsError:
+        raise PanelError(
+            f"{target} already exists; vcop init never overwrites it. "
+            "Edit it, or move it aside first to start again from the example."
+        ) from None
+    except OSError as exc:
+        raise PanelError(f"cannot write {target}: {exc.strerror}") from exc
+    _out(f"Wrote {target} from app.example.yaml.")
+    _out(
+        "Next: put your channel and member IDs under `panel`, set the tokens in the "
+        "environment, then run `vcop doctor`."
+    )
+    return EXIT_OK
+
+
 def add_command(
     sub: argparse._SubParsersAction, name: str, func: Callable[..., int]
 ) -> argparse.ArgumentParser:
@@ -287,6 +341,13 @@ def build_parser(
     summary.add_argument("--output", help="file to write")
 
     add_command(sub, "manifest", cmd_manifest)
+    init = add_command(sub, "init", cmd_init)
+    init.add_argument("path", nargs="?", help="file to write (default app.yaml or $VCOP_CONFIG)")
+    init.set_defaults(own_config=True)
+    backup = add_command(sub, "backup", cmd_backup)
+    backup.add_argument("path", nargs="?", help="new file for the backup (must not exist)")
+    restore = add_command(sub, "restore", cmd_restore)
+    restore.add_argument("path", help="backup file to restore")
     for add_commands in extra:
         add_commands(sub)
     return parser
@@ -297,12 +358,23 @@ def run(argv: Sequence[str] | None, parser: argparse.ArgumentParser) -> int:
     args = parser.parse_args(argv)
     level = logging.INFO if getattr(args, "verbose", False) else logging.WARNING
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    if getattr(args, "own_config", False):
+        # init writes the config and doctor reports on it: they must run without a good one.
+        return _guarded(args, None)
     try:
         ctx = Context()
     except ConfigError as exc:
         for problem in exc.problems:
             _err(problem)
         return EXIT_INPUT
+    try:
+        return _guarded(args, ctx)
+    finally:
+        ctx.close()
+
+
+def _guarded(args: argparse.Namespace, ctx: Context | None) -> int:
+    """Run the command; known errors become plain lines and exit 2."""
     try:
         return int(args.func(args, ctx))
     except (MeetingFileError, ConfigError) as exc:
@@ -316,8 +388,6 @@ def run(argv: Sequence[str] | None, parser: argparse.ArgumentParser) -> int:
         # The reader (e.g. `| head`) went away; that is not an error of ours.
         sys.stderr.close()
         return EXIT_OK
-    finally:
-        ctx.close()
 
 
 def main(argv: Sequence[str] | None = None) -> int:

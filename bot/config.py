@@ -171,10 +171,21 @@ class VotingSettings(BaseModel):
         return TallyRules(quorum=self.quorum, majority=self.majority)
 
 
+class BackupSettings(BaseModel):
+    """The scheduler's daily backup: where, how many to keep, and when (panel time)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    dir: str = Field(min_length=1, description="folder for the backups, relative to app.yaml")
+    keep: int = Field(default=14, ge=1, le=3650)
+    at: ClockTime = dt.time(12, 30)
+
+
 class StorageSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     database: str = "vcop.db"
+    backups: BackupSettings | None = None
 
 
 class SlackSettings(BaseModel):
@@ -221,6 +232,14 @@ class Settings(BaseModel):
             raise ValueError(
                 f"voting.quorum: {self.voting.quorum} is more than the panel's "
                 f"{len(self.panel.members)} members, so no right could ever be decided"
+            )
+        backups = self.storage.backups
+        hours = self.voting.working_hours
+        if backups is not None and not hours.start <= backups.at < hours.end:
+            raise ValueError(
+                f"storage.backups.at: {backups.at:%H:%M} is outside working hours "
+                f"({hours.start:%H:%M} to {hours.end:%H:%M}, voting.working_hours); "
+                "pick a time when someone can see a failed backup"
             )
         return self
 
@@ -336,7 +355,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
         raise ConfigError(validation_problems(exc)) from exc
-    return _with_report_template(settings, path.parent)
+    return _relative_to(_with_report_template(settings, path.parent), path.parent)
 
 
 def _with_report_template(settings: Settings, base: Path) -> Settings:
@@ -358,3 +377,13 @@ def _with_report_template(settings: Settings, base: Path) -> Settings:
         )
     report = settings.report.model_copy(update={"docx_template": str(resolved)})
     return settings.model_copy(update={"report": report})
+
+
+def _relative_to(settings: Settings, folder: Path) -> Settings:
+    """Paths in app.yaml are relative to app.yaml, not to wherever the command runs."""
+    backups = settings.storage.backups
+    if backups is None or Path(backups.dir).is_absolute():
+        return settings
+    resolved = backups.model_copy(update={"dir": str(folder / backups.dir)})
+    storage = settings.storage.model_copy(update={"backups": resolved})
+    return settings.model_copy(update={"storage": storage})

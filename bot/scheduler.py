@@ -20,6 +20,7 @@ from collections.abc import Callable
 from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 
 from bot.deadline_service import DeadlineService
@@ -58,18 +59,61 @@ class DeadlineScheduler:
         self.paused = paused
         self.scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC")
         self._run_lock = threading.Lock()
+        # Recurring jobs of the bot's own run on a scheduler of their own, so the deadline
+        # scheduler's jobs stay exactly the pending schedules. Its routine INFO lines
+        # ("Added job …") would drown the deadline jobs' ones, so it logs from WARNING up.
+        quiet = logging.getLogger("vcop.housekeeping")
+        quiet.setLevel(logging.WARNING)
+        self.housekeeping = BackgroundScheduler(
+            job_defaults=JOB_DEFAULTS, timezone="UTC", logger=quiet
+        )
+        self._housekeeping: dict[str, Callable[[], None]] = {}
 
     # Lifecycle ---------------------------------------------------------------
 
     def start(self) -> None:
         """Run what fell due while we were down, then schedule the rest."""
         self.scheduler.start(paused=self.paused)
+        self.housekeeping.start(paused=self.paused)
         self.run_due()
         self.sync()
 
-    def shutdown(self) -> None:
-        if self.scheduler.running:
-            self.scheduler.shutdown(wait=False)
+    def shutdown(self, wait: bool = False) -> None:
+        """Stop; with ``wait``, first let a job that is running finish."""
+        for scheduler in (self.housekeeping, self.scheduler):
+            if scheduler.running:
+                scheduler.shutdown(wait=wait)
+
+    @property
+    def running(self) -> bool:
+        return bool(self.scheduler.running and self.housekeeping.running)
+
+    def add_housekeeping(
+        self, job_id: str, func: Callable[[], object], trigger: BaseTrigger
+    ) -> None:
+        """A recurring job of the bot's own (daily backup, message resync), kept by ``sync``.
+
+        A failure is logged and the job runs again at its next time.
+        """
+
+        def guarded() -> None:
+            try:
+                func()
+            except Exception:
+                logger.exception("%s failed; it runs again at its next time", job_id)
+
+        self._housekeeping[job_id] = guarded
+        self.housekeeping.add_job(
+            guarded, trigger=trigger, id=job_id, name=job_id, replace_existing=True
+        )
+
+    def run_housekeeping(self, job_id: str) -> None:
+        """Run one recurring job now, as its trigger would (tests drive them this way)."""
+        self._housekeeping[job_id]()
+
+    def housekeeping_jobs(self) -> dict[str, object]:
+        """Each recurring job's id and its next run time (None while paused)."""
+        return {job.id: getattr(job, "next_run_time", None) for job in self.housekeeping.get_jobs()}
 
     def sync(self) -> None:
         """Make the jobs match the pending schedules exactly."""

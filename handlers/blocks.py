@@ -143,11 +143,15 @@ def meeting_header_message(meeting: Meeting, cases: int, closes: str) -> tuple[s
 
 def closed_notice(meeting: Meeting, tally: Sequence[CaseTally]) -> tuple[str, list[Block]]:
     lines = [f"• {escape(case.ref)}: {case.category.value}" for case in tally]
-    body = (
+    intro = (
         f"Voting on *{escape(meeting.title)}* has closed. Provisional categories, "
-        "before the chair resolves any disputed rights:\n" + "\n".join(lines)
+        "before the chair resolves any disputed rights:"
     )
-    return f"Voting closed: {escape(meeting.title)}", [_mrkdwn(clip(body, SECTION_MAX)[0])]
+    # Every case is listed: a long agenda takes several sections, none cut off.
+    return f"Voting closed: {escape(meeting.title)}", [
+        _mrkdwn(intro),
+        *(_mrkdwn(text) for text in _grouped(lines, SECTION_MAX)),
+    ]
 
 
 def _grouped(rows: Sequence[str], limit: int) -> list[str]:
@@ -564,8 +568,9 @@ def reminder_message(
         f"Reminder: voting on *{escape(meeting.title)}* closes {closes}. "
         f"You have not yet voted on {len(cases)} {'case' if len(cases) == 1 else 'cases'}:"
     )
+    # Every case is listed; the publisher sends a long list as several messages.
     built: list[Block] = [_mrkdwn(intro)]
-    for case in cases[:45]:
+    for case in cases:
         built.append(
             SectionBlock(
                 text=MarkdownTextObject(
@@ -591,17 +596,21 @@ def closing_tally_message(
             f"Voting on *{escape(meeting.title)}* has closed. The tally, disputed rights first:"
         )
     ]
-    for tally in tallies[:30]:
+    # Every case and every non-voter is listed; the publisher sends a long DM as several
+    # messages, in order, rather than cutting it short.
+    for tally in tallies:
         built.append(_case_tally_blocks(meeting, tally, members)[0])
     if non_voters:
         lines = [
             f"• <@{member}>: {', '.join(escape(ref) for ref in refs)}"
             for member, refs in sorted(non_voters.items())
         ]
-        built.append(_mrkdwn(clip("*Did not vote on:*\n" + "\n".join(lines), SECTION_MAX)[0]))
+        built.append(_mrkdwn("*Did not vote on:*"))
+        built.extend(_mrkdwn(text) for text in _grouped(lines, SECTION_MAX))
     else:
         built.append(_mrkdwn("Every member voted on every case."))
-    return f"Voting closed: {escape(meeting.title)} — your tally", built[:50]
+    built.append(_context("`/vcop tally` opens the full tally, with *Resolve a right*."))
+    return f"Voting closed: {escape(meeting.title)} — your tally", built
 
 
 # The panel-wide notes ---------------------------------------------------------------

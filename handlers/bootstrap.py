@@ -6,18 +6,25 @@ the bot through `build_bot`, so they exercise the same wiring.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from dataclasses import dataclass
+from typing import Any
 
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 from pydantic import SecretStr
 from slack_bolt import App
+from slack_sdk.errors import SlackApiError
 
 from bot import anonymity
+from bot.backups import BackupService
 from bot.clock import Clock
 from bot.config import Settings, SlackCredentials
 from bot.deadline_service import DeadlineService
 from bot.errors import PanelError
 from bot.event_log import EventLog
+from bot.health import database_writable
 from bot.scheduler import DeadlineScheduler
 from bot.services import PanelService
 from handlers.app import create_app
@@ -32,24 +39,61 @@ from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
 
+#: How often case messages Slack has not confirmed are sent again.
+RESYNC_EVERY = dt.timedelta(minutes=5)
+RESYNC_JOB = "resync-messages"
+BACKUP_JOB = "daily-backup"
+
 
 @dataclass
 class Bot:
     runtime: SlackRuntime
     app: App
     runner: BackgroundRunner | None = None
+    #: Whether auth.test passed at start-up (None: not checked, as in tests).
+    slack_auth: bool | None = None
 
     def start(self) -> None:
         anonymity.warm_up()
         self.runtime.progress.start()
         self.runtime.scheduler.start()
+        try:  # messages a previous run could not bring up to date
+            self.runtime.publisher.resync()
+        except Exception:
+            logger.exception("could not re-send case messages at start-up; the job retries")
 
     def stop(self) -> None:
-        self.runtime.scheduler.shutdown()
+        """Stop the scheduler (letting a running job finish), after-ack work, then the db."""
+        self.runtime.scheduler.shutdown(wait=True)
         if self.runner is not None:
             self.runner.shutdown()
         self.runtime.progress.stop()
         self.runtime.service.close()
+
+    def check_slack_auth(self) -> bool:
+        """auth.test once at start-up; /healthz reports the result."""
+        try:
+            found = self.runtime.publisher.client.auth_test()
+        except SlackApiError as exc:
+            logger.error("Slack refused the bot token: %s", exc.response.get("error"))
+            self.slack_auth = False
+        except OSError as exc:
+            logger.error("could not reach Slack to check the bot token: %s", exc)
+            self.slack_auth = False
+        else:
+            logger.info("Slack auth ok: %s as %s", found.get("team"), found.get("user"))
+            self.slack_auth = True
+        return self.slack_auth
+
+    def health(self) -> tuple[bool, dict[str, Any]]:
+        """What /healthz answers: every check true, or 503 naming the one that is not."""
+        service = self.runtime.service
+        checks = {
+            "database_writable": database_writable(service.repo, service.clock),
+            "scheduler_running": self.runtime.scheduler.running,
+            "slack_auth": self.slack_auth is True,
+        }
+        return all(checks.values()), checks
 
 
 def _secret(value: SecretStr | None) -> str | None:
@@ -104,6 +148,18 @@ def build_bot(
     scheduler = DeadlineScheduler(
         deadlines, SlackDeadlineNotifier(service, publisher), paused=scheduler_paused
     )
+    scheduler.add_housekeeping(
+        RESYNC_JOB, publisher.resync, IntervalTrigger(seconds=RESYNC_EVERY.total_seconds())
+    )
+    backups = settings.storage.backups
+    if backups is not None:
+        scheduler.add_housekeeping(
+            BACKUP_JOB,
+            BackupService(settings, clock).take_daily,
+            CronTrigger(
+                hour=backups.at.hour, minute=backups.at.minute, timezone=settings.voting.zone
+            ),
+        )
     runner = None if inline_after_ack else BackgroundRunner()
     runtime = SlackRuntime(
         service=service,

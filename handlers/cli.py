@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from bot.cli import Context, add_command, build_parser, run
 from bot.config import SlackCredentials
 from bot.errors import PanelError
+from bot.installation import holding_database
 from handlers.bootstrap import build_bot
 
 logger = logging.getLogger(__name__)
@@ -21,20 +22,31 @@ logger = logging.getLogger(__name__)
 
 def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
     """Run the bot. With --http, Bolt over HTTP (waitress) on --host/--port, every
-    Slack request at POST /slack/events, signatures always verified (needs
-    SLACK_SIGNING_SECRET); without it, Socket Mode, which needs SLACK_APP_TOKEN and no
-    signing secret, and logs one line once connected. Tokens come from SLACK_BOT_TOKEN,
-    SLACK_SIGNING_SECRET and SLACK_APP_TOKEN; SLACK_API_URL overrides Slack's Web API URL."""
+    Slack request at POST /slack/events and a health check at GET /healthz, signatures
+    always verified (needs SLACK_SIGNING_SECRET); without it, Socket Mode, which needs
+    SLACK_APP_TOKEN and no signing secret, and logs one line once connected. Tokens come
+    from SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_APP_TOKEN; SLACK_API_URL
+    overrides Slack's Web API URL. SIGTERM or Ctrl-C stops it gracefully: requests in
+    flight finish, then the scheduler and the database close. Only one bot may run on a
+    database at a time."""
     credentials = SlackCredentials.from_env()
     if not args.http and credentials.app_token is None:
         raise PanelError("Socket Mode needs SLACK_APP_TOKEN (or use --http)")
+    with holding_database(ctx.settings, "vcop serve"):
+        return _run_bot(args, ctx, credentials)
+
+
+def _run_bot(args: argparse.Namespace, ctx: Context, credentials: SlackCredentials) -> int:
     bot = build_bot(ctx.settings, credentials, socket_mode=not args.http)
     bot.start()
+    bot.check_slack_auth()
     try:
         if args.http:
-            from handlers.server import serve_forever
+            from handlers.server import serve_until_signalled
 
-            serve_forever(bot.app, args.host, args.port, threads=args.threads)
+            serve_until_signalled(
+                bot.app, args.host, args.port, threads=args.threads, health=bot.health
+            )
         else:
             from handlers.socket_mode import serve_socket_mode
 
@@ -44,7 +56,18 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
         logger.info("stopping")
     finally:
         bot.stop()
+        logger.info("stopped: the scheduler and the database are closed")
     return 0
+
+
+def cmd_doctor(args: argparse.Namespace, ctx: Context | None) -> int:
+    """Check that this installation can run the panel, one line per check: the config,
+    the database (integrity, migrations current, WAL), the tokens (auth.test and the
+    scopes the manifest needs), the channel (the bot is a member), the members (each ID
+    exists in Slack) and the scheduled jobs. Exit 1 if any check fails."""
+    from handlers.doctor import run_doctor
+
+    return run_doctor(SlackCredentials.from_env(), lambda line: sys.stdout.write(line + "\n"))
 
 
 def cmd_demo(args: argparse.Namespace, ctx: Context) -> int:
@@ -63,6 +86,8 @@ def add_slack_commands(sub: argparse._SubParsersAction) -> None:
     serve.add_argument("--host", default="0.0.0.0", help="HTTP host (default 0.0.0.0)")
     serve.add_argument("--port", type=int, default=3000, help="HTTP port (default 3000)")
     serve.add_argument("--threads", type=int, default=16, help="HTTP worker threads")
+    doctor = add_command(sub, "doctor", cmd_doctor)
+    doctor.set_defaults(own_config=True)
     demo = add_command(sub, "demo", cmd_demo)
     demo.add_argument("--output", default="vcop-demo-output", help="folder for the summary")
     demo.add_argument("--members", type=int, default=5, help="how many members vote (1-5)")

@@ -18,6 +18,7 @@ from bot.deadlines import parse_deadline
 from bot.errors import PanelError
 from bot.workbook_writer import meeting_workbook
 from handlers import blocks, secretariat_blocks
+from handlers.message_parts import numbered_parts
 from handlers.mrkdwn import escape
 from handlers.payloads import SlashCommand
 from handlers.publisher import HEADER_REF
@@ -94,10 +95,18 @@ def show_status(
     meeting = rt.service.get_meeting(_meeting_arg(request))
     progress = rt.service.progress(meeting.id)
     closes = rt.service.local_time(meeting.voting_closes)
-    ack(
-        text=f"Voting status: {escape(meeting.title)}",
-        blocks=blocks.status_blocks(meeting, progress, closes),
+    parts = numbered_parts(
+        f"Voting status: {escape(meeting.title)}", blocks.status_blocks(meeting, progress, closes)
     )
+    if len(parts) == 1:
+        ack(text=parts[0][0], blocks=parts[0][1])
+        return
+    # A big panel's long agenda outgrows one message. The ack is shown only once this
+    # listener returns, after anything sent to the response URL, so every part goes
+    # there, in order, and the ack itself says nothing.
+    ack()
+    for text, part in parts:
+        respond(text=text, blocks=part, response_type="ephemeral", replace_original=False)
 
 
 def show_tally(

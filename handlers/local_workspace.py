@@ -106,7 +106,10 @@ class LocalWorkspace:
             self.socket.connect()
             self.slack = SimulatedSlack(self.api, transport="socket")
         else:
-            self.server = start_in_background(self.bot.app, threads=self._threads)
+            self.bot.slack_auth = True  # Bolt's own auth.test passed when the app was built
+            self.server = start_in_background(
+                self.bot.app, threads=self._threads, health=self.bot.health
+            )
             self.slack = SimulatedSlack(
                 self.api, request_url=self.server.url, signing_secret=self.signing_secret
             )

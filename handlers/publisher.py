@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -17,11 +18,13 @@ from slack_sdk.models.blocks import Block
 from slack_sdk.web import SlackResponse
 
 from bot.errors import PanelError
+from bot.message_records import MessageRecords, digest_of
 from bot.models import Meeting
 from bot.report_docx import render_docx
 from bot.services import PanelService
 from bot.summary import DraftSummary, render_csv, render_markdown
 from handlers import blocks
+from handlers.message_parts import numbered_parts, with_content_ids
 from handlers.pacing import Pace, PostingPace
 
 logger = logging.getLogger(__name__)
@@ -37,17 +40,29 @@ class OpenReport:
     channel: str
 
 
-def _dicts(items: Sequence[Block]) -> list[dict]:
-    return [block.to_dict() for block in items]
+def _dicts(items: Sequence[Block | dict[str, Any]]) -> list[dict[str, Any]]:
+    """Blocks as Slack gets them, each with an id that changes when its content does."""
+    return with_content_ids(items)
+
+
+#: Slack errors after which re-sending a message's rendering can never succeed.
+_PERMANENT = frozenset({"message_not_found", "channel_not_found", "cant_update_message"})
 
 
 class MeetingPublisher:
     """Posts and keeps current the messages a meeting has in the panel channel."""
 
-    def __init__(self, service: PanelService, client: WebClient, pace: Pace | None = None) -> None:
+    def __init__(
+        self,
+        service: PanelService,
+        client: WebClient,
+        pace: Pace | None = None,
+        records: MessageRecords | None = None,
+    ) -> None:
         self.service = service
         self.client = client
         self.pace: Pace = pace or PostingPace()
+        self.records = records or MessageRecords(service)
         self._open_lock = threading.Lock()
         # Progress refreshes (their own thread) and the close (a request thread) both
         # render a case from the database, then chat.update it. Rendering and updating
@@ -106,15 +121,74 @@ class MeetingPublisher:
         )
 
     def refresh_case(self, meeting_id: str, ref: str) -> bool:
-        """Bring one case message up to date (progress line, open or closed state)."""
+        """Bring one case message up to date (progress line, open or closed state).
+
+        A closed state (or any update while an earlier one is still owed) is
+        recorded in the database as the message's desired state before it is
+        sent, and confirmed once Slack takes it; an update Slack refuses is
+        recorded too. :meth:`resync` sends what is owed again, even after a
+        restart. A routine progress line that Slack takes costs no write.
+        """
         post = self.service.post_for(meeting_id, ref)
         if post is None:
             return False
         with self._refresh_lock:
             meeting = self.service.get_meeting(meeting_id)
             text, message = self.case_message(meeting, ref)
-            self.client.chat_update(channel=post[0], ts=post[1], text=text, blocks=_dicts(message))
+            rendering: dict[str, Any] = {"text": text, "blocks": _dicts(message)}
+            digest = None
+            if not self.service.voting_is_open(meeting) or self.records.owed(meeting_id, ref):
+                digest = self.records.want(meeting_id, ref, rendering)
+            try:
+                self.client.chat_update(
+                    channel=post[0], ts=post[1], text=text, blocks=rendering["blocks"]
+                )
+            except (SlackApiError, OSError):
+                if digest is None:
+                    self.records.want(meeting_id, ref, rendering)
+                raise
+            if digest is not None:
+                self.records.confirmed(meeting_id, ref, digest)
         return True
+
+    def resync(self) -> int:
+        """Re-render and send every case message Slack does not yet show as it should.
+
+        Runs periodically and at start-up; returns how many Slack took. Each is
+        rendered afresh from the database under the refresh lock, so it shows the
+        latest state (closed, or purged) and never overwrites a newer update.
+        """
+        fixed = 0
+        with self._refresh_lock:
+            for meeting_id, ref in self.records.pending():
+                post = self.service.post_for(meeting_id, ref)
+                try:
+                    meeting = self.service.get_meeting(meeting_id)
+                    text, message = self.case_message(meeting, ref)
+                except PanelError as exc:
+                    logger.warning("cannot re-render case %s of %s: %s", ref, meeting_id, exc)
+                    continue
+                rendering: dict[str, Any] = {"text": text, "blocks": _dicts(message)}
+                assert post is not None
+                try:
+                    self.client.chat_update(
+                        channel=post[0], ts=post[1], text=text, blocks=rendering["blocks"]
+                    )
+                except SlackApiError as exc:
+                    error = str(exc.response.get("error", ""))
+                    if error not in _PERMANENT:
+                        logger.warning("case %s's message is still behind: %s", ref, error)
+                        continue
+                    logger.warning("giving up on case %s's message: Slack says %s", ref, error)
+                except OSError as exc:
+                    logger.warning("case %s's message is still behind: %s", ref, exc)
+                    continue
+                else:
+                    fixed += 1
+                self.records.settled(meeting_id, ref, digest_of(rendering))
+        if fixed:
+            logger.info("brought %d case messages up to date", fixed)
+        return fixed
 
     def show_closed(self, meeting_id: str) -> None:
         """Replace each case's Vote button with its closed state and tell the channel."""
@@ -122,23 +196,38 @@ class MeetingPublisher:
         self.post_closed_notice(meeting_id)
 
     def mark_cases_closed(self, meeting_id: str) -> None:
+        """Show each case's closed state; a message Slack refuses now is retried by resync."""
         for case in self.service.cases(meeting_id):
             try:
                 self.refresh_case(meeting_id, case.ref)
             except SlackApiError as exc:
-                logger.warning("could not mark case %s closed: %s", case.ref, exc.response["error"])
+                logger.warning(
+                    "could not mark case %s closed (will retry): %s",
+                    case.ref,
+                    exc.response["error"],
+                )
+            except OSError as exc:
+                logger.warning("could not mark case %s closed (will retry): %s", case.ref, exc)
 
     def post_closed_notice(self, meeting_id: str) -> None:
         if self.service.post_for(meeting_id, HEADER_REF) is None:
             return  # never posted to Slack, so the channel has nothing to be told
         meeting = self.service.get_meeting(meeting_id)
         text, notice = blocks.closed_notice(meeting, self.service.tally(meeting.id).cases)
-        self._post(self.channel, text, notice)
+        self.post(self.channel, text, notice)
+
+    def post(self, channel: str, text: str, message: Sequence[Block] = ()) -> None:
+        """Post a message, as several in order when its blocks exceed one message's size."""
+        if not message:
+            self._post(channel, text, ())
+            return
+        for part_text, part in numbered_parts(text, message):
+            self._post(channel, part_text, part)
 
     def dm(self, user: str, text: str, message: Sequence[Block] = ()) -> str:
         """Send a DM and return its channel id (opened with conversations.open)."""
         channel = self.client.conversations_open(users=user)["channel"]["id"]
-        self._post(channel, text, message)
+        self.post(channel, text, message)
         return channel
 
     def reply_in_thread(
@@ -151,7 +240,7 @@ class MeetingPublisher:
         self,
         channel: str,
         text: str,
-        message: Sequence[Block],
+        message: Sequence[Block | dict[str, Any]],
         *,
         thread_ts: str | None = None,
     ) -> SlackResponse:

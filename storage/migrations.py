@@ -165,3 +165,21 @@ def m004_report_about_and_panel_notes(db: Database) -> None:
         not_null={"good_practice", "observations", "learning", "updated_by", "updated_at"},
         if_not_exists=True,
     )
+
+
+@MIGRATIONS()
+def m005_operations(db: Database) -> None:
+    """What running the bot as a service needs from the database.
+
+    ``posts.desired_digest`` is a digest of the rendering a channel message should
+    show and ``shown_digest`` of the one Slack confirmed: while they differ, the
+    message is owed an update, re-rendered from the database and re-sent until
+    Slack takes it (a close that met an outage still ends with every case message
+    showing voting closed). Only digests are kept, never a copy of the text, so a
+    retention purge leaves no narrative behind here. ``health`` is the one row
+    /healthz writes to prove the database takes writes.
+    """
+    posts = _table(db, "posts")
+    posts.add_column("desired_digest", str)
+    posts.add_column("shown_digest", str)
+    _table(db, "health").create({"id": int, "checked_at": str}, pk="id")

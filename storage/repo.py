@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import logging
+import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,7 +37,7 @@ from bot.models import (
     Vote,
     VoteOption,
 )
-from storage.db import Connections
+from storage.db import BUSY_TIMEOUT_MS, Connections
 
 T = TypeVar("T")
 
@@ -52,6 +54,9 @@ _MEETING_COLUMNS = (
 
 
 _OPTIONS = {option.value: option for option in VoteOption}  # faster than VoteOption(label)
+
+
+logger = logging.getLogger(__name__)
 
 
 class BallotState(BaseModel):
@@ -575,6 +580,71 @@ class Repository:
             {"meeting_id": meeting_id, "case_ref": case_ref, "channel": channel, "ts": ts},
             pk=("meeting_id", "case_ref"),
         )
+
+    def want_post(self, meeting_id: str, case_ref: str, digest: str) -> None:
+        """Record what a posted message should show; it is owed until Slack confirms it."""
+        self.db.execute(
+            "update posts set desired_digest = ? where meeting_id = ? and case_ref = ?",
+            [digest, meeting_id, case_ref],
+        )
+
+    def confirm_post(self, meeting_id: str, case_ref: str, digest: str) -> None:
+        """Slack shows ``digest``; confirms the desired state only if it is still that one."""
+        self.db.execute(
+            "update posts set shown_digest = ? "
+            "where meeting_id = ? and case_ref = ? and desired_digest = ?",
+            [digest, meeting_id, case_ref, digest],
+        )
+
+    def settle_post(self, meeting_id: str, case_ref: str, digest: str) -> None:
+        """Slack shows ``digest``, which is now also what the message should show."""
+        self.db.execute(
+            "update posts set desired_digest = ?, shown_digest = ? "
+            "where meeting_id = ? and case_ref = ?",
+            [digest, digest, meeting_id, case_ref],
+        )
+
+    _OWED = (
+        "desired_digest is not null and (shown_digest is null or shown_digest != desired_digest)"
+    )
+
+    def post_owed(self, meeting_id: str, case_ref: str) -> bool:
+        rows = self.db.query(
+            f"select 1 from posts where meeting_id = ? and case_ref = ? and {self._OWED}",
+            [meeting_id, case_ref],
+        )
+        return any(True for _ in rows)
+
+    def owed_posts(self) -> list[tuple[str, str]]:
+        """(meeting, case) of every posted message Slack does not yet show as it should."""
+        rows = self.db.query(
+            f"select meeting_id, case_ref from posts where {self._OWED} "
+            "order by meeting_id, case_ref"
+        )
+        return [(row["meeting_id"], row["case_ref"]) for row in rows]
+
+    # Health -----------------------------------------------------------------
+
+    def touch_health(self, at: dt.datetime, wait_ms: int) -> bool:
+        """One small real write, so a health check proves the database takes writes.
+
+        It waits at most ``wait_ms`` for another process's write lock (a probe must
+        answer quickly), then the connection's usual busy timeout is restored.
+        Returns False, logging why, when the write is refused.
+        """
+        try:
+            self.db.execute(f"PRAGMA busy_timeout = {int(wait_ms)}")
+            try:
+                with self.unit_of_work():
+                    self.db.execute(
+                        "insert or replace into health (id, checked_at) values (1, ?)", [_iso(at)]
+                    )
+            finally:
+                self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as exc:
+            logger.warning("health check: the database refused a write: %s", exc)
+            return False
+        return True
 
     # Schedules (deadlines and reminders) ----------------------------------
 

@@ -47,12 +47,13 @@ from .models import (
 from .ratelimit import RateLimiter
 from .signing import Forgery, compute_signature, sign_request
 from .socket_mode import SocketAck, SocketModeServer
-from .state import DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, Workspace
+from .state import DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, DEFAULT_SCOPES, Workspace
 from .web_api import WebApiServer
 
 __all__ = [
     "DEFAULT_APP_TOKEN",
     "DEFAULT_BOT_TOKEN",
+    "DEFAULT_SCOPES",
     "DOWNLOAD_METHOD",
     "RESPONSE_URL_METHOD",
     "UPLOAD_METHOD",

@@ -675,6 +675,21 @@ def view_size_exceeded(view: Any) -> bool:
     return len(json.dumps(view, ensure_ascii=False).encode("utf-8")) > limits.VIEW_MAX_BYTES
 
 
+def message_block_text_length(node: Any) -> int:
+    """Characters of text a message's blocks carry: every text object's ``text``."""
+    if isinstance(node, list):
+        return sum(message_block_text_length(item) for item in node)
+    if not isinstance(node, dict):
+        return 0
+    total = 0
+    if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+        total += len(node["text"])
+    for value in node.values():
+        if isinstance(value, dict | list):
+            total += message_block_text_length(value)
+    return total
+
+
 def fill_missing_ids(blocks: list[Any], new_id: Callable[[], str]) -> list[Any]:
     """Give every block a ``block_id`` and every element an ``action_id``.
 

@@ -20,6 +20,10 @@ MESSAGE_MAX_BLOCKS = 50
 VIEW_MAX_BLOCKS = 100
 #: Characters of top-level message ``text`` before Slack answers ``msg_too_long``.
 MESSAGE_MAX_TEXT = 40_000
+#: Characters of text across all of a message's blocks before Slack answers
+#: ``msg_blocks_too_long`` (each block may be within its own limit). Slack does not
+#: publish the figure; about 12,000 is where real messages start being refused.
+MESSAGE_MAX_BLOCK_TEXT = 12_000
 #: Serialised size of a whole view (``view_too_large``).  Slack says "250kb";
 #: we use the stricter decimal reading so the sim never accepts what Slack rejects.
 VIEW_MAX_BYTES = 250_000

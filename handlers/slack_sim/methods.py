@@ -16,7 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from . import limits
-from .blockkit import SurfaceKind, validate_message_blocks, validate_view, view_size_exceeded
+from .blockkit import (
+    SurfaceKind,
+    message_block_text_length,
+    validate_message_blocks,
+    validate_view,
+    view_size_exceeded,
+)
 from .errors import ApiError
 from .models import ResponseUrlGrant, TriggerGrant
 from .state import Workspace
@@ -84,6 +90,11 @@ def check_message_content(text: Any, blocks: Any, *, require_content: bool = Tru
         raise ApiError("no_text")
     if text and len(text) > limits.MESSAGE_MAX_TEXT:
         raise ApiError("msg_too_long")
+    if blocks and message_block_text_length(blocks) > limits.MESSAGE_MAX_BLOCK_TEXT:
+        raise ApiError(
+            "msg_blocks_too_long",
+            messages=[f"[ERROR] blocks carry more than {limits.MESSAGE_MAX_BLOCK_TEXT} characters"],
+        )
     if blocks:
         problems = validate_message_blocks(blocks)
         if problems:
@@ -200,13 +211,38 @@ class WebApiMethods:
 
     def conversations_info(self, params: Params) -> dict[str, Any]:
         channel = self.workspace.channel(_req_str(params, "channel", error="channel_not_found"))
-        return {"channel": channel.to_slack(self.workspace.clock.now())}
+        body = channel.to_slack(self.workspace.clock.now())
+        if not channel.is_im:
+            body["is_member"] = self.workspace.is_member(channel.id, self.workspace.bot_user_id)
+        return {"channel": body}
+
+    def conversations_members(self, params: Params) -> dict[str, Any]:
+        """Member ids, paginated with ``cursor``/``limit`` as Slack does (default 100)."""
+        ws = self.workspace
+        channel = ws.channel(_req_str(params, "channel", error="channel_not_found"))
+        needed = "im:read" if channel.is_im else "channels:read"
+        if needed not in ws.scopes:
+            raise ApiError(
+                "missing_scope", extra={"needed": needed, "provided": ",".join(ws.scopes)}
+            )
+        try:
+            limit = int(_opt_str(params, "limit") or 100)
+            start = int(_opt_str(params, "cursor") or 0)
+        except ValueError as exc:
+            raise ApiError("invalid_cursor") from exc
+        members = ws.channel_members(channel.id)
+        page = members[start : start + max(1, min(limit, 1000))]
+        following = start + len(page)
+        cursor = str(following) if following < len(members) else ""
+        return {"members": page, "response_metadata": {"next_cursor": cursor}}
 
     # -- chat ------------------------------------------------------------------------
 
     def chat_post_message(self, params: Params) -> dict[str, Any]:
         ws = self.workspace
         channel = ws.resolve_channel(_req_str(params, "channel", error="channel_not_found"))
+        if not ws.is_member(channel.id, ws.bot_user_id):
+            raise ApiError("not_in_channel")  # chat:write without chat:write.public
         text, blocks = self._message_params(params)
         thread_ts = _opt_str(params, "thread_ts")
         if thread_ts and not any(m.ts == thread_ts for m in ws.messages(channel.id)):
@@ -420,6 +456,7 @@ _HANDLERS: dict[str, Handler] = {
     "users.info": WebApiMethods.users_info,
     "conversations.open": WebApiMethods.conversations_open,
     "conversations.info": WebApiMethods.conversations_info,
+    "conversations.members": WebApiMethods.conversations_members,
     "chat.postMessage": WebApiMethods.chat_post_message,
     "chat.update": WebApiMethods.chat_update,
     "chat.postEphemeral": WebApiMethods.chat_post_ephemeral,

@@ -43,6 +43,18 @@ logger = logging.getLogger(__name__)
 DEFAULT_BOT_TOKEN = "xoxb-sim-token"
 #: The app-level token (scope ``connections:write``) that opens Socket Mode connections.
 DEFAULT_APP_TOKEN = "xapp-1-A0SIM00001-sim-app-token"
+#: The bot scopes the app's manifest asks for; a test removes one to plant a fault.
+DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    "files:write",
+    "files:read",
+    "im:history",
+    "channels:read",
+    "groups:read",
+)
 
 
 class Workspace:
@@ -60,6 +72,7 @@ class Workspace:
         bot_name: str = "vcop-panel",
         bot_tokens: Iterable[str] = (DEFAULT_BOT_TOKEN,),
         app_tokens: Iterable[str] = (DEFAULT_APP_TOKEN,),
+        scopes: Iterable[str] = DEFAULT_SCOPES,
         clock: Clock | None = None,
     ) -> None:
         self.lock = threading.RLock()
@@ -73,6 +86,8 @@ class Workspace:
         self.bot_tokens: set[str] = set(bot_tokens)
         #: App-level tokens Slack accepts for ``apps.connections.open``; remove one to revoke it.
         self.app_tokens: set[str] = set(app_tokens)
+        #: Scopes granted to the bot token: sent in ``X-OAuth-Scopes`` as Slack does.
+        self.scopes: list[str] = list(scopes)
         self.clock: Clock = clock or SystemClock()
         #: Set by the server once it knows its port; used for file URLs.
         self.public_base_url = "http://127.0.0.1/"
@@ -90,6 +105,8 @@ class Workspace:
         self._triggers: dict[str, TriggerGrant] = {}
         self._used_triggers: set[str] = set()
         self._response_urls: dict[str, ResponseUrlGrant] = {}
+        #: Who has left (or was never in) each public channel; everyone else is a member.
+        self._not_in_channel: dict[str, set[str]] = {}
         self._counter = itertools.count(1)
         self._last_ts_us = 0
 
@@ -146,6 +163,34 @@ class Workspace:
             self._channels[channel_id] = channel
             self._messages.setdefault(channel_id, [])
             return copy.deepcopy(channel)
+
+    def leave_channel(self, channel_id: str, user_id: str) -> None:
+        """``user_id`` (the bot included) is no longer a member of a public channel."""
+        with self.lock:
+            self.channel(channel_id)
+            self._not_in_channel.setdefault(channel_id, set()).add(user_id)
+
+    def join_channel(self, channel_id: str, user_id: str) -> None:
+        with self.lock:
+            self.channel(channel_id)
+            self._not_in_channel.get(channel_id, set()).discard(user_id)
+
+    def is_member(self, channel_id: str, user_id: str) -> bool:
+        """Public channels: everyone who has not left; DMs: their user and the bot."""
+        with self.lock:
+            channel = self.channel(channel_id)
+            if channel.is_im:
+                return user_id in (channel.user, self.bot_user_id)
+            return user_id not in self._not_in_channel.get(channel_id, set())
+
+    def channel_members(self, channel_id: str) -> list[str]:
+        """Member ids of a channel, the bot included when it is in it."""
+        with self.lock:
+            return [
+                user.id
+                for user in self._users.values()
+                if not user.deleted and self.is_member(channel_id, user.id)
+            ]
 
     def dm_channel_for(self, user_id: str) -> str:
         """The stable DM channel id between the bot and ``user_id`` (created on first use)."""

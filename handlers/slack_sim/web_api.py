@@ -328,7 +328,8 @@ class WebApiServer:
         self.workspace.record_call(
             method, params, http_status=200, ok=ok, error=None if ok else body.get("error")
         )
-        handler.send_json(200, body)
+        # Slack names the token's scopes on every Web API answer; `vcop doctor` reads them.
+        handler.send_json(200, body, {"X-OAuth-Scopes": ",".join(self.workspace.scopes)})
 
     def _handle_api(self, handler: _Handler, method: str, query: str, raw: bytes) -> None:
         params: dict[str, Any] = dict(parse_qsl(query, keep_blank_values=True))
