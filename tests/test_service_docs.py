@@ -187,7 +187,10 @@ def test_app_example_yaml_is_the_shipped_app_yaml_plus_backups_and_guidance() ->
     shipped = yaml.safe_load((PROJECT_ROOT / "app.yaml").read_text())
     assert example["storage"]["backups"] == {"dir": "backups", "keep": 14, "at": "12:30"}
     example["storage"].pop("backups")
-    assert example == shipped
+    assert example == shipped, (
+        "app.example.yaml must be app.yaml plus storage.backups: "
+        "make the same change in bot/data/app.example.yaml"
+    )
     assert (PROJECT_ROOT / "app.example.yaml").resolve() == (
         PROJECT_ROOT / "bot" / "data" / "app.example.yaml"
     )

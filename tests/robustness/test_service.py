@@ -289,6 +289,18 @@ def test_sigterm_mid_burst_exits_0_within_10_s_and_loses_no_acked_vote(
     )
 
 
+def test_ctrl_c_stops_the_bot_gracefully_and_exits_0(service_env: dict[str, Any]) -> None:
+    bot: Service = service_env["bot"]
+    bot.start()
+    assert bot.process is not None
+    bot.process.send_signal(signal.SIGINT)
+    assert bot.process.wait(timeout=10) == 0
+    log = bot.log_text
+    assert "received SIGINT" in log
+    assert "the scheduler and the database are closed" in log
+    assert "Traceback" not in log and "KeyboardInterrupt" not in log
+
+
 def _meetings(db: Path) -> list[str]:
     conn = sqlite3.connect(db)
     try:
