@@ -18,6 +18,7 @@ formats say the same thing. Block text is raw; each renderer makes it safe.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
@@ -244,15 +245,35 @@ def text_blocks(text: str) -> list[Block]:
     return blocks
 
 
-class _Once:
-    """Remembers the points already printed, so each note appears once in a document."""
+_SLACK_MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
+_SLACK_USER_ID = re.compile(r"\b[UW](?=[A-Z0-9]*\d)[A-Z0-9]{8,20}\b")
 
-    def __init__(self) -> None:
+
+def without_case_details(text: str, refs: Iterable[str]) -> str:
+    """A note as the public may read it: no case ref, no Slack mention or member ID.
+
+    Members write notes for the panel and may name a case (``In SH-02 the…``) or
+    a colleague (``<@U0123ABCD> agreed``); the public report speaks of neither.
+    """
+    text = _SLACK_MENTION.sub("a panel member", text)
+    text = _SLACK_USER_ID.sub("a panel member", text)
+    for ref in sorted(set(refs), key=len, reverse=True):
+        text = re.sub(rf"(?<![\w-]){re.escape(ref)}(?![\w-])", "one case", text, flags=re.I)
+    return text
+
+
+class _Once:
+    """Remembers the points already printed, so each note appears once in a document;
+    every point is first cleared of case refs and member IDs."""
+
+    def __init__(self, refs: Iterable[str] = ()) -> None:
         self._seen: set[str] = set()
+        self._refs = tuple(refs)
 
     def fresh(self, items: Iterable[str]) -> tuple[str, ...]:
         kept = []
-        for item in items:
+        for raw in items:
+            item = without_case_details(raw, self._refs)
             key = note_key(item)
             if key and key not in self._seen:
                 self._seen.add(key)
@@ -269,7 +290,7 @@ def _listed(lead: str, items: Sequence[str]) -> list[Block]:
 
 def public_report(summary: DraftSummary) -> Document:
     """The report the panel publishes, in the published shape, with no case details."""
-    once = _Once()
+    once = _Once(case.ref for case in summary.cases)
     by_category: dict[Category, list[CaseSummary]] = {}
     for case in summary.cases:
         by_category.setdefault(case.category, []).append(case)

@@ -221,6 +221,11 @@ ALL_CATEGORY_PLANS: dict[str, tuple[str, VoteOption | None]] = {
 }
 
 
+def tag(ref: str) -> str:
+    """A word naming an every-category case without its ref (the public report drops refs)."""
+    return ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")[int(ref[3:]) - 1]
+
+
 def every_category(**overrides: object) -> DraftSummary:
     """Seven cases, one per category, each with a distinct good practice and observation."""
     cases = tuple(
@@ -238,9 +243,9 @@ def every_category(**overrides: object) -> DraftSummary:
             case_ref=ref,
             member=MEMBERS[0],
             notes=MemberNotes(
-                good_practice=f"Good practice on {ref.lower()}",
-                observations=f"Observation on {ref.lower()}",
-                learning=f"Learning from {ref.lower()}",
+                good_practice=f"Good practice on the {tag(ref)} case",
+                observations=f"Observation on the {tag(ref)} case",
+                learning=f"Learning from the {tag(ref)} case",
             ),
         )
         for ref in ALL_CATEGORY_PLANS

@@ -33,6 +33,7 @@ from summary_data import (
     every_category,
     make_tally,
     meeting,
+    tag,
 )
 
 from bot.errors import PanelError
@@ -178,12 +179,13 @@ def test_every_category_is_worded_for_what_it_is() -> None:
     assert "a gap in the record, not evidence that the victim's rights were missed" in findings
     assert "failure" not in text.lower() and "failed to meet" not in text.lower()
     # Good practice of a fully compliant case is a finding; the rest is panel learning.
-    assert "- Good practice on ec-1" in findings
+    assert "- Good practice on the first case" in findings
     learning = sections(text)["Good practice and learning from the panel"]
-    assert "- Good practice on ec-2" in learning and "- Learning from ec-7" in learning
+    assert "- Good practice on the second case" in learning
+    assert "- Learning from the seventh case" in learning
     for ref in ALL_CATEGORY_PLANS:
         assert ref not in text and f"Offence {ref}" not in text and f"Outcome {ref}" not in text
-        assert f"- Observation on {ref.lower()}" in findings
+        assert f"- Observation on the {tag(ref)} case" in findings
 
 
 def test_counts_agree_with_the_tally_and_are_singular_or_plural() -> None:
@@ -207,6 +209,27 @@ def test_counts_agree_with_the_tally_and_are_singular_or_plural() -> None:
     assert {label: int(n) for n, label in counted} == {
         category.value: n for category, n in doubled.category_counts.items() if n
     }
+
+
+def test_a_note_naming_a_case_or_a_member_is_cleared_of_both_in_the_public_report() -> None:
+    notes = (
+        CaseNotes(
+            case_ref="OP-102",
+            member=MEMBERS[0],
+            notes=MemberNotes(
+                observations="In OP-102 and op-101 the leaflet was late",
+                learning="As <@U0CPS0001> said, and U0COURTS1 agreed: record the leaflet",
+            ),
+        ),
+    )
+    summary = build(notes=notes)
+    text = render_markdown(summary)
+    assert "In one case and one case the leaflet was late" in text
+    assert "As a panel member said, and a panel member agreed: record the leaflet" in text
+    for detail in case_details(summary):
+        assert detail not in text, detail
+    annex = render_markdown(summary, annex_only=True)
+    assert "In OP-102 and op-101 the leaflet was late" in annex  # the panel's own record
 
 
 def test_a_members_note_appears_once_whoever_wrote_it_and_however_spaced() -> None:
