@@ -31,7 +31,7 @@ from pydantic_core import ErrorDetails
 from bot.anonymity import ScreenRules
 from bot.models import SlackUserId
 from bot.report_settings import ReportSettings
-from bot.rights import RightsCatalogue
+from bot.rights import AgencyName, RightsCatalogue
 from bot.tally import TallyRules
 from bot.yaml_loading import describe_yaml_error, load_yaml
 
@@ -225,6 +225,25 @@ class Settings(BaseModel):
     rights: Annotated[RightsCatalogue, BeforeValidator(_rights_from_list)]
     slack: SlackSettings = SlackSettings()
     report: Annotated[ReportSettings, BeforeValidator(_report_section)] = ReportSettings()
+    agencies: dict[AgencyName, SlackUserId] = Field(
+        default_factory=dict,
+        description="Agency name → the Slack member ID of its named contact for actions",
+    )
+
+    @field_validator("agencies", mode="before")
+    @classmethod
+    def _agencies_mapping(cls, value: object) -> object:
+        if value is None:
+            return {}
+        if not isinstance(value, dict):
+            raise ValueError(
+                "give one line per agency, `Agency name: SLACK_MEMBER_ID` (e.g. Police: U0POLICE1)"
+            )
+        folded = [str(name).strip().casefold() for name in value]
+        repeated = sorted({n for n in folded if folded.count(n) > 1})
+        if repeated:
+            raise ValueError(f"agency listed more than once: {', '.join(repeated)}")
+        return value
 
     @model_validator(mode="after")
     def _quorum_reachable(self) -> Settings:
@@ -242,6 +261,26 @@ class Settings(BaseModel):
                 "pick a time when someone can see a failed backup"
             )
         return self
+
+    @property
+    def agency_names(self) -> list[str]:
+        """Agencies the rights name, then any others with a named contact."""
+        names = self.rights.agencies
+        known = {n.casefold() for n in names}
+        return names + [n for n in self.agencies if n.casefold() not in known]
+
+    def agency(self, name: str) -> str:
+        """The configured spelling of an agency, matched ignoring case; ValueError lists them."""
+        for known in self.agency_names:
+            if known.casefold() == name.strip().casefold():
+                return known
+        raise ValueError(f"no agency {name!r}; the agencies are: {', '.join(self.agency_names)}")
+
+    def agency_contact(self, name: str) -> str | None:
+        for known, contact in self.agencies.items():
+            if known.casefold() == name.casefold():
+                return contact
+        return None
 
     def is_member(self, user_id: str) -> bool:
         return user_id in self.panel.members
