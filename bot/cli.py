@@ -25,6 +25,11 @@ from bot.meeting_file import MeetingDocument, MeetingFile, MeetingFileError, rea
 from bot.services import PanelService
 from bot.summary import render_csv, render_docx, render_markdown
 from bot.workbook_writer import meeting_workbook
+from bot.trend_charts import trend_charts
+from bot.trend_export import render_tidy_csv, render_tidy_xlsx
+from bot.trend_report import render_docx as render_trends_docx
+from bot.trend_report import render_markdown as render_trends_markdown
+from bot.trend_service import TrendService, parse_date
 from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
@@ -227,6 +232,66 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def write_new_files(files: dict[Path, bytes]) -> None:
+    """Write every file, or none: a path that already exists is never overwritten.
+
+    All paths are checked before the first byte is written, and each file is
+    opened in exclusive-create mode, so a file that appears in between is not
+    overwritten either.
+    """
+    existing = [str(path) for path in files if path.exists()]
+    if existing:
+        raise PanelError(
+            f"{', '.join(existing)} already exists; nothing was written. "
+            "Choose another --output, or move the old file away first."
+        )
+    for path in files:
+        if not path.parent.is_dir():
+            raise PanelError(f"folder {path.parent} does not exist; create it first")
+    for path, content in files.items():
+        with path.open("xb") as handle:
+            handle.write(content)
+
+
+def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
+    """Trends across the closed meetings dated --from to --to (YYYY-MM-DD, inclusive),
+    optionally of one --theme: cases per category per meeting and in total, each
+    right's and each agency's share of decided findings that are Met, Partially met
+    and Not met, themes compared, the rights most often not met, and actions. DOCX
+    (default, charts embedded), Markdown (charts written beside it as PNG, each with
+    its data as CSV), or the tidy CSV/XLSX of one row per meeting, case and right.
+    Never overwrites an existing file."""
+    start, end = parse_date(args.date_from, "--from"), parse_date(args.date_to, "--to")
+    trends = TrendService(ctx.settings, ctx.service.repo)
+    report, findings = trends.report(start, end, args.theme)
+    stem = f"vcop-trends-{start.isoformat()}-to-{end.isoformat()}"
+    rights = ctx.settings.rights
+    if args.format == "csv":
+        text = render_tidy_csv(findings, rights)
+        if not args.output:
+            sys.stdout.write(text)
+            return EXIT_OK
+        files = {Path(args.output): text.encode("utf-8")}
+    elif args.format == "xlsx":
+        files = {Path(args.output or f"{stem}.xlsx"): render_tidy_xlsx(findings, rights)}
+    elif args.format == "docx":
+        files = {
+            Path(args.output or f"{stem}.docx"): render_trends_docx(report, trend_charts(report))
+        }
+    else:
+        path = Path(args.output or f"{stem}.md")
+        charts = trend_charts(report)
+        names = {chart.name: f"{path.stem}-{chart.name}.png" for chart in charts}
+        files = {path: render_trends_markdown(report, names).encode("utf-8")}
+        for chart in charts:
+            files[path.with_name(names[chart.name])] = chart.png
+            files[path.with_name(f"{path.stem}-{chart.name}.csv")] = chart.csv.encode("utf-8")
+    write_new_files(files)
+    for path in files:
+        _out(f"Wrote {path}")
+    return EXIT_OK
+
+
 def cmd_manifest(args: argparse.Namespace, ctx: Context) -> int:
     """Print the Slack app manifest from app.yaml, ready to paste into
     Slack's "Create an app → From a manifest"."""
@@ -339,6 +404,13 @@ def build_parser(
         "--annex", action="store_true", help="the panel's per-case annex, not the public report"
     )
     summary.add_argument("--output", help="file to write")
+
+    report = add_command(sub, "report", cmd_report)
+    report.add_argument("--from", dest="date_from", required=True, metavar="DATE")
+    report.add_argument("--to", dest="date_to", required=True, metavar="DATE")
+    report.add_argument("--theme", help="only meetings with this theme (title)")
+    report.add_argument("--format", choices=("docx", "md", "csv", "xlsx"), default="docx")
+    report.add_argument("--output", help="file to write (CSV goes to stdout without it)")
 
     add_command(sub, "manifest", cmd_manifest)
     init = add_command(sub, "init", cmd_init)

@@ -519,6 +519,8 @@ def help_text(is_chair: bool, is_secretariat: bool) -> str:
             "• `/vcop export MEETING` — a meeting as a spreadsheet, to correct and send back",
             "• `/vcop purge MEETING` — delete a closed meeting's narratives and notes (asks first)",
             "• `/vcop relist CASE MEETING` — carry an undecided case into a later meeting",
+            "• `/vcop report FROM TO [THEME]` — compliance trends across closed meetings, "
+            "sent to you as a DM with a DOCX",
         ]
     if is_chair:
         lines += [

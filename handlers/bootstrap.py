@@ -27,6 +27,7 @@ from bot.event_log import EventLog
 from bot.health import database_writable
 from bot.scheduler import DeadlineScheduler
 from bot.services import PanelService
+from bot.trend_service import TrendService
 from handlers.app import create_app
 from handlers.deadline_notices import SlackDeadlineNotifier
 from handlers.pacing import Pace
@@ -168,6 +169,7 @@ def build_bot(
         deadlines=deadlines,
         scheduler=scheduler,
         events=EventLog(service.repo, service.clock),
+        trends=TrendService(settings, service.repo, clock),
         after_ack=run_inline if runner is None else runner,
     )
     runtime.on_meeting_opened.append(scheduler.meeting_opened)

@@ -16,6 +16,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deadlines import parse_deadline
 from bot.errors import PanelError
+from bot.trend_service import parse_date
 from bot.workbook_writer import meeting_workbook
 from handlers import blocks, secretariat_blocks
 from handlers.message_parts import numbered_parts
@@ -23,6 +24,7 @@ from handlers.mrkdwn import escape
 from handlers.payloads import SlashCommand
 from handlers.publisher import HEADER_REF
 from handlers.runtime import SlackRuntime, runtime_of
+from handlers.trend_delivery import send_trends
 
 logger = logging.getLogger(__name__)
 
@@ -279,6 +281,31 @@ def relist_case(
         )
 
 
+def send_report(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    rt.trends.require_chair_or_secretariat(request.user_id)
+    if len(request.arguments) < 2:
+        raise PanelError(
+            "Usage: /vcop report FROM TO [THEME], dates as YYYY-MM-DD, e.g. "
+            "/vcop report 2025-04-01 2026-03-31"
+        )
+    start = parse_date(request.arguments[0], "FROM")
+    end = parse_date(request.arguments[1], "TO")
+    theme = " ".join(request.arguments[2:]) or None
+    rt.trends.check_period(start, end, theme)  # a wrong period is told now, not in the DM
+    ack(
+        text=f"Preparing the trends report for {start.isoformat()} to {end.isoformat()}; "
+        "it will arrive in a DM."
+    )
+    rt.after_ack(
+        _reporting_failures(
+            lambda: send_trends(rt.publisher, rt.trends, request.user_id, start, end, theme),
+            respond,
+        )
+    )
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": show_help,
     "open": open_meeting,
@@ -293,6 +320,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "notes": open_panel_notes,
     "extend": extend_deadline,
     "relist": relist_case,
+    "report": send_report,
 }
 
 

@@ -18,6 +18,7 @@ from bot.deadline_service import DeadlineService
 from bot.event_log import EventLog
 from bot.scheduler import DeadlineScheduler
 from bot.services import PanelService
+from bot.trend_service import TrendService
 from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
 
@@ -60,6 +61,7 @@ class SlackRuntime:
     deadlines: DeadlineService
     scheduler: DeadlineScheduler
     events: EventLog
+    trends: TrendService
     after_ack: Callable[[Task], None] = run_inline
     on_meeting_opened: list[Callable[[str], None]] = field(default_factory=list)
     on_meeting_closed: list[Callable[[str], None]] = field(default_factory=list)

@@ -498,6 +498,75 @@ class Repository:
             for row in rows
         ]
 
+    # Trends across meetings ----------------------------------------------
+
+    @staticmethod
+    def _closed_between(
+        start: dt.date, end: dt.date, theme: str | None
+    ) -> tuple[str, list[object]]:
+        """A subquery of the ids of closed meetings dated ``start``..``end`` (of ``theme``)."""
+        sql = "select id from meetings where status = ? and date between ? and ?"
+        params: list[object] = [MeetingStatus.CLOSED.value, start.isoformat(), end.isoformat()]
+        if theme is not None:
+            sql += " and lower(title) = lower(?)"
+            params.append(theme)
+        return sql, params
+
+    def closed_meetings_between(
+        self, start: dt.date, end: dt.date, theme: str | None = None
+    ) -> list[Meeting]:
+        """Closed meetings dated from ``start`` to ``end`` inclusive, oldest first."""
+        sub, params = self._closed_between(start, end, theme)
+        rows = self.db.query(
+            f"select * from meetings where id in ({sub}) order by date, id", params
+        )
+        return [self._meeting(row) for row in rows]
+
+    def case_refs_between(
+        self, start: dt.date, end: dt.date, theme: str | None = None
+    ) -> dict[str, list[str]]:
+        """Meeting → its case refs in agenda order, without reading the narratives."""
+        sub, params = self._closed_between(start, end, theme)
+        refs: dict[str, list[str]] = {}
+        for meeting_id, ref in self.db.conn.execute(
+            f"select meeting_id, ref from cases where meeting_id in ({sub}) "
+            "order by meeting_id, position",
+            params,
+        ):
+            refs.setdefault(meeting_id, []).append(ref)
+        return refs
+
+    def vote_counts_between(
+        self, start: dt.date, end: dt.date, theme: str | None, rights: Sequence[int]
+    ) -> tuple[dict[tuple[str, str], dict[int, dict[VoteOption, int]]], dict[tuple[str, str], int]]:
+        """``vote_counts`` for every closed meeting in the range, keyed by (meeting, ref)."""
+        sub, params = self._closed_between(start, end, theme)
+        conn = self.db.conn
+        known = sorted(set(rights))
+        in_rights = "[right] in (" + ", ".join("?" * len(known)) + ")"
+        counts: dict[tuple[str, str], dict[int, dict[VoteOption, int]]] = {}
+        for meeting_id, ref, right, option, n in conn.execute(
+            f"select meeting_id, case_ref, [right], option, count(*) from votes "
+            f"where meeting_id in ({sub}) and {in_rights} "
+            "group by meeting_id, case_ref, [right], option",
+            [*params, *known],
+        ):
+            counts.setdefault((meeting_id, ref), {}).setdefault(right, {})[_OPTIONS[option]] = n
+        voters: dict[tuple[str, str], int] = {}
+        for meeting_id, ref, n in conn.execute(
+            f"select meeting_id, case_ref, count(distinct member) from votes "
+            f"where meeting_id in ({sub}) and {in_rights} group by meeting_id, case_ref",
+            [*params, *known],
+        ):
+            voters[(meeting_id, ref)] = n
+        return counts, voters
+
+    def resolutions_between(
+        self, start: dt.date, end: dt.date, theme: str | None = None
+    ) -> list[Resolution]:
+        sub, params = self._closed_between(start, end, theme)
+        return self._resolutions(f"meeting_id in ({sub})", params)
+
     # Retention ------------------------------------------------------------
 
     def purge_meeting(self, meeting_id: str, placeholder: str, at: dt.datetime) -> tuple[int, int]:

@@ -1,0 +1,219 @@
+"""The trends report's charts: PNG pictures, each with the data it plots as CSV.
+
+matplotlib draws on its Agg canvas through ``Figure`` objects, never pyplot:
+no display is needed and no global figure state is shared between threads
+(the bot may build two reports at once). Each chart's CSV holds exactly the
+numbers drawn, so a reader can check a bar against a figure in the report.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from collections.abc import Sequence
+
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from pydantic import BaseModel, ConfigDict
+
+from bot.models import Category, Finding
+from bot.trends import DECIDED, Compliance, TrendReport
+
+# Colours distinguishable with the common colour-vision deficiencies (Okabe and Ito).
+CATEGORY_COLOURS: dict[Category, str] = {
+    Category.FULLY_COMPLIANT: "#009E73",
+    Category.PARTIALLY_COMPLIANT: "#E69F00",
+    Category.NON_COMPLIANT: "#D55E00",
+    Category.DID_NOT_ENGAGE: "#56B4E9",
+    Category.NO_DECISION: "#CC79A7",
+    Category.NOT_RECORDED: "#999999",
+    Category.NOT_APPLICABLE: "#F0E442",
+}
+FINDING_COLOURS: dict[Finding, str] = {
+    Finding.MET: "#009E73",
+    Finding.PARTIALLY_MET: "#E69F00",
+    Finding.NOT_MET: "#D55E00",
+}
+AGENCY_STYLES = ("-", "--", "-.", ":")
+DPI = 110
+MAX_LABELLED_BARS = 40
+
+
+class Chart(BaseModel):
+    """One chart: a file-safe name, a caption, the PNG, and its data as CSV."""
+
+    model_config = ConfigDict(frozen=True)
+
+    name: str
+    title: str
+    png: bytes
+    csv: str
+
+
+def _png(figure: Figure) -> bytes:
+    FigureCanvasAgg(figure)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _share(compliance: Compliance, finding: Finding) -> float:
+    """A share in percent, rounded to one place, as drawn and as written to the CSV."""
+    return round(100 * compliance.share(finding), 1)
+
+
+def _compliance_columns(compliance: Compliance) -> list[object]:
+    return [
+        compliance.met,
+        compliance.partially_met,
+        compliance.not_met,
+        compliance.decided,
+        *(_share(compliance, finding) for finding in DECIDED),
+    ]
+
+
+COMPLIANCE_HEADER = (
+    "met",
+    "partially_met",
+    "not_met",
+    "decided",
+    "met_percent",
+    "partially_met_percent",
+    "not_met_percent",
+)
+
+
+def category_mix_chart(report: TrendReport) -> Chart:
+    """Stacked bars: how many cases of each category each meeting had."""
+    meetings = report.meetings
+    width = min(16.0, max(7.0, 0.35 * len(meetings) + 3))
+    figure = Figure(figsize=(width, 4.8))
+    axes = figure.add_subplot()
+    positions = list(range(len(meetings)))
+    bottoms = [0] * len(meetings)
+    for category in Category:
+        heights = [m.categories[category] for m in meetings]
+        if any(heights):
+            axes.bar(
+                positions,
+                heights,
+                bottom=bottoms,
+                color=CATEGORY_COLOURS[category],
+                label=category.value,
+                width=0.8,
+            )
+            bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    step = max(1, math.ceil(len(meetings) / MAX_LABELLED_BARS))
+    axes.set_xticks(positions[::step])
+    axes.set_xticklabels(
+        [f"{m.date.isoformat()} {m.id}" for m in meetings][::step],
+        rotation=60,
+        ha="right",
+        fontsize=7,
+    )
+    axes.set_ylabel("Cases")
+    axes.set_title("Cases per category, meeting by meeting")
+    axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    figure.tight_layout()
+    rows = [
+        [m.id, m.date.isoformat(), m.theme, *(m.categories[c] for c in Category), m.cases]
+        for m in meetings
+    ]
+    header = ["meeting_id", "meeting_date", "theme", *(c.value for c in Category), "cases"]
+    return Chart(
+        name="category-mix-per-meeting",
+        title="Cases per category, meeting by meeting",
+        png=_png(figure),
+        csv=_csv(header, rows),
+    )
+
+
+def compliance_per_right_chart(report: TrendReport) -> Chart:
+    """Horizontal stacked bars: each right's decided findings as Met, Partially met, Not met."""
+    rights = list(report.rights)
+    figure = Figure(figsize=(9.0, 0.45 * len(rights) + 1.8))
+    axes = figure.add_subplot()
+    positions = list(range(len(rights)))
+    lefts = [0.0] * len(rights)
+    for finding in DECIDED:
+        widths = [_share(r.compliance, finding) for r in rights]
+        axes.barh(
+            positions, widths, left=lefts, color=FINDING_COLOURS[finding], label=finding.value
+        )
+        lefts = [a + b for a, b in zip(lefts, widths, strict=True)]
+    axes.set_yticks(positions)
+    axes.set_yticklabels([f"{r.label} (n={r.compliance.decided})" for r in rights], fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("Share of decided findings (%)")
+    axes.set_title("Compliance per right")
+    axes.legend(fontsize=8, loc="lower right")
+    figure.tight_layout()
+    rows = [[r.number, r.label, *_compliance_columns(r.compliance)] for r in rights]
+    return Chart(
+        name="compliance-per-right",
+        title="Compliance per right",
+        png=_png(figure),
+        csv=_csv(["right", "label", *COMPLIANCE_HEADER], rows),
+    )
+
+
+def agency_over_time_chart(report: TrendReport) -> Chart:
+    """Lines: each agency's share of decided findings that were Met, meeting date by date.
+
+    Meetings on the same date (several panels' histories) are added together
+    before the share is taken, so each point is the share of every finding that day.
+    """
+    figure = Figure(figsize=(9.0, 4.8))
+    axes = figure.add_subplot()
+    rows: list[list[object]] = []
+    for index, agency in enumerate(report.agencies):
+        by_date: dict[str, Compliance] = {}
+        for point in agency.points:
+            key = point.date.isoformat()
+            by_date[key] = by_date.get(key, Compliance()) + point.compliance
+        dates = sorted(by_date)
+        drawn = [d for d in dates if by_date[d].decided]
+        axes.plot(
+            drawn,
+            [_share(by_date[d], Finding.MET) for d in drawn],
+            marker="o",
+            markersize=3,
+            linestyle=AGENCY_STYLES[index % len(AGENCY_STYLES)],
+            label=agency.name,
+        )
+        rows.extend([d, agency.name, *_compliance_columns(by_date[d])] for d in dates)
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("Met, % of decided findings")
+    axes.set_title("Compliance per agency over time")
+    dates_drawn = sorted({row[0] for row in rows if isinstance(row[0], str)})
+    step = max(1, math.ceil(len(dates_drawn) / 12))
+    axes.set_xticks(dates_drawn[::step])
+    axes.tick_params(axis="x", labelrotation=45, labelsize=7)
+    if report.agencies:
+        axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    figure.tight_layout()
+    return Chart(
+        name="compliance-per-agency-over-time",
+        title="Compliance per agency over time",
+        png=_png(figure),
+        csv=_csv(["meeting_date", "agency", *COMPLIANCE_HEADER], rows),
+    )
+
+
+def trend_charts(report: TrendReport) -> list[Chart]:
+    """The report's three charts, in the order the report shows them."""
+    return [
+        category_mix_chart(report),
+        compliance_per_right_chart(report),
+        agency_over_time_chart(report),
+    ]
