@@ -24,12 +24,8 @@ from bot.meeting_export import meeting_yaml
 from bot.meeting_file import MeetingDocument, MeetingFile, MeetingFileError, read_meeting_file
 from bot.services import PanelService
 from bot.summary import render_csv, render_docx, render_markdown
-from bot.workbook_writer import meeting_workbook
-from bot.trend_charts import trend_charts
-from bot.trend_export import render_tidy_csv, render_tidy_xlsx
-from bot.trend_report import render_docx as render_trends_docx
-from bot.trend_report import render_markdown as render_trends_markdown
 from bot.trend_service import TrendService, parse_date
+from bot.workbook_writer import meeting_workbook
 from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
@@ -261,6 +257,12 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     (default, charts embedded), Markdown (charts written beside it as PNG, each with
     its data as CSV), or the tidy CSV/XLSX of one row per meeting, case and right.
     Never overwrites an existing file."""
+    # Imported here: matplotlib and openpyxl take a second to load, which no other command needs.
+    from bot.trend_charts import trend_charts
+    from bot.trend_export import render_tidy_csv, render_tidy_xlsx
+    from bot.trend_report import render_docx as render_trends_docx
+    from bot.trend_report import render_markdown as render_trends_markdown
+
     start, end = parse_date(args.date_from, "--from"), parse_date(args.date_to, "--to")
     trends = TrendService(ctx.settings, ctx.service.repo)
     report, findings = trends.report(start, end, args.theme)

@@ -9,13 +9,16 @@ from __future__ import annotations
 import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import docx
 from docx.shared import Inches, Pt
 
 from bot.models import Category, Finding
-from bot.trend_charts import Chart
 from bot.trends import DECIDED, Compliance, TrendReport
+
+if TYPE_CHECKING:  # the charts module loads matplotlib, which only drawing needs
+    from bot.trend_charts import Chart
 
 _SHARE_HEADER = ("Decided", *(f.value for f in DECIDED))
 

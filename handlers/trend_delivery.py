@@ -10,7 +10,6 @@ from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.errors import PanelError
 from bot.models import Category, Finding
-from bot.trend_charts import trend_charts
 from bot.trend_report import render_docx, title_of
 from bot.trend_service import TrendService
 from bot.trends import TrendReport
@@ -52,6 +51,9 @@ def send_trends(
     theme: str | None,
 ) -> str:
     """DM ``user`` the trends report and upload its DOCX there; returns the DM's channel."""
+    # Imported here: matplotlib takes a second to load, and only this request draws.
+    from bot.trend_charts import trend_charts
+
     trends.require_chair_or_secretariat(user)
     report, _ = trends.report(start, end, theme)
     document = render_docx(report, trend_charts(report))
