@@ -294,6 +294,27 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_feedback(args: argparse.Namespace, ctx: Context) -> int:
+    """Feedback packs for the agencies after a closed meeting: the rights each agency
+    is responsible for, the panel's finding on each case (by ref, for the agency's own
+    follow-up), the members' observations and learning that name the agency (screened
+    for personal data), and its actions. One pack with --agency, else one per agency.
+    DOCX (default) is written to MEETING-feedback-AGENCY.docx, never over an existing
+    file; Markdown goes to stdout."""
+    from bot.feedback import render_feedback_docx, render_feedback_markdown
+    from bot.feedback_service import FeedbackService
+
+    packs = FeedbackService(ctx.service).packs(args.meeting, args.agency)
+    if args.format == "md":
+        sys.stdout.write("\n".join(render_feedback_markdown(pack) for pack in packs))
+        return EXIT_OK
+    files = {Path(pack.filename): render_feedback_docx(pack) for pack in packs}
+    write_new_files(files)
+    for path in files:
+        _out(f"Wrote {path}")
+    return EXIT_OK
+
+
 def cmd_manifest(args: argparse.Namespace, ctx: Context) -> int:
     """Print the Slack app manifest from app.yaml, ready to paste into
     Slack's "Create an app → From a manifest"."""
@@ -413,6 +434,11 @@ def build_parser(
     report.add_argument("--theme", help="only meetings with this theme (title)")
     report.add_argument("--format", choices=("docx", "md", "csv", "xlsx"), default="docx")
     report.add_argument("--output", help="file to write (CSV goes to stdout without it)")
+
+    feedback = add_command(sub, "feedback", cmd_feedback)
+    feedback.add_argument("meeting", help="meeting id (its voting must be closed)")
+    feedback.add_argument("--agency", help="one agency, as app.yaml names it (default: every one)")
+    feedback.add_argument("--format", choices=("docx", "md"), default="docx")
 
     add_command(sub, "manifest", cmd_manifest)
     init = add_command(sub, "init", cmd_init)

@@ -521,6 +521,8 @@ def help_text(is_chair: bool, is_secretariat: bool) -> str:
             "• `/vcop relist CASE MEETING` — carry an undecided case into a later meeting",
             "• `/vcop report FROM TO [THEME]` — compliance trends across closed meetings, "
             "sent to you as a DM with a DOCX",
+            "• `/vcop feedback MEETING [AGENCY]` — each agency's feedback pack from a closed "
+            "meeting, as DOCX in a DM",
         ]
     if is_chair:
         lines += [

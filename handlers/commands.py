@@ -16,9 +16,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.deadlines import parse_deadline
 from bot.errors import PanelError
+from bot.feedback_service import FeedbackService
 from bot.trend_service import parse_date
 from bot.workbook_writer import meeting_workbook
 from handlers import blocks, secretariat_blocks
+from handlers.feedback_delivery import send_feedback
 from handlers.message_parts import numbered_parts
 from handlers.mrkdwn import escape
 from handlers.payloads import SlashCommand
@@ -306,6 +308,35 @@ def send_report(
     )
 
 
+def send_feedback_packs(
+    rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
+) -> None:
+    if not request.arguments:
+        raise PanelError(
+            "Usage: /vcop feedback MEETING [AGENCY], e.g. /vcop feedback 2025-09-stalking Police"
+        )
+    feedback = FeedbackService(rt.service)
+    meeting = rt.service.get_meeting(request.arguments[0])
+    agency = " ".join(request.arguments[1:]) or None
+    if agency is not None:
+        feedback.require_may_see(request.user_id, feedback.agency(agency))
+    elif not feedback.agencies_for(request.user_id):
+        raise PanelError(
+            "Only the chair, the secretariat or an agency's named contact can pull feedback packs."
+        )
+    if rt.service.voting_is_open(meeting):
+        raise PanelError(
+            f"Voting on {escape(meeting.title)} is still open; feedback packs come after the close."
+        )
+    ack(text=f"Preparing the feedback packs of {escape(meeting.title)}; they will arrive in a DM.")
+    rt.after_ack(
+        _reporting_failures(
+            lambda: send_feedback(rt.publisher, feedback, request.user_id, meeting.id, agency),
+            respond,
+        )
+    )
+
+
 SUBCOMMANDS: dict[str, Subcommand] = {
     "help": show_help,
     "open": open_meeting,
@@ -321,6 +352,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "extend": extend_deadline,
     "relist": relist_case,
     "report": send_report,
+    "feedback": send_feedback_packs,
 }
 
 

@@ -1,0 +1,63 @@
+"""Use case: feedback packs for the agencies after a meeting."""
+
+from __future__ import annotations
+
+from bot.errors import NotAllowed, PanelError
+from bot.feedback import FeedbackPack, PackAction, build_feedback
+from bot.services import PanelService
+
+
+class FeedbackService:
+    """Builds each agency's pack from a closed meeting's tally and notes."""
+
+    def __init__(self, service: PanelService) -> None:
+        self.service = service
+        self.settings = service.settings
+
+    def agency(self, name: str) -> str:
+        """The agency as app.yaml spells it; a PanelError lists the agencies otherwise."""
+        try:
+            return self.settings.agency(name)
+        except ValueError as exc:
+            raise PanelError(str(exc)) from exc
+
+    def agencies_for(self, user: str) -> list[str]:
+        """The agencies whose packs ``user`` may pull: all for the chair and secretariat,
+        an agency's own for its named contact, none for anyone else."""
+        if self.settings.is_chair(user) or self.settings.is_secretariat(user):
+            return [a for a in self.settings.agency_names if self.settings.rights.rights_of(a)]
+        return [a for a, contact in self.settings.agencies.items() if contact == user]
+
+    def require_may_see(self, user: str, agency: str) -> None:
+        if agency not in self.agencies_for(user):
+            raise NotAllowed(
+                f"Only the chair, the secretariat or {agency}'s named contact can pull "
+                f"{agency}'s feedback pack."
+            )
+
+    def pack(
+        self, meeting_id: str, agency: str, actions: tuple[PackAction, ...] = ()
+    ) -> FeedbackPack:
+        meeting = self.service.get_meeting(meeting_id)
+        if self.service.voting_is_open(meeting):
+            raise PanelError(
+                f"Voting on {meeting.title} is still open; feedback packs come after the close."
+            )
+        name = self.agency(agency)
+        return build_feedback(
+            meeting,
+            self.service.tally(meeting.id).cases,
+            self.service.notes(meeting.id),
+            self.settings.rights,
+            name,
+            self.settings.panel.name,
+            actions=actions,
+            rules=self.settings.anonymity,
+        )
+
+    def packs(self, meeting_id: str, agency: str | None) -> list[FeedbackPack]:
+        """One agency's pack, or every agency's that owes a right when ``agency`` is None."""
+        if agency is not None:
+            return [self.pack(meeting_id, agency)]
+        names = [a for a in self.settings.agency_names if self.settings.rights.rights_of(a)]
+        return [self.pack(meeting_id, name) for name in names]
