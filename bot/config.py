@@ -181,6 +181,19 @@ class BackupSettings(BaseModel):
     at: ClockTime = dt.time(12, 30)
 
 
+class ActionSettings(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    remind_before: Duration = dt.timedelta(days=7)
+
+    @field_validator("remind_before")
+    @classmethod
+    def _positive(cls, before: dt.timedelta) -> dt.timedelta:
+        if before <= dt.timedelta():
+            raise ValueError("remind_before must be a positive duration, e.g. 7d")
+        return before
+
+
 class StorageSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -225,6 +238,7 @@ class Settings(BaseModel):
     rights: Annotated[RightsCatalogue, BeforeValidator(_rights_from_list)]
     slack: SlackSettings = SlackSettings()
     report: Annotated[ReportSettings, BeforeValidator(_report_section)] = ReportSettings()
+    actions: ActionSettings = ActionSettings()
     agencies: dict[AgencyName, SlackUserId] = Field(
         default_factory=dict,
         description="Agency name → the Slack member ID of its named contact for actions",

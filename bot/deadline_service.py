@@ -27,7 +27,7 @@ class DueWork(BaseModel):
 
     schedule: Schedule
     meeting: Meeting
-    action: str  # "close", "remind", "skip-stale", "skip-closed"
+    action: str  # "close", "remind", "remind-action", "skip-stale", "skip-closed"
 
 
 def schedule_id(meeting_id: str, kind: ScheduleKind, due: dt.datetime) -> str:
@@ -71,7 +71,11 @@ class DeadlineService:
             existing = {s.id: s for s in self.repo.schedules(meeting.id)}
             now = self.panel.clock.now()
             for old in existing.values():
-                if old.status is ScheduleStatus.PENDING and old.id not in {w.id for w in wanted}:
+                if (
+                    old.status is ScheduleStatus.PENDING
+                    and old.kind is not ScheduleKind.ACTION_REMINDER
+                    and old.id not in {w.id for w in wanted}
+                ):
                     self.repo.set_schedule_status(old.id, ScheduleStatus.CANCELLED, now)
             for schedule in wanted:
                 if schedule.id not in existing:
@@ -82,12 +86,15 @@ class DeadlineService:
         return self.repo.schedules(meeting_id, ScheduleStatus.PENDING)
 
     def cancel(self, meeting_id: str, kind: ScheduleKind | None = None) -> list[str]:
-        """Cancel a meeting's pending schedules (of one kind, or all); returns their ids."""
+        """Cancel a meeting's pending schedules (of one kind, or all of voting's); returns ids.
+
+        Reminders of actions outlive the meeting's voting, so only their own kind cancels them.
+        """
         with self.repo.unit_of_work():
             pending = [
                 s
                 for s in self.repo.schedules(meeting_id, ScheduleStatus.PENDING)
-                if kind is None or s.kind is kind
+                if s.kind is kind or (kind is None and s.kind is not ScheduleKind.ACTION_REMINDER)
             ]
             now = self.panel.clock.now()
             for schedule in pending:
@@ -103,6 +110,8 @@ class DeadlineService:
         if schedule.due_at > now:
             return None
         meeting = self.panel.get_meeting(schedule.meeting_id)
+        if schedule.kind is ScheduleKind.ACTION_REMINDER:
+            return DueWork(schedule=schedule, meeting=meeting, action="remind-action")
         if schedule.kind is ScheduleKind.CLOSE:
             return DueWork(schedule=schedule, meeting=meeting, action="close")
         if not self.panel.voting_is_open(meeting):

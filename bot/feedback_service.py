@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.action_service import ActionService
 from bot.errors import NotAllowed, PanelError
 from bot.feedback import FeedbackPack, PackAction, build_feedback
 from bot.services import PanelService
@@ -44,6 +45,16 @@ class FeedbackService:
                 f"Voting on {meeting.title} is still open; feedback packs come after the close."
             )
         name = self.agency(agency)
+        if not actions:
+            actions = tuple(
+                PackAction(
+                    description=a.description,
+                    due=a.due.isoformat(),
+                    status=a.status.value,
+                    source=", ".join(p for p in (a.meeting_id, a.source) if p),
+                )
+                for a in ActionService(self.service).for_pack(meeting.id, name)
+            )
         return build_feedback(
             meeting,
             self.service.tally(meeting.id).cases,

@@ -76,6 +76,7 @@ class MeetingStatus(StrEnum):
 class ScheduleKind(StrEnum):
     REMINDER = "reminder"
     CLOSE = "close"
+    ACTION_REMINDER = "action_reminder"
 
 
 class ScheduleStatus(StrEnum):

@@ -23,8 +23,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot.action_service import ActionService, action_id_of
+from bot.actions import Action, ActionStatus
 from bot.deadline_service import DeadlineService
-from bot.models import Meeting, ScheduleKind, ScheduleStatus
+from bot.models import Meeting, Schedule, ScheduleKind, ScheduleStatus
 from bot.services import SYSTEM_ACTOR, members_without_vote
 
 logger = logging.getLogger(__name__)
@@ -43,6 +45,10 @@ class DeadlineNotifier(Protocol):
 
     def remind(self, meeting: Meeting, member: str, refs: list[str]) -> None: ...
 
+    def remind_action(self, action: Action, contact: str) -> None:
+        """Tell an agency's named contact that its action falls due soon."""
+        ...
+
     def closed_by_deadline(self, meeting: Meeting) -> dict[str, Callable[[], None]]:
         """Named notifications to send once each (e.g. "channel", "chair:U1")."""
         ...
@@ -52,9 +58,15 @@ class DeadlineScheduler:
     """Rebuilds and runs the jobs of every pending schedule."""
 
     def __init__(
-        self, deadlines: DeadlineService, notifier: DeadlineNotifier, *, paused: bool = False
+        self,
+        deadlines: DeadlineService,
+        notifier: DeadlineNotifier,
+        *,
+        paused: bool = False,
+        actions: ActionService | None = None,
     ) -> None:
         self.deadlines = deadlines
+        self.actions = actions
         self.notifier = notifier
         self.paused = paused
         self.scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC")
@@ -168,6 +180,9 @@ class DeadlineScheduler:
             elif work.action == "remind":
                 self._remind(work.meeting, schedule_id)
                 self.deadlines.finish(schedule_id, ScheduleStatus.DONE)
+            elif work.action == "remind-action":
+                self._remind_action(work.schedule)
+                self.deadlines.finish(schedule_id, ScheduleStatus.DONE)
             else:
                 logger.info("skipping %s (%s)", schedule_id, work.action)
                 self.deadlines.finish(schedule_id, ScheduleStatus.SKIPPED)
@@ -180,6 +195,23 @@ class DeadlineScheduler:
                 continue
             self.notifier.remind(meeting, member, refs)
             self.deadlines.record_delivery(schedule_id, member)
+
+    def _remind_action(self, schedule: Schedule) -> None:
+        """Remind the agency's contact, unless the action is settled or already overdue."""
+        action_id = action_id_of(schedule)
+        if self.actions is None or action_id is None:
+            return
+        action = self.actions.repo.get_action(action_id)
+        if action is None or action.status is not ActionStatus.OPEN:
+            return
+        if action.overdue(self.actions.today()):
+            logger.info("action %d is overdue; its reminder is not sent late", action.id)
+            return
+        contact = self.actions.settings.agency_contact(action.agency)
+        if contact is None or contact in self.deadlines.delivered(schedule.id):
+            return
+        self.notifier.remind_action(action, contact)
+        self.deadlines.record_delivery(schedule.id, contact)
 
     def _close(self, meeting: Meeting, schedule_id: str) -> None:
         panel = self.deadlines.panel

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from bot.actions import ActionStatus
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.errors import PanelError
@@ -117,6 +118,13 @@ class TrendService:
         logger.info("trends %s..%s: %d meetings", start, end, len(findings))
         return report, findings
 
-    def action_figures(self, start: dt.date, end: dt.date) -> ActionFigures | None:
-        """Actions are not recorded by this database yet, so there are no figures."""
-        return None
+    def action_figures(self, start: dt.date, end: dt.date) -> ActionFigures:
+        """Actions recorded at the period's meetings: opened, done, dropped, overdue today."""
+        actions = self.repo.actions_of_meetings_between(start, end)
+        today = self.clock.now().astimezone(self.settings.voting.zone).date()
+        return ActionFigures(
+            opened=len(actions),
+            done=sum(a.status is ActionStatus.DONE for a in actions),
+            dropped=sum(a.status is ActionStatus.DROPPED for a in actions),
+            overdue=sum(a.overdue(today) for a in actions),
+        )

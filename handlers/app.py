@@ -19,7 +19,7 @@ from pydantic import ValidationError
 from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
 from slack_sdk import WebClient
 
-from handlers import actions, commands, home, meeting_files, panel_notes, views
+from handlers import action_listeners, actions, commands, home, meeting_files, panel_notes, views
 from handlers.runtime import CONTEXT_KEY, SlackRuntime
 
 logger = logging.getLogger(__name__)
@@ -112,4 +112,5 @@ def create_app(
     panel_notes.register(app)
     home.register(app)
     meeting_files.register(app)
+    action_listeners.register(app)
     return app

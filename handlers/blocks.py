@@ -523,6 +523,7 @@ def help_text(is_chair: bool, is_secretariat: bool) -> str:
             "sent to you as a DM with a DOCX",
             "• `/vcop feedback MEETING [AGENCY]` — each agency's feedback pack from a closed "
             "meeting, as DOCX in a DM",
+            "• `/vcop action add` — record an action an agency owes (a form opens)",
         ]
     if is_chair:
         lines += [

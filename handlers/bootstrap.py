@@ -18,6 +18,7 @@ from slack_bolt import App
 from slack_sdk.errors import SlackApiError
 
 from bot import anonymity
+from bot.action_service import ActionService
 from bot.backups import BackupService
 from bot.clock import Clock
 from bot.config import Settings, SlackCredentials
@@ -146,8 +147,12 @@ def build_bot(
     publisher = MeetingPublisher(service, client, pace)
     progress = ProgressUpdater(publisher.refresh_case, min_gap=progress_min_gap)
     deadlines = DeadlineService(service)
+    actions = ActionService(service)
     scheduler = DeadlineScheduler(
-        deadlines, SlackDeadlineNotifier(service, publisher), paused=scheduler_paused
+        deadlines,
+        SlackDeadlineNotifier(service, publisher),
+        paused=scheduler_paused,
+        actions=actions,
     )
     scheduler.add_housekeeping(
         RESYNC_JOB, publisher.resync, IntervalTrigger(seconds=RESYNC_EVERY.total_seconds())
@@ -170,6 +175,7 @@ def build_bot(
         scheduler=scheduler,
         events=EventLog(service.repo, service.clock),
         trends=TrendService(settings, service.repo, clock),
+        actions=actions,
         after_ack=run_inline if runner is None else runner,
     )
     runtime.on_meeting_opened.append(scheduler.meeting_opened)

@@ -20,6 +20,7 @@ from bot.feedback_service import FeedbackService
 from bot.trend_service import parse_date
 from bot.workbook_writer import meeting_workbook
 from handlers import blocks, secretariat_blocks
+from handlers.action_listeners import open_add_from_command
 from handlers.feedback_delivery import send_feedback
 from handlers.message_parts import numbered_parts
 from handlers.mrkdwn import escape
@@ -353,6 +354,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "relist": relist_case,
     "report": send_report,
     "feedback": send_feedback_packs,
+    "action": open_add_from_command,
 }
 
 

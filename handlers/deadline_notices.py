@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from bot.actions import Action
 from bot.models import Meeting
 from bot.services import PanelService, members_without_vote
-from handlers import blocks
+from handlers import action_blocks, blocks
 from handlers.publisher import MeetingPublisher
 
 
@@ -23,6 +24,11 @@ class SlackDeadlineNotifier:
         closes = self.service.local_time(meeting.voting_closes)
         text, message = blocks.reminder_message(meeting, cases, closes)
         self.publisher.dm(member, text, message)
+
+    def remind_action(self, action: Action, contact: str) -> None:
+        meeting = self.service.get_meeting(action.meeting_id)
+        text, message = action_blocks.action_reminder_message(action, meeting)
+        self.publisher.dm(contact, text, message)
 
     def closed_by_deadline(self, meeting: Meeting) -> dict[str, Callable[[], None]]:
         notifications: dict[str, Callable[[], None]] = {

@@ -10,9 +10,11 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import NotFound
 from handlers import blocks
+from handlers.action_blocks import home_action_blocks
 from handlers.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
+HOME_BLOCKS_MAX = 100  # Slack's limit for a home tab
 
 
 def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
@@ -39,6 +41,12 @@ def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
         can_vote=settings.is_member(user),
         members=len(settings.panel.members),
     )
+    if settings.is_chair(user) or settings.is_secretariat(user):
+        actions = runtime_of(context).actions
+        extra = home_action_blocks(
+            actions.owed_by_agency(), actions.today(), actions.learning_to_act_on()
+        )
+        view.blocks = [*view.blocks, *extra][:HOME_BLOCKS_MAX]
     try:
         client.views_publish(user_id=user, view=view)
     except SlackApiError as exc:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 from slack_bolt import BoltContext
 
+from bot.action_service import ActionService
 from bot.deadline_service import DeadlineService
 from bot.event_log import EventLog
 from bot.scheduler import DeadlineScheduler
@@ -62,6 +63,7 @@ class SlackRuntime:
     scheduler: DeadlineScheduler
     events: EventLog
     trends: TrendService
+    actions: ActionService
     after_ack: Callable[[Task], None] = run_inline
     on_meeting_opened: list[Callable[[str], None]] = field(default_factory=list)
     on_meeting_closed: list[Callable[[str], None]] = field(default_factory=list)

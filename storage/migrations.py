@@ -183,3 +183,41 @@ def m005_operations(db: Database) -> None:
     posts.add_column("desired_digest", str)
     posts.add_column("shown_digest", str)
     _table(db, "health").create({"id": int, "checked_at": str}, pk="id")
+
+
+@MIGRATIONS()
+def m006_actions(db: Database) -> None:
+    """Actions agencies owe after a meeting, and each update to them (who, when, what)."""
+    _table(db, "actions").create(
+        {
+            "id": int,
+            "meeting_id": str,
+            "agency": str,
+            "description": str,
+            "due": str,
+            "case_ref": str,
+            "right": int,
+            "status": str,
+            "created_by": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("meeting_id", "meetings", "id")],
+        not_null={
+            "meeting_id",
+            "agency",
+            "description",
+            "due",
+            "status",
+            "created_by",
+            "created_at",
+        },
+    )
+    _table(db, "actions").create_index(["status", "due"])
+    _table(db, "action_updates").create(
+        {"id": int, "action_id": int, "at": str, "actor": str, "text": str, "status": str},
+        pk="id",
+        foreign_keys=[("action_id", "actions", "id")],
+        not_null={"action_id", "at", "actor", "text"},
+    )
+    _table(db, "action_updates").create_index(["action_id"])

@@ -20,6 +20,7 @@ from pydantic import BaseModel, ConfigDict
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
+from bot.actions import Action, ActionStatus, ActionUpdate, NewAction
 from bot.models import (
     AuditEntry,
     Ballot,
@@ -566,6 +567,112 @@ class Repository:
     ) -> list[Resolution]:
         sub, params = self._closed_between(start, end, theme)
         return self._resolutions(f"meeting_id in ({sub})", params)
+
+    # Actions --------------------------------------------------------------
+
+    @staticmethod
+    def _action(row: dict[str, Any]) -> Action:
+        return Action(
+            id=row["id"],
+            meeting_id=row["meeting_id"],
+            agency=row["agency"],
+            description=row["description"],
+            due=dt.date.fromisoformat(row["due"]),
+            case_ref=row["case_ref"],
+            right=row["right"],
+            status=ActionStatus(row["status"]),
+            created_by=row["created_by"],
+            created_at=dt.datetime.fromisoformat(row["created_at"]),
+        )
+
+    def add_action(self, new: NewAction, actor: str, at: dt.datetime) -> Action:
+        cursor = self.db.conn.execute(
+            "insert into actions (meeting_id, agency, description, due, case_ref, [right], "
+            "status, created_by, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                new.meeting_id,
+                new.agency,
+                new.description,
+                new.due.isoformat(),
+                new.case_ref,
+                new.right,
+                ActionStatus.OPEN.value,
+                actor,
+                _iso(at),
+            ],
+        )
+        action = self.get_action(int(cursor.lastrowid or 0))
+        assert action is not None
+        return action
+
+    def get_action(self, action_id: int) -> Action | None:
+        rows = list(self.db.query("select * from actions where id = ?", [action_id]))
+        return self._action(rows[0]) if rows else None
+
+    def actions(
+        self,
+        *,
+        status: ActionStatus | None = None,
+        agency: str | None = None,
+        meeting_id: str | None = None,
+    ) -> list[Action]:
+        """Actions, soonest due first; each filter given narrows the list."""
+        where, params = ["1 = 1"], []
+        if status is not None:
+            where.append("status = ?")
+            params.append(status.value)
+        if agency is not None:
+            where.append("lower(agency) = lower(?)")
+            params.append(agency)
+        if meeting_id is not None:
+            where.append("meeting_id = ?")
+            params.append(meeting_id)
+        rows = self.db.query(
+            f"select * from actions where {' and '.join(where)} order by due, id", params
+        )
+        return [self._action(row) for row in rows]
+
+    def actions_of_meetings_between(self, start: dt.date, end: dt.date) -> list[Action]:
+        """Actions recorded at meetings dated ``start`` to ``end``."""
+        rows = self.db.query(
+            "select * from actions where meeting_id in "
+            "(select id from meetings where date between ? and ?) order by due, id",
+            [start.isoformat(), end.isoformat()],
+        )
+        return [self._action(row) for row in rows]
+
+    def add_action_update(self, update: ActionUpdate) -> None:
+        self.db.conn.execute(
+            "insert into action_updates (action_id, at, actor, text, status) "
+            "values (?, ?, ?, ?, ?)",
+            [
+                update.action_id,
+                _iso(update.at),
+                update.actor,
+                update.text,
+                update.status.value if update.status else None,
+            ],
+        )
+        if update.status is not None:
+            self.db.conn.execute(
+                "update actions set status = ? where id = ?",
+                [update.status.value, update.action_id],
+            )
+
+    def action_updates(self, action_id: int) -> list[ActionUpdate]:
+        rows = self.db.query(
+            "select * from action_updates where action_id = ? order by at, id", [action_id]
+        )
+        return [
+            ActionUpdate(
+                action_id=row["action_id"],
+                at=dt.datetime.fromisoformat(row["at"]),
+                actor=row["actor"],
+                text=row["text"],
+                status=ActionStatus(row["status"]) if row["status"] else None,
+            )
+            for row in rows
+        ]
 
     # Retention ------------------------------------------------------------
 
