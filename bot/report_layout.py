@@ -38,6 +38,8 @@ PUBLIC_HEADINGS = (
     "Good practice and learning from the panel",
     "Further information",
 )
+#: The public report's section on actions still open from earlier meetings (only when any are).
+EARLIER_ACTIONS_HEADING = "Actions from earlier meetings"
 #: Printed in the page header of every page of the DOCX.
 DRAFT_HEADER = "DRAFT"
 ANNEX_HEADER = "DRAFT · For the panel only · Not for publication"
@@ -359,9 +361,38 @@ def public_report(summary: DraftSummary) -> Document:
     if not good and not learning:
         blocks.append(Paragraph("The panel recorded no further good practice or learning."))
 
+    blocks.extend(earlier_actions_blocks(summary))
+
     blocks.append(Heading(2, PUBLIC_HEADINGS[5]))
     blocks.extend(_kept_together(text_blocks(summary.report.further_information)))
     return Document(title=title, page_header=DRAFT_HEADER, blocks=tuple(blocks))
+
+
+def earlier_actions_blocks(summary: DraftSummary) -> list[Block]:
+    """``Actions from earlier meetings``: what agencies still owe, when there is anything."""
+    if not summary.earlier_actions:
+        return []
+    rows = tuple(
+        (
+            clean(a.agency),
+            clean(a.description),
+            long_date(a.meeting_date),
+            long_date(a.due) + (" (overdue)" if a.overdue else ""),
+        )
+        for a in summary.earlier_actions
+    )
+    return [
+        Heading(2, EARLIER_ACTIONS_HEADING),
+        Paragraph(
+            "Actions agreed at earlier meetings that the agencies have not yet completed:",
+            lead=True,
+        ),
+        Table(
+            header=("Agency", "Action", "Agreed", "Due"),
+            rows=rows,
+            weights=(2.0, 5.0, 2.0, 2.0),
+        ),
+    ]
 
 
 def _category_findings(

@@ -16,6 +16,7 @@ from typing import TextIO
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from bot.actions import ActionStatus
 from bot.anonymity import screen_fields
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
@@ -50,7 +51,7 @@ from bot.models import (
     Resolution,
     VoteOption,
 )
-from bot.summary import CSV_HEADER, DraftSummary, build_summary, csv_rows
+from bot.summary import CSV_HEADER, DraftSummary, EarlierAction, build_summary, csv_rows
 from bot.tally import tally_counts
 from bot.typed_text import PersonalDataInText, field_findings
 from storage.repo import Repository
@@ -700,6 +701,23 @@ class PanelService:
             voting_open=self.voting_is_open(meeting),
             panel_notes=self.repo.panel_notes(meeting.id),
             report=self.settings.report,
+            earlier_actions=self.earlier_actions(meeting),
+        )
+
+    def earlier_actions(self, meeting: Meeting) -> tuple[EarlierAction, ...]:
+        """Open actions from meetings dated before ``meeting``, soonest due first."""
+        dates = {m.id: m.date for m in self.repo.list_meetings()}
+        today = self.clock.now().astimezone(self.settings.voting.zone).date()
+        return tuple(
+            EarlierAction(
+                agency=a.agency,
+                description=a.description,
+                due=a.due,
+                meeting_date=dates[a.meeting_id],
+                overdue=a.overdue(today),
+            )
+            for a in self.repo.actions(status=ActionStatus.OPEN)
+            if dates.get(a.meeting_id, meeting.date) < meeting.date
         )
 
     # Panel-wide notes -------------------------------------------------------

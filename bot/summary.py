@@ -102,6 +102,21 @@ class MeetingNotes(BaseModel):
     learning: tuple[str, ...] = ()
 
 
+class EarlierAction(BaseModel):
+    """An action from an earlier meeting still open, as the public report lists it.
+
+    No case reference: the public report never names a case.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    agency: str
+    description: str
+    due: dt.date
+    meeting_date: dt.date
+    overdue: bool
+
+
 class DraftSummary(BaseModel):
     """The whole of one meeting's report, ready to lay out."""
 
@@ -121,6 +136,7 @@ class DraftSummary(BaseModel):
     cases: tuple[CaseSummary, ...]
     panel_notes: MeetingNotes = MeetingNotes()
     report: ReportSettings = ReportSettings()
+    earlier_actions: tuple[EarlierAction, ...] = ()
 
     @field_validator("category_counts")
     @classmethod
@@ -144,6 +160,7 @@ def build_summary(
     voting_open: bool = False,
     panel_notes: PanelNotes | None = None,
     report: ReportSettings | None = None,
+    earlier_actions: Sequence[EarlierAction] = (),
 ) -> DraftSummary:
     """Assemble the report of a meeting from its cases, tally and notes.
 
@@ -201,6 +218,7 @@ def build_summary(
             learning=_collect(wide.learning.splitlines()),
         ),
         report=report or ReportSettings(),
+        earlier_actions=tuple(earlier_actions),
     )
 
 

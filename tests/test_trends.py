@@ -30,6 +30,8 @@ import docx
 import openpyxl
 import pytest
 
+from bot.action_service import ActionService
+from bot.actions import ActionStatus, NewAction
 from bot.errors import PanelError
 from bot.models import Category, Finding, VoteOption
 from bot.trend_charts import trend_charts
@@ -262,6 +264,7 @@ def test_report_docx_opened_with_python_docx_has_the_figures_and_the_charts(
         "Compliance per agency",
         "Themes compared",
         "Rights most often not met",
+        "Actions",
     ]
     assert len(document.inline_shapes) == 3
     agency_table = document.tables[2]
@@ -366,3 +369,26 @@ def test_report_with_a_bad_date_is_a_plain_error(cli: Cli) -> None:
 
     assert result.returncode == 2
     assert "--from '2099-13-01' is not a date; give it as YYYY-MM-DD" in result.stderr
+
+
+def test_actions_of_the_periods_meetings_are_counted_opened_done_dropped_and_overdue(
+    history: Panel,
+) -> None:
+    actions = ActionService(history.service)
+    chair = history.chair
+
+    def add(meeting: str, due: str) -> int:
+        new = NewAction(meeting_id=meeting, agency="Police", description="Review", due=due)
+        return actions.add(chair, new).id
+
+    add("t-burglary", "2099-03-10")
+    done = add("t-burglary", "2099-06-01")
+    dropped = add("t-domestic", "2099-05-20")
+    actions.update(chair, done, "Done at the May meeting", ActionStatus.DONE)
+    actions.update(chair, dropped, "Superseded", ActionStatus.DROPPED)
+    history.clock.set(dt.datetime(2099, 5, 1, 9, 0, tzinfo=dt.UTC))
+
+    figures = _report(history).actions
+
+    assert figures is not None
+    assert (figures.opened, figures.done, figures.dropped, figures.overdue) == (3, 1, 1, 1)
