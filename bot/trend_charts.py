@@ -156,7 +156,8 @@ def compliance_per_right_chart(report: TrendReport) -> Chart:
     axes.set_xlim(0, 100)
     axes.set_xlabel("Share of decided findings (%)")
     axes.set_title("Compliance per right")
-    axes.legend(fontsize=8, loc="lower right")
+    # Below the plot, where it can never hide the last right's bar.
+    axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(DECIDED))
     figure.tight_layout()
     rows = [[r.number, r.label, *_compliance_columns(r.compliance)] for r in rights]
     return Chart(
