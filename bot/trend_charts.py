@@ -123,7 +123,9 @@ def category_mix_chart(report: TrendReport) -> Chart:
     axes.set_ylabel("Cases")
     axes.set_title("Cases per category, meeting by meeting")
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    figure.tight_layout()
+    # Fixed margins for the slanted labels and the legend: a tight layout would draw the
+    # many bars of a national year once more just to measure them.
+    figure.subplots_adjust(left=0.06, right=0.8, top=0.92, bottom=0.32)
     rows = [
         [m.id, m.date.isoformat(), m.theme, *(m.categories[c] for c in Category), m.cases]
         for m in meetings
