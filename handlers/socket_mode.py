@@ -21,8 +21,10 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import signal
 import socket
+import struct
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -53,6 +55,8 @@ TOKEN_ERRORS = frozenset(
 #: Seconds between the client's pings; a dead connection is noticed within a few of these.
 DEFAULT_PING_INTERVAL = 5.0
 CONNECT_TIMEOUT = 10.0
+#: Seconds to wait for Slack's answer to the close frame before closing regardless.
+CLOSE_TIMEOUT = 2.0
 CONNECTED_LINE = "connected to Slack in Socket Mode (app %s); waiting for commands"
 FAILED_COMMAND_TEXT = "Sorry, that did not work and nothing was confirmed. Please try again."
 FAILED_SUBMISSION_TEXT = "Sorry, this was not saved. Please submit it again."
@@ -101,6 +105,14 @@ def acknowledgement(request: SocketModeRequest, response: BoltResponse) -> dict[
                 "errors": {block_id: FAILED_SUBMISSION_TEXT},
             }
     return ack
+
+
+def close_frame(code: int = 1000) -> bytes:
+    """A masked WebSocket close frame (RFC 6455 §5.5.1), as a client must send it."""
+    mask = secrets.token_bytes(4)
+    payload = struct.pack("!H", code)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    return bytes([0x88, 0x80 | len(payload)]) + mask + masked
 
 
 def _first_input(view: Any) -> str | None:
@@ -244,6 +256,7 @@ class SocketModeRunner:
         if client.message_processor.is_alive():
             client.message_processor.shutdown()
         client.message_workers.shutdown(wait=True)  # listeners under way finish and ack
+        self._say_goodbye()
         sock = getattr(self.client.current_session, "sock", None)
         if isinstance(sock, socket.socket):
             try:
@@ -253,6 +266,28 @@ class SocketModeRunner:
         self.client.close()
         self.stopped.set()
         self._client_logger.removeFilter(self._quiet)
+
+    def _say_goodbye(self, timeout: float = CLOSE_TIMEOUT) -> None:
+        """WebSocket's closing handshake, which slack_sdk's client does not do itself.
+
+        Closing the socket outright can reset the connection, and a reset
+        discards what Slack has not read yet: the last acks. After a close
+        frame, Slack reads everything before it, answers with its own, and the
+        client's receiving thread then closes the socket.
+        """
+        session = self.client.current_session
+        sock = getattr(session, "sock", None)
+        lock = getattr(session, "sock_send_lock", None)
+        if session is None or not isinstance(sock, socket.socket) or lock is None:
+            return
+        try:
+            with lock:
+                sock.sendall(close_frame())
+        except OSError:
+            return
+        deadline = time.monotonic() + timeout
+        while session.is_active() and time.monotonic() < deadline:
+            time.sleep(0.01)
 
     def _token_refused(self, error: str) -> None:
         self.refusal = error

@@ -222,8 +222,11 @@ class SocketModeServer:
             if link in self._links:
                 self._links.remove(link)
             link.closed.set()
-            # Envelopes sent on this link and not acknowledged can no longer be.
-            for envelope_id in link.envelopes:
+            # An ack may come back on any open connection (the app answers on the one
+            # that replaced a refreshed connection); with none left open, envelopes sent
+            # on this one and not acknowledged can no longer be.
+            orphans = () if self._links else link.envelopes
+            for envelope_id in orphans:
                 pending = self._pending.get(envelope_id)
                 if pending is not None and not pending.done.is_set():
                     pending.lost = True
@@ -259,7 +262,8 @@ class SocketModeServer:
     # -- envelopes -------------------------------------------------------------------
 
     def _pick_link(self, timeout: float) -> _Link | None:
-        """The newest connection not being refreshed; a refreshing one only if none is."""
+        """The newest connection not being refreshed; a refreshing one only if none is
+        within ``timeout``; None at once when no connection is open at all."""
         deadline = time.monotonic() + timeout
         with self._lock:
             while True:
@@ -301,7 +305,9 @@ class SocketModeServer:
         elif retry_attempt:
             envelope["retry_attempt"] = retry_attempt
             envelope["retry_reason"] = retry_reason or "timeout"
-        link = self._pick_link(min(ack_deadline, 1.0))
+        # While a connection is being refreshed, wait (within the deadline) for its
+        # replacement rather than send on a connection the app is about to close.
+        link = self._pick_link(ack_deadline)
         if link is None:
             return SocketAck(envelope_id, False, time.monotonic() - started, error="no_connection")
         pending = _Pending()
@@ -315,7 +321,7 @@ class SocketModeServer:
             with self._lock:
                 self._pending.pop(envelope_id, None)
             return SocketAck(envelope_id, False, time.monotonic() - started, error=str(exc))
-        answered = pending.done.wait(ack_deadline)
+        answered = pending.done.wait(max(0.0, ack_deadline - (time.monotonic() - started)))
         with self._lock:
             self._pending.pop(envelope_id, None)
             link.envelopes.discard(envelope_id)

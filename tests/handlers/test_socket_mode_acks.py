@@ -12,6 +12,7 @@ from handlers.socket_mode import (
     FAILED_COMMAND_TEXT,
     FAILED_SUBMISSION_TEXT,
     acknowledgement,
+    close_frame,
     token_refusal,
 )
 
@@ -97,3 +98,11 @@ def test_the_refusal_line_names_slack_app_token_and_what_to_do() -> None:
     line = token_refusal("token_revoked")
     assert line.startswith("SLACK_APP_TOKEN was refused by Slack (token_revoked)")
     assert "xapp-" in line and "connections:write" in line and "\n" not in line
+
+
+def test_the_close_frame_is_a_masked_normal_closure() -> None:
+    frame = close_frame()
+    assert frame[0] == 0x88  # FIN, opcode close
+    assert frame[1] == 0x80 | 2  # masked, two bytes of payload
+    mask, payload = frame[2:6], frame[6:]
+    assert bytes(b ^ mask[i % 4] for i, b in enumerate(payload)) == (1000).to_bytes(2, "big")
