@@ -187,7 +187,10 @@ def m005_operations(db: Database) -> None:
 
 @MIGRATIONS()
 def m006_actions(db: Database) -> None:
-    """Actions agencies owe after a meeting, and each update to them (who, when, what)."""
+    """Actions agencies owe after a meeting, and each update to them (who, when, what).
+
+    Idempotent, so a database that gained these tables under an earlier name moves on.
+    """
     _table(db, "actions").create(
         {
             "id": int,
@@ -203,6 +206,7 @@ def m006_actions(db: Database) -> None:
         },
         pk="id",
         foreign_keys=[("meeting_id", "meetings", "id")],
+        if_not_exists=True,
         not_null={
             "meeting_id",
             "agency",
@@ -213,11 +217,12 @@ def m006_actions(db: Database) -> None:
             "created_at",
         },
     )
-    _table(db, "actions").create_index(["status", "due"])
+    _table(db, "actions").create_index(["status", "due"], if_not_exists=True)
     _table(db, "action_updates").create(
         {"id": int, "action_id": int, "at": str, "actor": str, "text": str, "status": str},
         pk="id",
         foreign_keys=[("action_id", "actions", "id")],
         not_null={"action_id", "at", "actor", "text"},
+        if_not_exists=True,
     )
-    _table(db, "action_updates").create_index(["action_id"])
+    _table(db, "action_updates").create_index(["action_id"], if_not_exists=True)
