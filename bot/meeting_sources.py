@@ -27,6 +27,13 @@ def check_sendable(name: str, size: int) -> None:
     """What can be refused from a file's name and size alone, before it is downloaded."""
     if is_workbook(name):
         check_workbook_name(name)
+    if name.lower().endswith(".xls"):
+        raise MeetingFileError(
+            [
+                f"{name}: an old-style Excel file (.xls); in Excel use File → Save As → "
+                "Excel Workbook (.xlsx) and send that instead"
+            ]
+        )
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
         raise MeetingFileError(
             [

@@ -206,6 +206,7 @@ def test_a_six_megabyte_file_is_refused_unread(
     [
         ("meeting.xlsm", b"PK\x03\x04", "macro-enabled workbook (.xlsm) is not accepted"),
         ("notes.pdf", b"%PDF-1.4", "not a meeting file"),
+        ("meeting.xls", b"\xd0\xcf\x11\xe0", "an old-style Excel file (.xls)"),
         ("meeting.xlsx", b"just some text", "not an Excel workbook (.xlsx)"),
     ],
 )
