@@ -22,6 +22,7 @@ from bot.config import ConfigError, Settings, config_path, load_settings
 from bot.errors import PanelError
 from bot.meeting_export import meeting_yaml
 from bot.meeting_file import MeetingDocument, MeetingFile, MeetingFileError, read_meeting_file
+from bot.safe_output import free_name, write_new
 from bot.services import PanelService
 from bot.summary import render_csv, render_docx, render_markdown
 from bot.trend_service import TrendService, parse_date
@@ -34,6 +35,7 @@ EXIT_OK = 0
 EXIT_INPUT = 2
 Handler = Callable[[argparse.Namespace], int]
 SAMPLE_MEETING = Path(__file__).parent / "data" / "sample_meeting.yaml"
+VERBOSE_HELP = "log progress to stderr, including which config and database are used"
 
 
 class Context:
@@ -74,7 +76,12 @@ def cmd_meeting_import(args: argparse.Namespace, ctx: Context) -> int:
         _out(f"Meeting {report.meeting.id} is already exactly as in {args.file}; nothing changed.")
         return EXIT_OK
     verb = "Replaced" if report.replaced else "Imported"
-    _out(f"{verb} meeting {report.meeting.id} ({report.meeting.title}) with {report.cases} cases.")
+    meeting = report.meeting
+    closes = ctx.service.local_time(meeting.voting_closes)
+    _out(
+        f"{verb} meeting {meeting.id} ({meeting.title}) with {report.cases} cases; "
+        f"voting closes {closes}."
+    )
     return EXIT_OK
 
 
@@ -126,10 +133,16 @@ def cmd_meeting_export(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def cmd_meeting_list(args: argparse.Namespace, ctx: Context) -> int:
-    """List meetings, newest first, with their status and voting deadline."""
+    """List meetings, newest first, with their status and voting deadline (one
+    tab-separated line each). With -v, or when there are none, it names the
+    database file it read, so a list that looks wrong can be traced to its file."""
+    database = ctx.settings.storage.database
+    if not Path(database).exists():  # listing must not create a database as a side effect
+        _out(f"No meetings yet in {database}. Import one with `vcop meeting import FILE`.")
+        return EXIT_OK
     lines = ctx.service.meeting_list_lines()
     if not lines:
-        _out("No meetings yet. Import one with `vcop meeting import FILE`.")
+        _out(f"No meetings yet in {database}. Import one with `vcop meeting import FILE`.")
     for line in lines:
         _out(line)
     return EXIT_OK
@@ -211,9 +224,10 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
             "this draft may change."
         )
     if args.format == "docx":
-        default = f"{summary.meeting_id}-{'annex' if args.annex else 'summary'}.docx"
-        path = Path(args.output or default)
-        path.write_bytes(render_docx(summary, annex_only=args.annex))
+        # An explicit --output is refused if taken; the default name steps aside instead.
+        default = free_name(Path(f"{summary.meeting_id}-{'annex' if args.annex else 'summary'}.docx"))
+        path = Path(args.output) if args.output else default
+        write_new(path, render_docx(summary, annex_only=args.annex))
         _out(f"Wrote {path}")
         return EXIT_OK
     if args.format == "md":
@@ -221,7 +235,7 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
     else:
         text = render_csv(summary)
     if args.output:
-        Path(args.output).write_text(text, encoding="utf-8")
+        write_new(Path(args.output), text.encode("utf-8"))
         _out(f"Wrote {args.output}")
     else:
         sys.stdout.write(text)
@@ -383,6 +397,10 @@ def add_command(
     doc = " ".join((func.__doc__ or "").split())
     parser = sub.add_parser(name, help=doc.split(". ")[0], description=doc)
     parser.set_defaults(func=func)
+    # -v works after the command too (`vcop meeting list -v`), as people type it.
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS, help=VERBOSE_HELP
+    )
     return parser
 
 
@@ -395,7 +413,7 @@ def build_parser(
         description="Victims' Code of Practice scrutiny panel bot. "
         "Config: app.yaml (or $VCOP_CONFIG); database: storage.database (or $VCOP_DB).",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log progress to stderr")
+    parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     meeting = sub.add_parser("meeting", help="Import, list and purge meetings")
@@ -467,6 +485,8 @@ def run(argv: Sequence[str] | None, parser: argparse.ArgumentParser) -> int:
         for problem in exc.problems:
             _err(problem)
         return EXIT_INPUT
+    logger.info("config: %s", config_path().resolve())
+    logger.info("database: %s", ctx.settings.storage.database)
     try:
         return _guarded(args, ctx)
     finally:

@@ -26,10 +26,10 @@ from pydantic import (
     field_validator,
     model_validator,
 )
-from pydantic_core import ErrorDetails
 
 from bot.anonymity import ScreenRules
-from bot.models import SlackUserId
+from bot.models import SlackChannelId, SlackUserId
+from bot.plain_errors import Problem, YamlSource, meaningful_errors, not_utf8, plain_problems
 from bot.report_settings import ReportSettings
 from bot.rights import AgencyName, RightsCatalogue
 from bot.tally import TallyRules
@@ -68,14 +68,33 @@ def parse_duration(value: object) -> dt.timedelta:
 Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
 
 
+def _one_or_many(value: object) -> object:
+    """``chair: U0123ABCD`` means the same as ``chair: [U0123ABCD]``."""
+    return (value,) if isinstance(value, str) else value
+
+
+def _channel_id(value: object) -> object:
+    """A channel's name (``#vcop-panel``) is the usual mistake; say where the ID is."""
+    if isinstance(value, str) and value.strip().startswith("#"):
+        raise ValueError(
+            f"{value.strip()!r} is the channel's name; the bot needs its ID, such as "
+            "C0123ABCD: in Slack, open the channel, click its name at the top, and copy "
+            "the Channel ID at the bottom of the About tab"
+        )
+    return value.strip() if isinstance(value, str) else value
+
+
+UserIds = Annotated[tuple[SlackUserId, ...], BeforeValidator(_one_or_many)]
+
+
 class PanelSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     name: str = Field(min_length=1, max_length=150)
-    channel: str = Field(pattern=r"^[CG][A-Z0-9]{2,20}$", description="Slack channel ID")
-    chair: tuple[SlackUserId, ...] = Field(min_length=1)
-    secretariat: tuple[SlackUserId, ...] = ()
-    members: tuple[SlackUserId, ...] = Field(min_length=1)
+    channel: Annotated[SlackChannelId, BeforeValidator(_channel_id)]
+    chair: UserIds = Field(min_length=1)
+    secretariat: UserIds = ()
+    members: UserIds = Field(min_length=1)
 
     @field_validator("members")
     @classmethod
@@ -195,6 +214,10 @@ class ActionSettings(BaseModel):
 
 
 class StorageSettings(BaseModel):
+    """Where the SQLite file lives. ``load_settings`` makes ``database`` absolute:
+    relative to app.yaml's folder, or to the working folder when it comes from
+    ``VCOP_DB``, so every command finds the same file wherever it is run from."""
+
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     database: str = "vcop.db"
@@ -340,39 +363,27 @@ def _location(loc: tuple[int | str, ...]) -> str:
 _SELF_LOCATED = re.compile(r"^([A-Za-z_][\w.\[\]]*): (.+)$", re.S)
 
 
-def meaningful_errors(error: ValidationError) -> list[ErrorDetails]:
-    """Pydantic's errors, without the echoes that only restate another error.
-
-    A tuple with ``min_length`` whose item failed also reports "should have
-    at least 1 item after validation"; that line would send the reader after
-    a problem that is not there.
-    """
-    items = error.errors(include_url=False)
-    located = [tuple(item["loc"]) for item in items]
-    return [
-        item
-        for item in items
-        if not (
-            item["type"] == "too_short"
-            and any(
-                len(loc) > len(item["loc"]) and loc[: len(item["loc"])] == tuple(item["loc"])
-                for loc in located
-            )
-        )
-    ]
-
-
-def validation_problems(error: ValidationError, prefix: str = "") -> list[str]:
-    """One ``path.to.key: message`` line per pydantic error.
+def validation_problems(
+    error: ValidationError,
+    prefix: str = "",
+    model: type[BaseModel] | None = None,
+    source: YamlSource | None = None,
+) -> list[str]:
+    """One ``path.to.key: message`` line per pydantic error, in plain words.
 
     A model-level check names its own path by starting its message with
     ``path.to.key: ``, since pydantic can only place it at the top level.
     """
+    problems = (
+        plain_problems(error, model, source)
+        if model is not None
+        else [Problem(tuple(item["loc"]), str(item["msg"])) for item in meaningful_errors(error)]
+    )
     lines = []
-    for item in meaningful_errors(error):
-        where = _location(tuple(item["loc"]))
-        message = str(item["msg"]).removeprefix("Value error, ")
-        own = _SELF_LOCATED.match(message) if not item["loc"] else None
+    for problem in problems:
+        where = _location(problem.loc)
+        message = problem.message.removeprefix("Value error, ")
+        own = _SELF_LOCATED.match(message) if not problem.loc else None
         if own:
             where, message = own.group(1), own.group(2)
         if prefix:
@@ -386,28 +397,49 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     return Path(env.get("VCOP_CONFIG") or DEFAULT_CONFIG_PATH)
 
 
+def database_path(raw: object, config_file: Path, env: Mapping[str, str]) -> str:
+    """The database file as an absolute path, whatever folder the command runs in.
+
+    ``VCOP_DB`` is an environment path, so a relative one is relative to the
+    working folder; ``storage.database`` in app.yaml is relative to app.yaml's
+    folder, like every path written in a config file.
+    """
+    if env.get("VCOP_DB"):
+        return str(Path(env["VCOP_DB"]).expanduser().resolve())
+    configured = raw if isinstance(raw, str) and raw.strip() else StorageSettings().database
+    path = Path(configured.strip()).expanduser()
+    if not path.is_absolute():
+        path = config_file.resolve().parent / path
+    return str(path.resolve())
+
+
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate app.yaml; ``VCOP_DB`` overrides ``storage.database``."""
     env = os.environ if env is None else env
     path = path or config_path(env)
     try:
-        raw = load_yaml(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8-sig")
+        raw = load_yaml(text)
     except FileNotFoundError as exc:
         raise ConfigError([f"{path}: config file not found (set VCOP_CONFIG)"]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError([f"{path}: cannot read: {exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError([f"{path}: {not_utf8(exc)}"]) from exc
+    except OSError as exc:
+        raise ConfigError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
     except yaml.YAMLError as exc:
         raise ConfigError([f"{path}: not valid YAML: {describe_yaml_error(exc)}"]) from exc
     if not isinstance(raw, dict):
         raise ConfigError(["(top level): app.yaml must be a mapping of sections"])
-    if env.get("VCOP_DB"):
-        storage = raw.get("storage")
-        storage_section = storage if isinstance(storage, dict) else {}
-        raw = {**raw, "storage": {**storage_section, "database": env["VCOP_DB"]}}
+    storage = raw.get("storage")
+    if storage is None or isinstance(storage, dict):
+        section = storage or {}
+        database = database_path(section.get("database"), path, env)
+        raw = {**raw, "storage": {**section, "database": database}}
     try:
         settings = Settings.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(validation_problems(exc)) from exc
+        problems = validation_problems(exc, model=Settings, source=YamlSource(text))
+        raise ConfigError(problems) from exc
     return _relative_to(_with_report_template(settings, path.parent), path.parent)
 
 

@@ -14,15 +14,15 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from bot.anonymity import screen_text
-from bot.config import meaningful_errors
 from bot.models import CaseRef, MeetingId, TimelineEntry
+from bot.plain_errors import YamlSource, not_utf8, plain_problems
 from bot.yaml_loading import describe_yaml_error, load_yaml
 
 
@@ -34,13 +34,64 @@ class MeetingFileError(Exception):
         self.problems = problems
 
 
+_ISO_DATE = re.compile(r"^\d{4}-\d{1,2}-\d{1,2}$")
+_SLASHED_DATE = re.compile(r"^(\d{1,2})[/.](\d{1,2})[/.](\d{4})(.*)$")
+
+
+def _as_iso_date(text: str) -> str | None:
+    """``17/09/2025`` (the way dates are written in the UK) → ``2025-09-17``, if it is one."""
+    match = _SLASHED_DATE.match(text)
+    if not match:
+        return None
+    day, month, year = (int(part) for part in match.group(1, 2, 3))
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def _uk_date_hint(text: str) -> str:
+    """The fix for ``17/09/2025``, shown as this very date when it is a real one."""
+    iso = _as_iso_date(text)
+    match = _SLASHED_DATE.match(text)
+    time = match.group(4).strip() if match and iso else ""
+    example = f"{iso} {time}".strip() if iso else "2025-09-17"
+    return f"dates are written YYYY-MM-DD, e.g. {example}"
+
+
+def _meeting_date(value: object) -> object:
+    if isinstance(value, str) and _SLASHED_DATE.match(value.strip()):
+        raise ValueError(_uk_date_hint(value.strip()))
+    return value
+
+
+def _deadline(value: object) -> object:
+    """A deadline needs a time of day: a bare date would silently mean midnight."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if _SLASHED_DATE.match(text):
+        raise ValueError(_uk_date_hint(text))
+    if _ISO_DATE.match(text):
+        raise ValueError(
+            f"{text} has a date but no time of day; write a time too, such as {text} 17:00"
+        )
+    try:
+        return dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            "is not a date and time; write it like 2025-09-15 17:00 (panel time), "
+            "or with an offset from UTC like 2025-09-15T17:00:00+01:00"
+        ) from None
+
+
 class MeetingHeader(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     id: MeetingId
     title: str = Field(min_length=1, max_length=150)
-    date: dt.date
-    voting_closes: dt.datetime
+    date: Annotated[dt.date, BeforeValidator(_meeting_date)]
+    voting_closes: Annotated[dt.datetime, BeforeValidator(_deadline)]
     about: str = Field(
         default="",
         max_length=5000,
@@ -105,10 +156,12 @@ def _case_label(raw: dict[str, Any], index: int) -> str:
     return f"cases[#{index + 1}]"
 
 
-def _problem_lines(error: ValidationError, raw: dict[str, Any]) -> list[str]:
+def _problem_lines(
+    error: ValidationError, raw: dict[str, Any], source: YamlSource | None = None
+) -> list[str]:
     lines = []
-    for item in meaningful_errors(error):
-        loc = list(item["loc"])
+    for problem in plain_problems(error, MeetingFile, source):
+        loc = list(problem.loc)
         if len(loc) >= 2 and loc[0] == "cases" and isinstance(loc[1], int):
             head = _case_label(raw, loc[1])
             loc = loc[2:]
@@ -116,19 +169,28 @@ def _problem_lines(error: ValidationError, raw: dict[str, Any]) -> list[str]:
             head = ""
         for part in loc:
             head += f"[{part}]" if isinstance(part, int) else (f".{part}" if head else str(part))
-        message = str(item["msg"]).removeprefix("Value error, ")
-        lines.append(f"{head or '(top level)'}: {message}")
+        lines.append(f"{head or '(top level)'}: {problem.message}")
     return lines
+
+
+class YamlMapping(dict[str, Any]):
+    """A YAML meeting file's parsed content, with its node tree kept for line numbers."""
+
+    source: YamlSource | None = None
 
 
 def read_meeting_file(path: Path) -> dict[str, Any]:
     """Load YAML or JSON from a file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError as exc:
         raise MeetingFileError([f"{path}: file not found"]) from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise MeetingFileError([f"{path}: cannot read: {exc}"]) from exc
+    except UnicodeDecodeError as exc:
+        raise MeetingFileError([f"{path}: {not_utf8(exc)}"]) from exc
+    except IsADirectoryError as exc:
+        raise MeetingFileError([f"{path}: is a folder, not a meeting file"]) from exc
+    except OSError as exc:
+        raise MeetingFileError([f"{path}: cannot read: {exc.strerror or exc}"]) from exc
     return read_meeting_text(text, str(path), path.suffix)
 
 
@@ -149,7 +211,11 @@ def read_meeting_text(text: str, source: str, suffix: str) -> dict[str, Any]:
         raise MeetingFileError([f"{source}: nested too deeply to be a meeting file"]) from exc
     if not isinstance(raw, dict):
         raise MeetingFileError([f"{source}: expected a mapping with `meeting` and `cases`"])
-    return raw
+    if suffix.lower() == ".json":
+        return raw
+    mapping = YamlMapping(raw)
+    mapping.source = YamlSource(text)
+    return mapping
 
 
 @dataclass(frozen=True)
@@ -211,7 +277,8 @@ def parse_meeting(raw: dict[str, Any], zone: ZoneInfo) -> MeetingFile:
     try:
         parsed = MeetingFile.model_validate(raw)
     except ValidationError as exc:
-        raise MeetingFileError(_problem_lines(exc, raw)) from exc
+        source = raw.source if isinstance(raw, YamlMapping) else None
+        raise MeetingFileError(_problem_lines(exc, raw, source)) from exc
     problems = []
     seen: set[str] = set()
     for index, case in enumerate(parsed.cases):

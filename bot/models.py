@@ -12,13 +12,30 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-SlackUserId = Annotated[str, StringConstraints(pattern=r"^[UW][A-Z0-9]{2,20}$")]
-MeetingId = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$", strip_whitespace=True)
-]
+SLACK_USER_ID_PATTERN = r"^[UW][A-Z0-9]{2,20}$"
+SLACK_CHANNEL_ID_PATTERN = r"^[CG][A-Z0-9]{2,20}$"
+MEETING_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$"
+CASE_REF_PATTERN = r"^[^\s<>&|`*_~]+$"
+
+#: What each pattern means, in the words a person fixing the value needs: a
+#: pattern's regex text is never shown to anyone (see bot.plain_errors).
+PATTERN_DESCRIPTIONS: dict[str, str] = {
+    SLACK_USER_ID_PATTERN: "is not a Slack member ID; it looks like U0123ABCD "
+    "(in Slack: the person's profile → ⋮ → Copy member ID)",
+    SLACK_CHANNEL_ID_PATTERN: "needs the channel's ID, such as C0123ABCD, not its name; "
+    "in Slack, open the channel, click its name at the top, and copy the Channel ID "
+    "at the bottom of the About tab",
+    MEETING_ID_PATTERN: "must start with a letter or digit and hold only letters, digits, "
+    "dots, hyphens and underscores (at most 64), such as 2025-09-stalking",
+    CASE_REF_PATTERN: "must have no spaces and none of < > & | ` * _ ~, such as SH-01",
+}
+
+SlackUserId = Annotated[str, StringConstraints(pattern=SLACK_USER_ID_PATTERN)]
+SlackChannelId = Annotated[str, StringConstraints(pattern=SLACK_CHANNEL_ID_PATTERN)]
+MeetingId = Annotated[str, StringConstraints(pattern=MEETING_ID_PATTERN, strip_whitespace=True)]
 CaseRef = Annotated[
     str,
-    StringConstraints(min_length=1, max_length=24, pattern=r"^[^\s<>&|`*_~]+$"),
+    StringConstraints(min_length=1, max_length=24, pattern=CASE_REF_PATTERN),
 ]
 NOTE_MAX_CHARS = 3000
 

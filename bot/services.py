@@ -230,7 +230,7 @@ class PanelService:
         closed_at = None
         if header.voting_closes <= now:
             warnings.append(
-                f"meeting.voting_closes: {header.voting_closes.isoformat()} is already past, "
+                f"meeting.voting_closes: {self.local_time(header.voting_closes)} is already past, "
                 "so voting on this meeting is closed"
             )
             status, closed_at = MeetingStatus.CLOSED, now

@@ -38,10 +38,33 @@ def load_yaml(text: str) -> Any:
     return yaml.load(text, Loader=_PlainLoader)
 
 
+def compose_yaml(text: str) -> yaml.Node | None:
+    """The node tree (with line numbers) that ``load_yaml`` builds its values from."""
+    return yaml.compose(text, Loader=_PlainLoader)
+
+
+_QUOTE_HINT = (
+    'put the text in quotes, such as outcome: "Fine: paid in full" '
+    "(or, if there is no colon, check the line is indented like the ones above it)"
+)
+#: PyYAML's problem text → what a person should do about it.
+_HINTS = (
+    ("mapping values are not allowed here", "a colon and a space inside text; " + _QUOTE_HINT),
+    ("expected ',' or '}', but got ':'", "a colon inside text in {...}; " + _QUOTE_HINT),
+    ("expected ',' or '}', but got '{'", "a {...} entry is not closed with }"),
+    ("expected ',' or ']', but got", "a [...] list is not closed with ], or its text needs quotes"),
+    ("found character '\\t' that cannot start any token", "a tab; indent with spaces only"),
+    ("found unknown escape character", "a backslash inside double quotes; use single quotes"),
+    ("could not find expected ':'", "a line that is not `key: value`, or text that needs quotes"),
+)
+
+
 def describe_yaml_error(error: yaml.YAMLError) -> str:
-    """Where and what, without PyYAML's quote of the offending line (it may hold personal data)."""
+    """Where, what and what to do; never PyYAML's quote of the line (it may hold personal data)."""
     mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or "not valid YAML"
-    if mark is not None:
-        return f"{problem} at line {mark.line + 1}, column {mark.column + 1}"
-    return str(problem)
+    problem = str(getattr(error, "problem", None) or "not valid YAML")
+    hint = next((text for known, text in _HINTS if problem.startswith(known)), None)
+    if mark is None:
+        return hint or problem
+    where = f"line {mark.line + 1}, column {mark.column + 1}"
+    return f"{where}: {hint}" if hint else f"{problem} at {where}"

@@ -9,8 +9,8 @@ so the demo works whatever today's date is.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import sys
+import tempfile
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -19,8 +19,10 @@ from typing import TextIO
 from bot.clock import ManualClock
 from bot.config import Settings, StorageSettings
 from bot.errors import PanelError
+from bot.meeting_file import read_meeting_file
 from bot.models import VoteOption
 from bot.report_markdown import render_markdown
+from bot.safe_output import OwnedFolder
 from bot.services import PanelService
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
@@ -132,18 +134,46 @@ def _check(ok: bool, what: str) -> None:
         raise PanelError(f"demo step failed: {what}")
 
 
+def _output_names(meeting_id: str) -> tuple[str, ...]:
+    """The demo's files: the draft summary as Markdown, and the two DOCX files the
+    secretariat's summary DM carries (the draft public report and the annex)."""
+    return (
+        f"{meeting_id}-draft-summary.md",
+        f"{meeting_id}-draft-summary.docx",
+        f"{meeting_id}-annex.docx",
+    )
+
+
 def run_demo(
     settings: Settings, output: str | Path, members_voting: int = 5, out: TextIO | None = None
 ) -> int:
-    """Run the demo; returns the exit code. Writes the summary files into ``output``."""
+    """Run the demo; returns the exit code. Writes the summary files into ``output``.
+
+    The folder may hold other files: the demo writes its own two beside them and
+    touches nothing else (it refuses, before doing anything, if one of its names
+    is taken by a file it did not write). Its database is a throwaway file in a
+    temporary folder, so a second run starts afresh without deleting anything.
+    """
+    folder = OwnedFolder(Path(output))
+    sample = resources.files("bot") / "data" / "sample_meeting.yaml"
+    with resources.as_file(sample) as path:
+        names = _output_names(str(read_meeting_file(path)["meeting"]["id"]))
+    folder.check(names)
+    with tempfile.TemporaryDirectory(prefix="vcop-demo-") as scratch:
+        demo_settings = settings.model_copy(
+            update={"storage": StorageSettings(database=str(Path(scratch) / "vcop-demo.db"))}
+        )
+        return _run(demo_settings, folder, names, members_voting, out)
+
+
+def _run(
+    settings: Settings,
+    folder: OwnedFolder,
+    names: tuple[str, ...],
+    members_voting: int,
+    out: TextIO | None,
+) -> int:
     say = Narrator(out or sys.stdout)
-    folder = Path(output)
-    if folder.exists():
-        shutil.rmtree(folder)
-    folder.mkdir(parents=True)
-    settings = settings.model_copy(
-        update={"storage": StorageSettings(database=str(folder / "vcop-demo.db"))}
-    )
     sample = resources.files("bot") / "data" / "sample_meeting.yaml"
     panel = settings.panel
     chair, secretariat = panel.chair[0], (panel.secretariat or panel.chair)[0]
@@ -196,11 +226,9 @@ def run_demo(
         _check(summary_reply.status == 200, "/vcop summary failed")
         files = [f for f in slack.workspace.files() if f.content]
         _check(bool(files), "the DOCX was not uploaded")
-        docx_paths = [folder / f.name for f in files]
-        for path, record in zip(docx_paths, files, strict=True):
-            path.write_bytes(record.content or b"")
-        markdown_path = folder / f"{meeting.id}-draft-summary.md"
-        markdown_path.write_text(render_markdown(service.draft_summary(meeting.id)), "utf-8")
+        markdown = render_markdown(service.draft_summary(meeting.id))
+        markdown_path = folder.write(names[0], markdown.encode("utf-8"))
+        docx_paths = [folder.write(record.name, record.content or b"") for record in files]
         say.say(
             "The secretariat ran /vcop summary: a DM with the counts, the draft public "
             "report and the panel's annex."

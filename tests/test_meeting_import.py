@@ -74,7 +74,8 @@ def test_the_sample_meeting_imports_with_its_six_cases(cli: Cli) -> None:
 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "Imported meeting 2025-09-stalking (Stalking or harassment) with 6 cases."
+        "Imported meeting 2025-09-stalking (Stalking or harassment) with 6 cases; "
+        "voting closes Mon 15 Sep 2025 17:00 BST."
     )
     # Its deadline (September 2025) is past: accepted, with a warning, and closed.
     assert result.stderr.startswith("warning: meeting.voting_closes: ")
@@ -355,7 +356,10 @@ def test_timeline_entries_are_at_most_500_characters(panel: Panel) -> None:
 def test_a_case_with_an_unknown_field_is_refused(panel: Panel) -> None:
     problems = _problems(panel, panel.meeting_doc(cases=[panel.case_doc("BG-01", victim_name="x")]))
 
-    assert "cases[BG-01].victim_name: Extra inputs are not permitted" in problems
+    assert (
+        "cases[BG-01].victim_name: not a known key (the keys here are ref, offence, outcome, "
+        "summary, timeline)"
+    ) in problems
 
 
 def test_a_missing_meeting_field_is_named(panel: Panel) -> None:
@@ -432,7 +436,8 @@ def test_a_json_meeting_file_imports_like_yaml(cli: Cli) -> None:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     assert result.stdout.strip() == (
-        f"Imported meeting {cli.MEETING_ID} ({cli.MEETING_TITLE}) with 3 cases."
+        f"Imported meeting {cli.MEETING_ID} ({cli.MEETING_TITLE}) with 3 cases; "
+        "voting closes Wed 18 Mar 2099 17:00 GMT."
     )
     assert cli.count("cases") == 3
 
@@ -486,7 +491,8 @@ def test_an_existing_meeting_is_refused_without_replace_and_replaced_with_it(cli
     replaced = cli.run("meeting", "import", str(path), "--replace")
     assert replaced.returncode == 0, replaced.stderr
     assert replaced.stdout.strip() == (
-        f"Replaced meeting {cli.MEETING_ID} (Burglary (revised)) with 2 cases."
+        f"Replaced meeting {cli.MEETING_ID} (Burglary (revised)) with 2 cases; "
+        "voting closes Wed 18 Mar 2099 17:00 GMT."
     )
     assert service.get_meeting(cli.MEETING_ID).title == "Burglary (revised)"
     assert [case.ref for case in service.cases(cli.MEETING_ID)] == ["BG-09", "BG-10"]

@@ -1,0 +1,238 @@
+"""Validation problems in the words of the person who wrote the file.
+
+Pydantic's messages are written for programmers ("Extra inputs are not
+permitted", "String should match pattern '^[CG]…'"); the people who write
+app.yaml and meeting files are a secretariat working from Word. This module
+turns each pydantic error into one plain line that says what is wrong and
+what to do, and never shows a regex. It also knows the common ways a
+hand-written YAML file goes wrong: a misspelt key, and a comma inside
+unquoted text in a ``{...}`` entry, which YAML silently reads as the start of
+another key.
+
+Nothing here echoes a value that could be personal data: keys are named only
+when they look like field names, and text values are never quoted.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import types
+import typing
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from bot.models import PATTERN_DESCRIPTIONS
+from bot.yaml_loading import compose_yaml
+
+Loc = tuple[int | str, ...]
+_FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+_TYPE_MESSAGES = {
+    "missing": "Field required",
+    "string_too_short": "must not be empty",
+    "tuple_type": "should be a list",
+    "list_type": "should be a list",
+    "dict_type": "should be a section of keys and values",
+    "model_type": "should be a section of keys and values",
+    "model_attributes_type": "should be a section of keys and values",
+    "int_parsing": "should be a whole number",
+    "int_type": "should be a whole number",
+    "float_parsing": "should be a number",
+    "bool_parsing": "should be true or false",
+    "date_parsing": "is not a date; dates are written YYYY-MM-DD, e.g. 2025-09-17",
+    "date_from_datetime_parsing": "is not a date; dates are written YYYY-MM-DD, e.g. 2025-09-17",
+    "datetime_parsing": "is not a date and time; write it like 2025-09-15 17:00",
+    "datetime_from_date_parsing": "is not a date and time; write it like 2025-09-15 17:00",
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong: where (a pydantic location) and what to do about it."""
+
+    loc: Loc
+    message: str
+
+
+class YamlSource:
+    """The parsed node tree of a YAML text, to find the line a value sits on."""
+
+    def __init__(self, text: str) -> None:
+        try:
+            self._root: yaml.Node | None = compose_yaml(text)
+        except yaml.YAMLError:
+            self._root = None
+
+    def node(self, loc: Loc) -> yaml.Node | None:
+        node = self._root
+        for part in loc:
+            if isinstance(node, yaml.MappingNode):
+                node = next((v for k, v in node.value if k.value == part), None)
+            elif isinstance(node, yaml.SequenceNode) and isinstance(part, int):
+                node = node.value[part] if 0 <= part < len(node.value) else None
+            else:
+                return None
+            if node is None:
+                return None
+        return node
+
+    def key_line(self, loc: Loc) -> int | None:
+        """The 1-based line of the key at ``loc`` (its last part), if it is there."""
+        parent = self.node(loc[:-1])
+        if isinstance(parent, yaml.MappingNode):
+            for key, _ in parent.value:
+                if key.value == loc[-1]:
+                    return int(key.start_mark.line) + 1
+        return None
+
+    def in_flow_mapping(self, loc: Loc) -> bool:
+        """Whether the mapping holding ``loc``'s last key was written as ``{...}``."""
+        parent = self.node(loc[:-1])
+        return isinstance(parent, yaml.MappingNode) and bool(parent.flow_style)
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    """The model inside an annotation such as ``tuple[CaseRecord, ...]`` or ``X | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    origin = typing.get_origin(annotation)
+    if origin is None and not isinstance(annotation, types.UnionType):
+        return None
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model whose keys sit at ``loc`` (list positions are skipped)."""
+    current: type[BaseModel] | None = model
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        if current is None:
+            return None
+        field = current.model_fields.get(part)
+        if field is None:
+            return None
+        current = _model_in(field.annotation)
+    return current
+
+
+def known_keys(model: type[BaseModel], loc: Loc) -> list[str]:
+    owner = model_at(model, loc)
+    return list(owner.model_fields) if owner is not None else []
+
+
+def _unknown_key(
+    item: ErrorDetails, model: type[BaseModel], source: YamlSource | None
+) -> tuple[Problem, str | None]:
+    """A key the model does not have: a misspelling, or text split by a comma."""
+    loc = tuple(item["loc"])
+    parent, key = loc[:-1], str(loc[-1])
+    keys = known_keys(model, parent)
+    guess = difflib.get_close_matches(key.lower(), keys, n=1, cutoff=0.6)
+    if guess:
+        return Problem(loc, f"not a known key; did you mean {guess[0]}?"), guess[0]
+    if source is not None and source.in_flow_mapping(loc):
+        line = source.key_line(loc)
+        where = f"line {line}: " if line else ""
+        return (
+            Problem(
+                parent,
+                f"{where}a comma inside unquoted text in {{...}} starts a new key; "
+                'put the text in quotes, such as entry: "Fine, compensation and costs"',
+            ),
+            None,
+        )
+    listed = f" (the keys here are {', '.join(keys)})" if keys else ""
+    if _FIELD_NAME.match(key):
+        return Problem(loc, f"not a known key{listed}"), None
+    # A key that is not a name is likely text (it could hold personal data): not echoed.
+    line = source.key_line(loc) if source is not None else None
+    where = f"line {line}: " if line else ""
+    return (
+        Problem(
+            parent,
+            f"{where}an unknown key{listed}; if this is text with a colon in it, "
+            "put the text in quotes",
+        ),
+        None,
+    )
+
+
+def plain_message(item: ErrorDetails) -> str:
+    """One pydantic error as plain English; a regex pattern is never shown."""
+    kind = item["type"]
+    message = str(item["msg"])
+    if kind == "value_error":
+        return message.removeprefix("Value error, ")
+    if kind == "string_pattern_mismatch":
+        pattern = str((item.get("ctx") or {}).get("pattern", ""))
+        return PATTERN_DESCRIPTIONS.get(pattern, "is not written in the expected form")
+    if kind == "literal_error" or kind == "enum":
+        expected = (item.get("ctx") or {}).get("expected")
+        return f"should be one of {expected}" if expected else message
+    return _TYPE_MESSAGES.get(kind, message)
+
+
+def plain_problems(
+    error: ValidationError, model: type[BaseModel], source: YamlSource | None = None
+) -> list[Problem]:
+    """Each meaningful error of ``error`` (raised by ``model``) as a plain Problem.
+
+    When a misspelt key is matched to a known one, the "Field required" for that
+    known key is the same mistake seen from the other side, so it is dropped.
+    """
+    problems: list[Problem] = []
+    corrected: set[Loc] = set()
+    for item in meaningful_errors(error):
+        if item["type"] == "extra_forbidden" and item["loc"]:
+            problem, guess = _unknown_key(item, model, source)
+            if guess is not None:
+                corrected.add((*tuple(item["loc"])[:-1], guess))
+            if problem not in problems:
+                problems.append(problem)
+            continue
+        problems.append(Problem(tuple(item["loc"]), plain_message(item)))
+    return [
+        p for p in problems if not (p.loc in corrected and p.message == _TYPE_MESSAGES["missing"])
+    ]
+
+
+def meaningful_errors(error: ValidationError) -> list[ErrorDetails]:
+    """Pydantic's errors, without the echoes that only restate another error.
+
+    A tuple with ``min_length`` whose item failed also reports "should have
+    at least 1 item after validation"; that line would send the reader after
+    a problem that is not there.
+    """
+    items = error.errors(include_url=False)
+    located = [tuple(item["loc"]) for item in items]
+    return [
+        item
+        for item in items
+        if not (
+            item["type"] == "too_short"
+            and any(
+                len(loc) > len(item["loc"]) and loc[: len(item["loc"])] == tuple(item["loc"])
+                for loc in located
+            )
+        )
+    ]
+
+
+def not_utf8(exc: UnicodeDecodeError) -> str:
+    """Why a file could not be read as text, for someone who saved it from Word or Notepad."""
+    data = exc.object if isinstance(exc.object, bytes) else b""
+    line = data[: exc.start].count(b"\n") + 1
+    return (
+        f"this file is not saved as UTF-8 text (line {line} has a character that Word or "
+        "Notepad saved another way); save it again as UTF-8 and retry: in Notepad, "
+        "File → Save As → Encoding: UTF-8; in Word, Save As → Plain Text → Unicode (UTF-8)"
+    )
