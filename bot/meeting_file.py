@@ -80,8 +80,7 @@ def _deadline(value: object) -> object:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            "is not a date and time; write it like 2025-09-15 17:00 (panel time), "
-            "or with an offset from UTC like 2025-09-15T17:00:00+01:00"
+            "is not a date and time; write it like 2025-09-15 17:00 (panel time)"
         ) from None
 
 

@@ -46,6 +46,29 @@ SCRIPT: dict[str, tuple[VoteOption, dict[int, Sequence[VoteOption]]]] = {
     "SH-05": (NM, {1: [NA], 10: [NA]}),
     "SH-06": (M, {1: [PM, NM, PM, NM, AB], 2: [M, PM, NM, M, PM], 8: [M, NM, M, NM, AB]}),
 }
+# The chair's resolution of each right the sample panel splits on in SH-06, with
+# a reason drawn from that case and about that right: Right 1 is interpreting,
+# Right 2 recording the crime (and considering an intermediary), Right 8 trial
+# information and special measures.
+RESOLUTIONS: dict[int, tuple[str, str]] = {
+    1: (
+        "Partially met",
+        "An interpreter was booked for the statement, but the court booked none for the "
+        "first trial date, which was vacated; the panel agreed this was partly met.",
+    ),
+    2: (
+        "Partially met",
+        "The crime was recorded the day it was reported, but an intermediary was not "
+        "considered until the CPS raised it weeks after charge; the panel agreed this "
+        "was partly met.",
+    ),
+    8: (
+        "Partially met",
+        "Special measures and a pre-trial visit were arranged, but the victim learned "
+        "the first trial was vacated only on arriving at court; the panel agreed this "
+        "was partly met.",
+    ),
+}
 NOTES = {
     "SH-01": (
         "The victim was referred to a specialist stalking advocate the day the crime was "
@@ -215,8 +238,11 @@ def _run(
                 _check(result.status == 200 and not result.errors, f"vote refused: {result}")
                 slack.workspace.close_all_modals(member)
                 done += 1
-                say.progress(done, total, "votes submitted", every=len(cases))
-        say.detail(f"{service.stored_vote_count(meeting.id)} votes stored.")
+                say.progress(done, total, "ballots submitted", every=len(cases))
+        say.detail(
+            f"{total} ballots ({len(voters)} members × {len(cases)} cases), each answering all "
+            f"{len(rights)} rights: {service.stored_vote_count(meeting.id)} votes stored."
+        )
 
         _demo_chair(say, slack, service, chair, meeting.id)
 
@@ -280,7 +306,9 @@ def _demo_chair(
     say.say(f"Chair ran /vcop tally: {len(disputed)} case(s) with undecided rights, shown first.")
     if disputed:
         case = disputed[0]
-        right = next(r for r in case.disputed_first())
+        undecided = [r.right for r in case.disputed_first() if r.finding.value == "Undecided"]
+        right = next((n for n in undecided if n in RESOLUTIONS), undecided[0])
+        finding, reason = RESOLUTIONS.get(right, ("Partially met", "The panel agreed."))
         slack.click_button(
             chair, ids.RESOLVE_OPEN, ids.case_key(meeting_id, case.ref), view_id=tally_view.id
         )
@@ -290,13 +318,22 @@ def _demo_chair(
             chair,
             resolve_view.id,
             {
-                ids.RESOLVE_RIGHT: str(right.right),
-                ids.RESOLVE_FINDING: "Partially met",
-                ids.RESOLVE_REASON: "Records show the interpreter was booked late; "
-                "the panel agreed this was partly met.",
+                ids.RESOLVE_RIGHT: str(right),
+                ids.RESOLVE_FINDING: finding,
+                ids.RESOLVE_REASON: reason,
             },
         )
-        say.detail(f"Resolved {case.ref} Right {right.right} as Partially met, with a reason.")
+        say.detail(f"Resolved {case.ref} Right {right} as {finding}: {reason}")
+        after = next(c for c in service.tally(meeting_id).cases if c.ref == case.ref)
+        still = [r.right for r in after.rights if r.finding.value == "Undecided"]
+        if still:
+            rights = " and ".join(f"Right {n}" for n in still)
+            say.detail(
+                f"{case.ref} stays '{after.category.value}': {rights} "
+                f"{'is' if len(still) == 1 else 'are'} still undecided, and one undecided "
+                "right is enough to leave a case undecided. The chair would resolve each "
+                "the same way; the demo leaves them to show this."
+            )
     slack.workspace.close_all_modals(chair)
     closed = slack.slash_command(chair, f"close {meeting_id}")
     _check(closed.status == 200, "/vcop close failed")
