@@ -73,8 +73,13 @@ def _deadline(value: object) -> object:
     if _SLASHED_DATE.match(text):
         raise ValueError(_uk_date_hint(text))
     if _ISO_DATE.match(text):
+        year, month, day = (int(part) for part in text.split("-"))
+        try:
+            shown = dt.date(year, month, day).isoformat()
+        except ValueError:
+            shown = "2025-09-15"
         raise ValueError(
-            f"{text} has a date but no time of day; write a time too, such as {text} 17:00"
+            f"{text} has a date but no time of day; write a time too, such as {shown} 17:00"
         )
     try:
         return dt.datetime.fromisoformat(text)

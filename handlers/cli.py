@@ -16,6 +16,9 @@ from bot.config import SlackCredentials
 from bot.errors import PanelError
 from bot.installation import holding_database
 from handlers.bootstrap import build_bot
+from handlers.slack_client import make_client
+from handlers.startup import announce, check_bot_token, http_url, listen_refusal
+from handlers.startup import logger as startup_logger
 
 logger = logging.getLogger(__name__)
 
@@ -37,21 +40,45 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _run_bot(args: argparse.Namespace, ctx: Context, credentials: SlackCredentials) -> int:
+    # The start-up line is shown even at the default verbosity (warnings only).
+    startup_logger.setLevel(logging.INFO)
+    # Slack is asked about the token first (Bolt would ask again, and raise a
+    # traceback); a missing variable is left to build_bot, which names them all.
+    token = credentials.bot_token
+    identity = (
+        check_bot_token(make_client(token.get_secret_value(), credentials.api_url))
+        if token is not None
+        else None
+    )
     bot = build_bot(ctx.settings, credentials, socket_mode=not args.http)
+    assert identity is not None  # build_bot refuses a missing SLACK_BOT_TOKEN
     bot.start()
     bot.check_slack_auth()
     try:
         if args.http:
             from handlers.server import serve_until_signalled
 
-            serve_until_signalled(
-                bot.app, args.host, args.port, threads=args.threads, health=bot.health
-            )
+            def ready(port: int) -> None:
+                announce(identity, f"serving Slack requests at {http_url(args.host, port)}")
+
+            try:
+                serve_until_signalled(
+                    bot.app,
+                    args.host,
+                    args.port,
+                    threads=args.threads,
+                    health=bot.health,
+                    on_ready=ready,
+                )
+            except OSError as exc:
+                raise listen_refusal(exc, args.host, args.port) from None
         else:
             from handlers.socket_mode import serve_socket_mode
 
             assert credentials.app_token is not None
-            serve_socket_mode(bot.app, credentials.app_token.get_secret_value())
+            serve_socket_mode(
+                bot.app, credentials.app_token.get_secret_value(), who=identity.describe()
+            )
     except KeyboardInterrupt:
         logger.info("stopping")
     finally:

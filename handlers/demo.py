@@ -54,7 +54,7 @@ RESOLUTIONS: dict[int, tuple[str, str]] = {
     1: (
         "Partially met",
         "An interpreter was booked for the statement, but the court booked none for the "
-        "first trial date, which was vacated; the panel agreed this was partly met.",
+        "first hearing, which was vacated; the panel agreed this was partly met.",
     ),
     2: (
         "Partially met",

@@ -200,8 +200,11 @@ def serve_until_signalled(
     threads: int = DEFAULT_THREADS,
     health: HealthProbe | None = None,
     grace: float = 7.0,
+    on_ready: Callable[[int], None] | None = None,
 ) -> None:
     """Serve until SIGTERM or Ctrl-C, then shut down gracefully (see ``drain``).
+
+    ``on_ready`` gets the bound port once requests can arrive (the start-up line).
 
     Must run on the main thread (signal handlers live there). The grace
     period leaves the caller time to stop the scheduler and close the
@@ -218,6 +221,8 @@ def serve_until_signalled(
     previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
     try:
         running = start_in_background(app, host, port, threads, health)
+        if on_ready is not None:
+            on_ready(running.port)
         while not stop.wait(0.5):
             if not running.thread.is_alive():
                 logger.error("the HTTP server stopped on its own")

@@ -57,7 +57,7 @@ DEFAULT_PING_INTERVAL = 5.0
 CONNECT_TIMEOUT = 10.0
 #: Seconds to wait for Slack's answer to the close frame before closing regardless.
 CLOSE_TIMEOUT = 2.0
-CONNECTED_LINE = "connected to Slack in Socket Mode (app %s); waiting for commands"
+CONNECTED_LINE = "connected to Slack in Socket Mode: %s (app %s); waiting for commands"
 FAILED_COMMAND_TEXT = "Sorry, that did not work and nothing was confirmed. Please try again."
 FAILED_SUBMISSION_TEXT = "Sorry, this was not saved. Please submit it again."
 
@@ -184,8 +184,10 @@ class SocketModeRunner:
         *,
         ping_interval: float = DEFAULT_PING_INTERVAL,
         concurrency: int = 16,
+        who: str = "the bot",
     ) -> None:
         self.app = app
+        self.who = who
         self.connected = threading.Event()
         self.stopped = threading.Event()
         self.refused = threading.Event()
@@ -304,7 +306,7 @@ class SocketModeRunner:
         self.hellos += 1
         if not self.connected.is_set():
             app_id = (message.get("connection_info") or {}).get("app_id", "?")
-            logger.info(CONNECTED_LINE, app_id)
+            logger.info(CONNECTED_LINE, self.who, app_id)
             self.connected.set()
         else:
             logger.debug("Socket Mode connection renewed (%d so far)", self.hellos)
@@ -346,14 +348,14 @@ def _describe(request: SocketModeRequest) -> str:
     return f"{request.type}: {kind}"
 
 
-def serve_socket_mode(app: App, app_token: str) -> None:
+def serve_socket_mode(app: App, app_token: str, who: str = "the bot") -> None:
     """Connect, say so in one line, and serve until stopped (Ctrl-C) or refused.
 
     The connected line is logged whatever the log level (``vcop serve``
     without ``-v`` shows warnings only), since it is how an operator knows
     the bot is reachable.
     """
-    runner = SocketModeRunner(app, app_token)
+    runner = SocketModeRunner(app, app_token, who=who)
     if not logger.isEnabledFor(logging.INFO):
         logger.setLevel(logging.INFO)
         logger.addFilter(_ConnectedLineOnly())

@@ -64,3 +64,19 @@ def test_the_secretariat_section_needs_no_command_line() -> None:
     for step in ("/vcop template", "Messages", "Open voting", "/vcop summary", "Replace"):
         assert step in section
     assert "`vcop " not in section and " vcop " not in section and "```" not in section
+
+
+def test_the_slack_subcommand_table_is_one_table_with_every_subcommand() -> None:
+    section = README.split("In Slack, `/vcop`", 1)[1]
+    lines = section.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("| Subcommand |"))
+    table = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        table.append(line)
+    documented = {row.split("`")[1].split()[0] for row in table[2:]}
+    usage_hint = re.search(r'usage_hint: "([^"]+)"', (ROOT / "app.yaml").read_text("utf-8"))
+    assert usage_hint is not None
+    subcommands = {name.strip() for name in usage_hint.group(1).split("|")} - {"help"}
+    assert subcommands <= documented, subcommands - documented

@@ -1,0 +1,215 @@
+"""The common first-day mistakes, each answered in one plain line: where, and what to do.
+
+Files are written by hand here, as a secretariat types them (flow entries,
+unquoted text, UK dates, Windows-1252 from Word), and imported with the real
+`vcop` executable.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import pytest
+
+if TYPE_CHECKING:
+    from conftest import Cli
+
+MEETING = """\
+meeting:
+  id: 2099-03-burglary
+  title: Burglary
+  date: {date}
+  voting_closes: {closes}
+cases:
+  - ref: BG-01
+    {offence_key}: Burglary of a dwelling
+    outcome: {outcome}
+    summary: The victim reported a break-in. The OIC attended the same day.
+    timeline:
+      - {{day: 0, agency: Police, entry: Report received and crime recorded}}
+      - {entry}
+"""
+GOOD = {
+    "date": "2099-03-20",
+    "closes": "2099-03-18 17:00",
+    "offence_key": "offence",
+    "outcome": "Charged; guilty plea",
+    "entry": "{day: 3, agency: Court, entry: Fine and compensation order}",
+}
+# A regex as pydantic quotes it: "String should match pattern '^[CG][A-Z0-9]{2,20}$'".
+PATTERN_TEXT = re.compile(r"pattern|\^\[|\]\{|\$'")
+
+
+def _meeting(cli: Cli, name: str = "meeting.yaml", **changes: str) -> Path:
+    path = cli.tmp / name
+    path.write_text(MEETING.format(**{**GOOD, **changes}), encoding="utf-8")
+    return path
+
+
+def _import_problems(cli: Cli, path: Path) -> list[str]:
+    result = cli.run("meeting", "import", str(path))
+    assert result.returncode == 2, result.stdout
+    assert "Traceback" not in result.stderr
+    assert cli.count("meetings") == 0
+    lines = result.stderr.splitlines()
+    for line in lines:
+        assert not PATTERN_TEXT.search(line), line
+    return lines
+
+
+def test_the_hand_written_meeting_file_used_below_imports(cli: Cli) -> None:
+    result = cli.run("meeting", "import", str(_meeting(cli)))
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_comma_inside_an_unquoted_flow_entry_says_to_quote_it_with_the_line(cli: Cli) -> None:
+    path = _meeting(cli, entry="{day: 3, agency: Court, entry: Fine, compensation and order}")
+
+    [line] = _import_problems(cli, path)
+
+    assert line.startswith("cases[BG-01].timeline[1]: "), line
+    assert "line 13" in line
+    assert "quotes" in line
+    # The stray text is case content: it is not repeated in the message.
+    assert "compensation and order" not in line
+
+
+def test_a_colon_inside_unquoted_text_says_to_quote_it_with_the_line(cli: Cli) -> None:
+    path = _meeting(cli, outcome="Charged: guilty plea at first hearing")
+
+    [line] = _import_problems(cli, path)
+
+    assert "line 9" in line and "quotes" in line, line
+    assert "guilty plea" not in line
+
+
+def test_a_colon_inside_unquoted_text_in_a_flow_entry_says_to_quote_it(cli: Cli) -> None:
+    path = _meeting(cli, entry="{day: 3, agency: Court, entry: Outcome: fine}")
+
+    [line] = _import_problems(cli, path)
+
+    assert "line 13" in line and "quotes" in line, line
+
+
+@pytest.mark.parametrize(
+    ("changes", "where", "example"),
+    [
+        ({"date": "17/09/2025"}, "meeting.date: ", "e.g. 2025-09-17"),
+        (
+            {"closes": "15/09/2025 17:00", "date": "2099-03-20"},
+            "meeting.voting_closes: ",
+            "2025-09-15 17:00",
+        ),
+    ],
+    ids=["meeting-date", "deadline"],
+)
+def test_a_uk_date_says_dates_are_written_yyyy_mm_dd(
+    cli: Cli, changes: dict[str, str], where: str, example: str
+) -> None:
+    problems = _import_problems(cli, _meeting(cli, **changes))
+
+    [line] = [p for p in problems if p.startswith(where)]
+    assert "dates are written YYYY-MM-DD" in line
+    assert example in line
+
+
+def test_a_file_saved_as_windows_1252_says_to_save_it_as_utf8(cli: Cli) -> None:
+    text = MEETING.format(**{**GOOD, "outcome": "Charged – guilty plea, £250 costs"})
+    path = cli.tmp / "from-word.yaml"
+    path.write_bytes(text.encode("cp1252"))
+
+    [line] = _import_problems(cli, path)
+
+    assert line.startswith(f"{path}: ")
+    assert "save it again as UTF-8" in line
+    assert "line 9" in line
+    for jargon in ("codec", "decode", "byte", "0x", "position"):
+        assert jargon not in line, jargon
+
+
+def test_a_misspelt_key_suggests_the_nearest_known_one(cli: Cli) -> None:
+    problems = _import_problems(cli, _meeting(cli, offence_key="offense"))
+
+    # One mistake, one line: not also "offence: Field required".
+    assert problems == ["cases[BG-01].offense: not a known key; did you mean offence?"]
+
+
+def _config(cli: Cli, edit: Any) -> Path:
+    return cli.write_config(cli.tmp, edit, name="edited-app.yaml")
+
+
+def test_a_channel_name_in_app_yaml_asks_for_the_channel_id_and_says_where_it_is(
+    cli: Cli,
+) -> None:
+    def channel_name(raw: dict[str, Any]) -> None:
+        raw["panel"]["channel"] = "#vcop-panel"
+
+    result = cli.run("meeting", "list", config=_config(cli, channel_name))
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("panel.channel: ")
+    assert "C0123ABCD" in line and "About" in line
+    assert not PATTERN_TEXT.search(line), line
+
+
+def test_a_single_user_id_where_a_list_is_expected_is_accepted(cli: Cli) -> None:
+    def single(raw: dict[str, Any]) -> None:
+        raw["panel"]["chair"] = "U0CHAIR01"
+        raw["panel"]["secretariat"] = "U0SECRET1"
+
+    config = _config(cli, single)
+    path = _meeting(cli)
+
+    result = cli.run("meeting", "import", str(path), config=config)
+
+    assert result.returncode == 0, result.stderr
+
+
+def test_a_malformed_member_id_names_the_key_without_regex_text(cli: Cli) -> None:
+    def lower(raw: dict[str, Any]) -> None:
+        raw["panel"]["members"][1] = "u0cps0001"
+
+    result = cli.run("meeting", "list", config=_config(cli, lower))
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert line.startswith("panel.members[1]: ")
+    assert "Slack member ID" in line and "Copy member ID" in line
+    assert not PATTERN_TEXT.search(line), line
+
+
+def test_no_message_for_a_malformed_meeting_id_or_case_ref_shows_regex_text(cli: Cli) -> None:
+    doc = cli.meeting_doc(meeting_id="my meeting!", cases=[cli.case_doc("BG 01")])
+
+    problems = _import_problems(cli, cli.write_meeting(doc))
+
+    assert any(p.startswith("meeting.id: ") for p in problems), problems
+    assert any(".ref: " in p for p in problems), problems
+
+
+def test_a_misspelt_key_in_app_yaml_suggests_the_nearest_known_one(cli: Cli) -> None:
+    def misspelt(raw: dict[str, Any]) -> None:
+        raw["voting"]["quorom"] = raw["voting"].pop("quorum")
+
+    result = cli.run("meeting", "list", config=_config(cli, misspelt))
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == ["voting.quorom: not a known key; did you mean quorum?"]
+
+
+def test_an_app_yaml_saved_as_windows_1252_says_to_save_it_as_utf8(cli: Cli) -> None:
+    config = cli.tmp / "word-app.yaml"
+    text = cli.SHIPPED_CONFIG.read_text(encoding="utf-8").replace(
+        "name: Example LCJB", "name: Example LCJB – Côte"
+    )
+    config.write_bytes(text.encode("cp1252", errors="replace"))
+
+    result = cli.run("meeting", "list", config=config)
+
+    assert result.returncode == 2
+    [line] = result.stderr.splitlines()
+    assert "save it again as UTF-8" in line and "codec" not in line
