@@ -18,7 +18,13 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from handlers.slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
+from handlers.slack_sim import (
+    DEFAULT_APP_TOKEN,
+    DEFAULT_BOT_TOKEN,
+    SimulatedSlack,
+    WebApiServer,
+    Workspace,
+)
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -135,3 +141,27 @@ def test_a_good_start_logs_one_line_with_the_workspace_bot_user_and_url(
     assert f"http://127.0.0.1:{port}/slack/events" in first, first
     assert later == [], later
     assert "will be unused" not in first
+
+
+def test_a_good_socket_mode_start_logs_one_line_with_the_workspace_bot_user_and_connected(
+    cli: Cli, slack: WebApiServer
+) -> None:
+    env = {**_env(slack.base_url), "SLACK_APP_TOKEN": DEFAULT_APP_TOKEN}
+    env["SLACK_SIGNING_SECRET"] = None
+    process = cli.start("serve", env=env)
+    try:
+        stderr = _lines(process.stderr)
+        first = stderr.get(timeout=30)
+        time.sleep(0.5)
+        later = []
+        while not stderr.empty():
+            later.append(stderr.get())
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+    workspace = slack.workspace
+    assert "connected" in first and "Socket Mode" in first, first
+    assert workspace.team_name in first and workspace.bot_user_id in first, first
+    assert workspace.bot_name in first, first
+    assert later == [], later
