@@ -69,8 +69,10 @@ Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
 
 
 def _one_or_many(value: object) -> object:
-    """``chair: U0123ABCD`` means the same as ``chair: [U0123ABCD]``."""
-    return (value,) if isinstance(value, str) else value
+    """``chair: U0123ABCD`` means ``chair: [U0123ABCD]``; ``U1, U2`` means ``[U1, U2]``."""
+    if isinstance(value, str):
+        return tuple(part.strip() for part in value.split(",") if part.strip())
+    return value
 
 
 def _channel_id(value: object) -> object:

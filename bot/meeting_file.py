@@ -85,7 +85,8 @@ def _deadline(value: object) -> object:
         return dt.datetime.fromisoformat(text)
     except ValueError:
         raise ValueError(
-            "is not a date and time; write it like 2025-09-15 17:00 (panel time)"
+            "is not a date and time; write it as YYYY-MM-DD HH:MM on the 24-hour clock, "
+            "e.g. 2025-09-15 17:00 (panel time)"
         ) from None
 
 

@@ -37,6 +37,8 @@ def write_new(path: Path, data: bytes) -> None:
 
     A write that fails half-way removes the partial file, which is ours.
     """
+    if path.is_dir():
+        raise OutputRefused(f"{path} is a folder; give --output a file name, such as summary.md")
     try:
         handle = path.open("xb")
     except FileExistsError:
@@ -45,6 +47,8 @@ def write_new(path: Path, data: bytes) -> None:
             "name with --output, or move that file away first"
         ) from None
     except FileNotFoundError:
+        if path.parent.is_dir():
+            raise OutputRefused(f"cannot create {path}; choose another --output") from None
         raise OutputRefused(
             f"the folder {path.parent} does not exist: create it first, or choose another --output"
         ) from None

@@ -182,6 +182,7 @@ def run_demo(
     with resources.as_file(sample) as path:
         names = _output_names(str(read_meeting_file(path)["meeting"]["id"]))
     folder.check(names)
+    folder.prepare()  # a folder that cannot be made stops the demo before it starts
     with tempfile.TemporaryDirectory(prefix="vcop-demo-") as scratch:
         demo_settings = settings.model_copy(
             update={"storage": StorageSettings(database=str(Path(scratch) / "vcop-demo.db"))}

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from bot.config import load_settings
+
 if TYPE_CHECKING:
     from conftest import Cli
 
@@ -160,6 +162,7 @@ def test_a_single_user_id_where_a_list_is_expected_is_accepted(cli: Cli) -> None
     def single(raw: dict[str, Any]) -> None:
         raw["panel"]["chair"] = "U0CHAIR01"
         raw["panel"]["secretariat"] = "U0SECRET1"
+        raw["panel"]["members"] = "U0POLICE1, U0CPS0001, U0COURTS1"
 
     config = _config(cli, single)
     path = _meeting(cli)
@@ -167,6 +170,9 @@ def test_a_single_user_id_where_a_list_is_expected_is_accepted(cli: Cli) -> None
     result = cli.run("meeting", "import", str(path), config=config)
 
     assert result.returncode == 0, result.stderr
+    settings = load_settings(config, env={"VCOP_DB": str(cli.db_path)})
+    assert settings.panel.chair == ("U0CHAIR01",)
+    assert settings.panel.members == ("U0POLICE1", "U0CPS0001", "U0COURTS1")
 
 
 def test_a_malformed_member_id_names_the_key_without_regex_text(cli: Cli) -> None:
