@@ -51,6 +51,7 @@ from bot.models import (
     Resolution,
     VoteOption,
 )
+from bot.plain_errors import plain_message
 from bot.summary import CSV_HEADER, DraftSummary, EarlierAction, build_summary, csv_rows
 from bot.tally import tally_counts
 from bot.typed_text import PersonalDataInText, field_findings
@@ -557,7 +558,7 @@ class PanelService:
                 )
             except ValidationError as exc:
                 problem = exc.errors(include_url=False)[0]
-                message = str(problem["msg"]).removeprefix("Value error, ")
+                message = plain_message(problem)
                 raise PanelError(f"Resolution {problem['loc'][0]}: {message}") from exc
             self.repo.save_resolution(resolution)
             self.repo.append_audit(

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bot.models import MemberNotes, VoteOption
+from bot.plain_errors import plain_message
 from handlers import ids
 
 _LOOSE = ConfigDict(extra="ignore", frozen=True)
@@ -236,4 +237,4 @@ def describe_validation_error(error: ValidationError) -> str:
     """A short, user-facing line for a payload that failed validation."""
     first = error.errors(include_url=False)[0]
     where = ".".join(str(part) for part in first["loc"]) or "payload"
-    return f"{where}: {first['msg']}"
+    return f"{where}: {plain_message(first)}"
