@@ -225,7 +225,9 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
         )
     if args.format == "docx":
         # An explicit --output is refused if taken; the default name steps aside instead.
-        default = free_name(Path(f"{summary.meeting_id}-{'annex' if args.annex else 'summary'}.docx"))
+        default = free_name(
+            Path(f"{summary.meeting_id}-{'annex' if args.annex else 'summary'}.docx")
+        )
         path = Path(args.output) if args.output else default
         write_new(path, render_docx(summary, annex_only=args.annex))
         _out(f"Wrote {path}")

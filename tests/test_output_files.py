@@ -16,7 +16,11 @@ import docx
 if TYPE_CHECKING:
     from conftest import Cli
 
-DEMO_FILES = ("2025-09-stalking-draft-summary.md", "2025-09-stalking-draft-summary.docx")
+DEMO_FILES = (
+    "2025-09-stalking-draft-summary.md",
+    "2025-09-stalking-draft-summary.docx",
+    "2025-09-stalking-annex.docx",
+)
 
 
 def _someones_work(folder: Path) -> dict[Path, bytes]:
