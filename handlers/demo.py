@@ -168,14 +168,19 @@ def _output_names(meeting_id: str) -> tuple[str, ...]:
 
 
 def run_demo(
-    settings: Settings, output: str | Path, members_voting: int = 5, out: TextIO | None = None
+    settings: Settings,
+    output: str | Path,
+    members_voting: int = 5,
+    out: TextIO | None = None,
+    database: Path | None = None,
 ) -> int:
     """Run the demo; returns the exit code. Writes the summary files into ``output``.
 
-    The folder may hold other files: the demo writes its own two beside them and
+    The folder may hold other files: the demo writes its own files beside them and
     touches nothing else (it refuses, before doing anything, if one of its names
     is taken by a file it did not write). Its database is a throwaway file in a
-    temporary folder, so a second run starts afresh without deleting anything.
+    temporary folder, so a second run starts afresh without deleting anything;
+    a test that wants to read it afterwards names a new file as ``database``.
     """
     folder = OwnedFolder(Path(output))
     sample = resources.files("bot") / "data" / "sample_meeting.yaml"
@@ -183,10 +188,11 @@ def run_demo(
         names = _output_names(str(read_meeting_file(path)["meeting"]["id"]))
     folder.check(names)
     folder.prepare()  # a folder that cannot be made stops the demo before it starts
+    if database is not None and database.exists():
+        raise PanelError(f"{database} already exists; the demo needs a new database file")
     with tempfile.TemporaryDirectory(prefix="vcop-demo-") as scratch:
-        demo_settings = settings.model_copy(
-            update={"storage": StorageSettings(database=str(Path(scratch) / "vcop-demo.db"))}
-        )
+        path = database or Path(scratch) / "vcop-demo.db"
+        demo_settings = settings.model_copy(update={"storage": StorageSettings(database=str(path))})
         return _run(demo_settings, folder, names, members_voting, out)
 
 

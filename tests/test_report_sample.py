@@ -30,9 +30,10 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, PanelS
     shutil.copy(ROOT / "app.yaml", work / "app.yaml")
     settings = load_settings(work / "app.yaml", env={})
     out = work / "demo"
-    assert run_demo(settings, out, out=io.StringIO()) == 0
+    database = work / "vcop-demo.db"
+    assert run_demo(settings, out, out=io.StringIO(), database=database) == 0
     markdown = (out / f"{MEETING}-draft-summary.md").read_text(encoding="utf-8")
-    service = PanelService(settings, Repository(out / "vcop-demo.db"))
+    service = PanelService(settings, Repository(database))
     yield markdown, service
     service.repo.close()
 
