@@ -158,6 +158,9 @@ class VotingSettings(BaseModel):
 
     quorum: int = Field(default=3, ge=1, le=100)
     majority: float = Field(default=0.5, ge=0.0, lt=1.0)
+    #: A decided right whose finding has less than this share of the non-abstaining
+    #: votes is shown to the chair as split, worth discussing.
+    consensus: float = Field(default=0.75, gt=0.0, le=1.0)
     timezone: str = "Europe/London"
     reminders: tuple[Duration, ...] = (
         dt.timedelta(hours=72),

@@ -54,6 +54,8 @@ AGENCIES_2021: dict[int, tuple[str, ...]] = {
     ),
 }
 
+from bot.answers import AnswerGuide
+
 
 class Right(BaseModel):
     """One right of the Code and what a reviewer checks under it."""
@@ -91,6 +93,7 @@ class RightsCatalogue(BaseModel):
 
     code_edition: str = Field(min_length=1, max_length=20)
     items: tuple[Right, ...] = Field(min_length=1, max_length=20)
+    answers: AnswerGuide = AnswerGuide()
 
     @model_validator(mode="after")
     def _numbered_in_order(self) -> RightsCatalogue:

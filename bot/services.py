@@ -105,6 +105,8 @@ class MemberBallot(BaseModel):
 
 
 class BallotReceipt(BaseModel):
+    """What a member is shown once their votes are durable: their own choices, never others'."""
+
     model_config = ConfigDict(frozen=True)
 
     meeting_id: str
@@ -113,6 +115,18 @@ class BallotReceipt(BaseModel):
     changed: bool
     voters: int
     members: int
+    choices: dict[int, VoteOption] = {}
+    next_ref: str | None = None
+
+
+class CloseCheck(BaseModel):
+    """What the chair is told before closing voting: who has not voted on every case."""
+
+    model_config = ConfigDict(frozen=True)
+
+    meeting: Meeting
+    members: int
+    missing: dict[str, list[str]]
 
 
 class PanelService:
@@ -131,17 +145,26 @@ class PanelService:
 
     def require_chair(self, user: str, action: str) -> None:
         if user != CLI_ACTOR and user != SYSTEM_ACTOR and not self.settings.is_chair(user):
-            raise NotAllowed(f"Only the panel chair can {action}.")
+            raise NotAllowed(
+                f"Only the panel chair can {action}; ask the chair. "
+                "`/vcop help` lists what you can do."
+            )
 
     def require_chair_or_secretariat(self, user: str, action: str) -> None:
         allowed = self.settings.is_chair(user) or self.settings.is_secretariat(user)
         if user != CLI_ACTOR and not allowed:
-            raise NotAllowed(f"Only the panel chair or the secretariat can {action}.")
+            raise NotAllowed(
+                f"Only the panel chair or the secretariat can {action}; ask one of them. "
+                "`/vcop help` lists what you can do."
+            )
 
     def require_panel(self, user: str, action: str) -> None:
         panel = self.settings.panel
         if user not in {*panel.members, *panel.chair, *panel.secretariat}:
-            raise NotAllowed(f"Only people on the panel can {action}.")
+            raise NotAllowed(
+                f"Only people on the panel can {action}. "
+                "Ask the panel secretariat to add you if you should be."
+            )
 
     # Typed text -----------------------------------------------------------
 
@@ -364,6 +387,9 @@ class PanelService:
             raise NotFound("No meeting is open. Name one, or import a meeting first.")
         return meeting
 
+    def meeting_exists(self, meeting_id: str) -> bool:
+        return self.repo.get_meeting(meeting_id) is not None
+
     def cases(self, meeting_id: str) -> list[Case]:
         return self.repo.list_cases(meeting_id)
 
@@ -457,9 +483,25 @@ class PanelService:
                 changed=changed,
                 voters=voters,
                 members=len(self.settings.panel.members),
+                choices=choices,
             )
 
-        return self.repo.grouped(store)
+        receipt = self.repo.grouped(store)
+        # Read after the commit, outside the group's write lock.
+        next_ref = self.next_case_to_vote(ballot.meeting_id, ballot.member, ballot.case_ref)
+        return receipt.model_copy(update={"next_ref": next_ref})
+
+    def next_case_to_vote(
+        self, meeting_id: str, member: str, after: str | None = None
+    ) -> str | None:
+        """The next case on the agenda (after ``after``, wrapping round) not yet voted on."""
+        refs = self.repo.case_refs(meeting_id)
+        voted = self.voted_refs(meeting_id, member)
+        start = refs.index(after) + 1 if after in refs else 0
+        for ref in refs[start:] + refs[:start]:
+            if ref not in voted and ref != after:
+                return ref
+        return None
 
     def member_ballot(self, meeting_id: str, ref: str, member: str) -> MemberBallot:
         votes = self.repo.member_votes(meeting_id, ref, member)
@@ -619,24 +661,29 @@ class PanelService:
         return PurgeReport(meeting=purged, cases=cases, notes=notes)
 
     def can_see_votes(self, user: str, meeting: Meeting, ref: str) -> bool:
-        """Blind voting: a member sees others' votes on a case only after casting their own.
+        """Blind until close: while voting is open only the chair sees a case's counts.
 
-        The chair sees the tally to prepare the meeting, unless the chair is
-        also a voting member, in which case the member rule applies to them too.
+        A member who could see the panel's counts after voting could change
+        their vote to follow them, so members see only their own choices until
+        voting closes. The chair sees the tally to prepare the meeting, unless
+        the chair is also a voting member: then only for cases already voted on.
         Once voting has closed, everyone on the panel sees the final tally.
         """
         panel = self.settings.panel
         if not meeting.is_open:
             return user in {*panel.members, *panel.chair, *panel.secretariat}
-        if self.settings.is_member(user):
-            return self.has_voted(meeting.id, ref, user)
-        return self.settings.is_chair(user)
+        if not self.settings.is_chair(user):
+            return False
+        return not self.settings.is_member(user) or self.has_voted(meeting.id, ref, user)
 
     def case_tally_for(self, user: str, meeting_id: str, ref: str) -> CaseTally:
         """One case's tally, only for someone the blind-voting rule lets see it."""
         meeting = self.get_meeting(meeting_id)
         if not self.can_see_votes(user, meeting, ref):
-            raise NotAllowed("Cast your own votes on this case before seeing the panel's.")
+            raise NotAllowed(
+                "Voting is blind: the panel's counts are shown to everyone once voting closes. "
+                "Until then you can see and change your own votes with Vote."
+            )
         return self.case_tally(meeting.id, ref)
 
     def case_tally(self, meeting_id: str, ref: str) -> CaseTally:
@@ -647,15 +694,6 @@ class PanelService:
         """
         self._require_case(meeting_id, ref)
         return self._case_tally(meeting_id, ref)
-
-    def receipt_tally(self, receipt: BallotReceipt) -> CaseTally:
-        """The case's tally for the receipt shown right after a vote is recorded.
-
-        No checks to repeat: the vote's transaction found the meeting and the
-        case, and the member has just voted on the case, so the blind-voting
-        rule lets them see it (``case_tally_for`` would ask all that again).
-        """
-        return self._case_tally(receipt.meeting_id, receipt.case_ref)
 
     def _case_tally(self, meeting_id: str, ref: str) -> CaseTally:
         rights = self.settings.rights
@@ -679,6 +717,20 @@ class PanelService:
             if self.can_see_votes(user, meeting, case.ref)
         ]
         return meeting, visible
+
+    def latest_closed_meeting(self) -> Meeting | None:
+        """The most recent meeting whose voting has closed (App Home shows its results)."""
+        return next((m for m in self.repo.list_meetings() if not m.is_open), None)
+
+    def close_check(self, meeting_id: str | None, actor: str) -> CloseCheck:
+        """Who has not voted on every case, for the chair's confirmation before closing."""
+        self.require_chair(actor, "close voting")
+        meeting = self.get_meeting(meeting_id)
+        return CloseCheck(
+            meeting=meeting,
+            members=len(self.settings.panel.members),
+            missing=members_without_vote(self.progress(meeting.id)),
+        )
 
     def voted_refs(self, meeting_id: str, member: str) -> set[str]:
         voters = self.repo.voters_by_case(meeting_id)

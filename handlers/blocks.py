@@ -8,6 +8,7 @@ unit-tested on their own (tests/test_blocks.py).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Sequence
 
 from slack_sdk.models.blocks import (
@@ -26,6 +27,15 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.answers import AnswerGuide
+from bot.chair_agenda import (
+    AgendaItem,
+    CaseLine,
+    chair_agenda,
+    finding_share,
+    numbers_text,
+    score,
+)
 from bot.models import (
     NOTE_MAX_CHARS,
     Case,
@@ -38,9 +48,9 @@ from bot.models import (
     RightTally,
     VoteOption,
 )
-from bot.report_layout import FINDING_CODES, RESOLVED_MARK, voting_open_notice
+from bot.report_layout import voting_open_notice
 from bot.rights import RightsCatalogue
-from bot.services import CaseProgress, MemberBallot
+from bot.services import BallotReceipt, CaseProgress, CloseCheck, MemberBallot
 from bot.summary import DraftSummary
 from handlers import ids
 from handlers.mrkdwn import clip, escape, escaped_clip, escaped_pieces
@@ -48,6 +58,9 @@ from handlers.mrkdwn import clip, escape, escaped_clip, escaped_pieces
 HEADER_MAX = 150
 SECTION_MAX = 3000
 NARRATIVE_MAX = 2800
+#: How much of a narrative a case message shows: about a phone screen.
+NARRATIVE_PREVIEW = 600
+MESSAGE_BLOCKS_MAX = 50
 MODAL_TITLE_MAX = 24
 VIEW_BLOCKS_MAX = 100  # a modal or a Home tab
 NOTE_FIELDS = (
@@ -77,53 +90,100 @@ def progress_line(voted: int, members: int) -> str:
     return f"{voted} of {members} members have voted"
 
 
+# Shared pieces ------------------------------------------------------------------
+
+
+def reflow(text: str) -> str:
+    """Join a narrative's hard line breaks into paragraphs that wrap on any screen.
+
+    Case narratives are pasted from Word or a case system with a break every
+    70-odd characters; on a phone those breaks leave ragged half-lines. Blank
+    lines still separate paragraphs.
+    """
+    paragraphs = [" ".join(part.split()) for part in re.split(r"\n\s*\n", text.strip())]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def _button(
+    text: str,
+    action_id: str,
+    value: str,
+    *,
+    label: str | None = None,
+    style: str | None = None,
+) -> ButtonElement:
+    """A button; ``label`` is what a screen reader says where similar buttons sit together."""
+    return ButtonElement(
+        text=text,
+        action_id=action_id,
+        value=value,
+        style=style,
+        accessibility_label=clip(label, 75)[0] if label else None,
+    )
+
+
+def read_case_button(meeting_id: str, ref: str, action_id: str = ids.CASE_READ) -> ButtonElement:
+    return _button("Read case", action_id, ids.case_key(meeting_id, ref), label=f"Read case {ref}")
+
+
+def vote_button(
+    meeting_id: str, ref: str, *, again: bool = False, primary: bool = False
+) -> ButtonElement:
+    text = "Change vote" if again else "Vote"
+    return _button(
+        text,
+        ids.VOTE_OPEN,
+        ids.case_key(meeting_id, ref),
+        label=f"{text} on {ref}",
+        style="primary" if primary else None,
+    )
+
+
 # Case messages ---------------------------------------------------------------
 
 
 def case_message(
-    meeting: Meeting, case: Case, voted: int, members: int, closes: str, *, open_: bool
+    meeting: Meeting,
+    case: Case,
+    voted: int,
+    members: int,
+    closes: str,
+    *,
+    open_: bool,
+    category: Category | None = None,
 ) -> tuple[str, list[Block]]:
-    """The channel message for one case: details, progress and the Vote button."""
-    narrative, cut = escaped_clip(case.summary, NARRATIVE_MAX)
-    details = (
-        f"*Offence:* {escaped_clip(case.offence, 400)[0]}\n"
-        f"*Outcome:* {escaped_clip(case.outcome, 400)[0]}"
-    )
+    """The channel message for one case, sized for a phone.
+
+    The offence is in the header only; the narrative is reflowed and cut at
+    about a screenful, the rest (and the timeline) behind Read case. Once
+    voting has closed the message shows the case's category, and is edited
+    again when the chair's resolution changes it.
+    """
+    narrative, cut = escaped_clip(reflow(case.summary), NARRATIVE_PREVIEW)
+    details = f"*Outcome:* {escaped_clip(case.outcome, 400)[0]}"
     if case.relisted_from:
         details += f"\n_Re-listed from {escape(case.relisted_from)}_"
-    status = (
-        f"{progress_line(voted, members)} · voting closes {closes}"
-        if open_
-        else f"Voting closed · {voted} of {members} members voted"
-    )
-    buttons: list[ButtonElement] = []
     if open_:
-        buttons.append(
-            ButtonElement(
-                text="Vote",
-                action_id=ids.VOTE_OPEN,
-                value=ids.case_key(meeting.id, case.ref),
-                style="primary",
-            )
-        )
-    if cut or case.timeline:
-        buttons.append(
-            ButtonElement(
-                text="Read full case",
-                action_id=ids.CASE_READ,
-                value=ids.case_key(meeting.id, case.ref),
-            )
-        )
+        status = f"{progress_line(voted, members)} · voting closes {closes}"
+    else:
+        status = f"Voting closed · {voted} of {members} members voted"
     blocks: list[Block] = [
         _header(f"{case.ref} · {case.offence}"),
         _mrkdwn(details),
         _mrkdwn(narrative),
-        _context(status),
     ]
-    if buttons:
-        blocks.append(ActionsBlock(block_id=ids.CASE_ACTIONS, elements=buttons))
+    if cut:
+        blocks.append(_context("The rest of the narrative and the timeline: *Read case*."))
+    if not open_ and category is not None:
+        blocks.append(_mrkdwn(f"*Category:* {category.value}"))
+    blocks.append(_context(status))
+    buttons = [read_case_button(meeting.id, case.ref)]
+    if open_:
+        buttons.insert(0, vote_button(meeting.id, case.ref, primary=True))
+    blocks.append(ActionsBlock(block_id=ids.CASE_ACTIONS, elements=buttons))
     # The fallback text is mrkdwn too (and the notification): escaped like the blocks.
-    text = f"Case {escape(case.ref)}: {escaped_clip(case.offence, 180)[0]} — {status}"
+    outcome = f" — {category.value}" if not open_ and category is not None else ""
+    text = f"Case {escape(case.ref)}: {escaped_clip(case.offence, 180)[0]} — {status}{outcome}"
     return clip(text, 300)[0], blocks
 
 
@@ -132,8 +192,9 @@ def meeting_header_message(meeting: Meeting, cases: int, closes: str) -> tuple[s
     text = (
         f"*{escape(meeting.title)}* — meeting on {meeting.date:%A %d %B %Y}.\n"
         f"{cases} anonymised cases follow. For each case, judge each of the Code's rights: "
-        f"press *Vote* under the case. You can change your votes until voting closes "
-        f"({closes}). Nobody sees how others voted until they have voted themselves."
+        f"press *Vote* under the case (*Read case* shows the whole case). You can change "
+        f"your votes until voting closes ({closes}). Voting is blind: the panel's counts "
+        "are shown to everyone once voting closes."
     )
     return f"Scrutiny panel: {escape(meeting.title)}", [
         _header(f"Scrutiny panel: {meeting.title}"),
@@ -142,13 +203,37 @@ def meeting_header_message(meeting: Meeting, cases: int, closes: str) -> tuple[s
 
 
 def closed_notice(meeting: Meeting, tally: Sequence[CaseTally]) -> tuple[str, list[Block]]:
+    """The channel's notice that voting closed, with each case's category.
+
+    It is edited whenever a resolution changes a category, so it always says
+    where the meeting stands.
+    """
     lines = [f"• {escape(case.ref)}: {case.category.value}" for case in tally]
-    intro = (
-        f"Voting on *{escape(meeting.title)}* has closed. Provisional categories, "
-        "before the chair resolves any disputed rights:"
-    )
+    waiting = sum(1 for case in tally for r in case.rights if r.finding is Finding.UNDECIDED)
+    if waiting:
+        state = (
+            f"{waiting} {'right awaits' if waiting == 1 else 'rights await'} the chair's "
+            "decision; this notice is updated as the chair resolves them."
+        )
+    else:
+        state = "Every right has a finding."
+    intro = f"Voting on *{escape(meeting.title)}* has closed. Categories:"
     # Every case is listed: a long agenda takes several sections, none cut off.
     return f"Voting closed: {escape(meeting.title)}", [
+        _mrkdwn(intro),
+        *(_mrkdwn(text) for text in _grouped(lines, SECTION_MAX)),
+        _context(state),
+    ]
+
+
+def all_resolved_message(meeting: Meeting, tally: Sequence[CaseTally]) -> tuple[str, list[Block]]:
+    """The short follow-up when the chair resolves the meeting's last undecided right."""
+    lines = [f"• {escape(case.ref)}: {case.category.value}" for case in tally]
+    intro = (
+        f"The chair has resolved the last undecided right of *{escape(meeting.title)}*. "
+        "Final categories:"
+    )
+    return f"Final categories: {escape(meeting.title)}", [
         _mrkdwn(intro),
         *(_mrkdwn(text) for text in _grouped(lines, SECTION_MAX)),
     ]
@@ -165,12 +250,18 @@ def _grouped(rows: Sequence[str], limit: int) -> list[str]:
     return texts
 
 
-def full_case_modal(case: Case) -> View:
-    """The whole narrative and timeline, for cases too long for a message."""
+def full_case_modal(case: Case, *, pushed: bool = False) -> View:
+    """The whole narrative and timeline.
+
+    Pushed over the vote modal, its button says Back: closing it returns to
+    the vote with every choice still in place.
+    """
     blocks: list[Block] = [_header(f"{case.ref} · {case.offence}")]
     blocks.append(_mrkdwn(f"*Outcome:* {escaped_clip(case.outcome, 400)[0]}"))
     # Pieces are measured after escaping: a narrative full of "A&E" grows when escaped.
-    blocks.extend(_mrkdwn(piece) for piece in escaped_pieces(case.summary, NARRATIVE_MAX)[:80])
+    blocks.extend(
+        _mrkdwn(piece) for piece in escaped_pieces(reflow(case.summary), NARRATIVE_MAX)[:80]
+    )
     if case.timeline:
         blocks.append(DividerBlock())
         rows = [
@@ -184,7 +275,7 @@ def full_case_modal(case: Case) -> View:
         type="modal",
         callback_id=ids.CASE_VIEW,
         title=_title(f"Case {case.ref}"),
-        close="Close",
+        close="Back" if pushed else "Close",
         blocks=blocks[:100],
     )
 
@@ -192,33 +283,68 @@ def full_case_modal(case: Case) -> View:
 # The vote modal ----------------------------------------------------------------
 
 
-def _option(option: VoteOption) -> Option:
-    return Option(value=option.value, label=option.value)
+def _option(option: VoteOption, answers: AnswerGuide | None = None) -> Option:
+    description = answers.describe(option) if answers else None
+    return Option(value=option.value, label=option.value, description=description)
+
+
+#: The fast-path buttons: the answer each one fills in for every right not yet chosen.
+FILL_BUTTONS = (
+    ("All met", VoteOption.MET, ids.VOTE_FILL_MET),
+    ("All not applicable", VoteOption.NOT_APPLICABLE, ids.VOTE_FILL_NOT_APPLICABLE),
+)
 
 
 def vote_modal(
-    meeting: Meeting, case: Case, rights: RightsCatalogue, ballot: MemberBallot, closes: str
+    meeting: Meeting,
+    case: Case,
+    rights: RightsCatalogue,
+    ballot: MemberBallot,
+    closes: str,
+    *,
+    revision: int = 0,
 ) -> View:
-    """One select per right, preselected with the member's earlier choices, plus notes."""
+    """One select per right, preselected with the member's choices so far, plus notes.
+
+    ``All met`` and ``All not applicable`` rebuild the modal with ``revision``
+    one higher: the rights get fresh block_ids, since Slack applies a new
+    ``initial_option`` only to an input it has not seen before. The notes keep
+    their block_ids, so Slack keeps what the member has typed.
+    """
+    answers = rights.answers
+    fill = [
+        _button(
+            text,
+            action_id,
+            option.value,
+            label=f"Answer {option.value} for every right not yet chosen",
+        )
+        for text, option, action_id in FILL_BUTTONS
+    ]
     blocks: list[Block] = [
-        _mrkdwn(f"*{escaped_clip(f'{case.ref} · {case.offence}', 500)[0]}*"),
-        _context(
-            "Choose an answer for every right; Abstain counts as one. "
-            f"You can change your votes until {closes}."
+        _mrkdwn(
+            f"*{escaped_clip(f'{case.ref} · {case.offence}', 500)[0]}*\n"
+            f"Answer every right (Abstain counts). You can change your votes until {closes}."
+        ),
+        _context(escape(answers.key)),
+        ActionsBlock(
+            block_id=ids.VOTE_FILL_ACTIONS,
+            elements=[*fill, read_case_button(meeting.id, case.ref, ids.VOTE_READ_CASE)],
         ),
     ]
+    options = [_option(option, answers) for option in VoteOption]
     for right in rights.items:
         chosen = ballot.choices.get(right.number)
         blocks.append(
             InputBlock(
-                block_id=ids.right_block(right.number),
+                block_id=ids.right_block(right.number, revision),
                 label=clip(right.label, 2000)[0],
                 hint=clip(right.checks, 2000)[0],
                 element=StaticSelectElement(
                     action_id=ids.CHOICE,
                     placeholder="Choose…",
-                    options=[_option(option) for option in VoteOption],
-                    initial_option=_option(chosen) if chosen else None,
+                    options=options,
+                    initial_option=_option(chosen, answers) if chosen else None,
                 ),
             )
         )
@@ -244,31 +370,57 @@ def vote_modal(
         title=_title(f"Vote · {case.ref}"),
         submit="Submit votes",
         close="Cancel",
-        private_metadata=json.dumps({"m": meeting.id, "r": case.ref}),
+        private_metadata=json.dumps({"m": meeting.id, "r": case.ref, "v": str(revision)}),
         blocks=blocks,
     )
 
 
-def _votes_text(right: RightTally) -> str:
-    return ", ".join(f"{label} {n}" for label, n in right.votes.items()) or "no votes"
+def vote_receipt_modal(receipt: BallotReceipt, rights: RightsCatalogue) -> View:
+    """Shown once a member's votes are durable: their own choices only, then what next.
 
-
-def vote_receipt_modal(tally: CaseTally, members: int) -> View:
-    """Shown once a member's votes are committed: their receipt and the panel so far."""
-    lines = [f"*Right {r.right} · {escape(r.title)}:* {_votes_text(r)}" for r in tally.rights]
+    Never the panel's counts: a member who saw how others voted could change
+    their vote to follow them. ``Next case`` opens the next case they have not
+    voted on; ``Done`` closes.
+    """
+    lines = [
+        f"*{escape(right.label)}:* {receipt.choices[right.number].value}"
+        for right in rights.items
+        if right.number in receipt.choices
+    ]
+    blocks: list[Block] = [
+        _mrkdwn(
+            f":white_check_mark: Your votes on *{escape(receipt.case_ref)}* are recorded. "
+            "You can change them until voting closes with Change vote."
+        ),
+        _mrkdwn(clip("*Your answers*\n" + "\n".join(lines), SECTION_MAX)[0]),
+        _context(
+            f"{progress_line(receipt.voters, receipt.members)}. Voting is blind: the panel's "
+            "counts are shown to everyone once voting closes."
+        ),
+    ]
+    if receipt.next_ref is not None:
+        blocks.append(
+            ActionsBlock(
+                block_id=ids.RECEIPT_ACTIONS,
+                elements=[
+                    _button(
+                        "Next case",
+                        ids.VOTE_NEXT,
+                        ids.case_key(receipt.meeting_id, receipt.next_ref),
+                        label=f"Next case: vote on {receipt.next_ref}",
+                        style="primary",
+                    )
+                ],
+            )
+        )
+    else:
+        blocks.append(_mrkdwn("You have voted on every case of this meeting. Thank you."))
     return View(
         type="modal",
         callback_id=ids.VOTE_RECEIPT,
-        title=_title(f"Voted · {tally.ref}"),
+        title=_title(f"Voted · {receipt.case_ref}"),
         close="Done",
-        blocks=[
-            _mrkdwn(
-                f":white_check_mark: Your votes on *{escape(tally.ref)}* are recorded. "
-                "You can change them until voting closes by pressing Vote again."
-            ),
-            _context(f"{progress_line(tally.voters, members)}. How the panel is voting so far:"),
-            _mrkdwn("\n".join(lines)),
-        ],
+        blocks=blocks,
     )
 
 
@@ -283,47 +435,144 @@ def notice_modal(title: str, text: str) -> View:
     )
 
 
-# The chair's tally ---------------------------------------------------------------
+# The chair's view ---------------------------------------------------------------
 
 
-def _right_line(right: RightTally) -> str:
-    mark = " (resolved by the chair)" if right.resolved else ""
-    flag = ":warning: " if right.finding is Finding.UNDECIDED else ""
-    return (
-        f"{flag}*Right {right.right} · {escape(right.title)}:* {right.finding.value}{mark}"
-        f" — {_votes_text(right)}"
+def _votes_text(right: RightTally) -> str:
+    return ", ".join(f"{label} {n}" for label, n in right.votes.items()) or "no votes"
+
+
+def _resolve_button(meeting_id: str, ref: str, right: int) -> ButtonElement:
+    return _button(
+        "Resolve",
+        ids.RESOLVE_RIGHT_OPEN,
+        ids.right_key(meeting_id, ref, right),
+        label=f"Resolve {ref} Right {right}",
     )
 
 
-def _case_tally_blocks(
-    meeting: Meeting, tally: CaseTally, members: int, history: CaseTally | None = None
-) -> list[Block]:
-    disputed = [r for r in tally.disputed_first() if r.disputed]
-    settled = [r for r in tally.rights if not r.disputed]
+def _agenda_item(meeting: Meeting, item: AgendaItem, members: int, *, split: bool) -> SectionBlock:
+    right = item.right
+    head = f"*{escape(item.ref)} · Right {right.right} · {escape(right.title)}*"
+    if split:
+        share = round(finding_share(right) * 100)
+        body = f"{right.finding.value} with {share}% of the votes: {_votes_text(right)}"
+    else:
+        body = f"{_votes_text(right)} · {item.voters} of {members} members voted"
+    return SectionBlock(
+        text=MarkdownTextObject(text=clip(f"{head}\n{body}", SECTION_MAX)[0]),
+        accessory=_resolve_button(meeting.id, item.ref, right.right),
+    )
+
+
+def case_line_text(line: CaseLine, members: int, history: CaseTally | None = None) -> str:
+    """``*SH-01: Fully compliant* · 5 of 5 voted`` then ``All other rights: Met 5–0``."""
+    tally = line.tally
     text = f"*{escape(tally.ref)}: {tally.category.value}* · {tally.voters} of {members} voted"
-    if history is not None:
-        earlier = ", ".join(f"R{r.right} {FINDING_CODES[r.finding]}" for r in history.rights)
-        text += f"\n_Re-listed. Earlier: {history.category.value} ({earlier})_"
-    if disputed:
-        text += "\n" + "\n".join(_right_line(r) for r in disputed)
-    if settled:
-        # Agreed rights are listed compactly, but with their counts: a right agreed by two
-        # votes and three abstentions is not the same finding as one agreed by five.
-        summary = ", ".join(
-            f"R{r.right} {FINDING_CODES[r.finding]} ({_votes_text(r)})" for r in settled
-        )
-        text += f"\n_Agreed:_ {summary}"
-    return [
-        SectionBlock(
-            text=MarkdownTextObject(text=clip(text, SECTION_MAX)[0]),
-            accessory=ButtonElement(
-                text="Resolve a right",
-                action_id=ids.RESOLVE_OPEN,
-                value=ids.case_key(meeting.id, tally.ref),
-            ),
-        ),
-        DividerBlock(),
+    parts = [
+        score.text + (f" ({numbers_text(numbers)})" if len(line.groups) > 1 else "")
+        for score, numbers in line.groups
     ]
+    if parts:
+        text += "\nAll other rights: " + ", ".join(parts)
+    elif line.listed_above:
+        text += "\nEvery right of this case needs a decision or is split."
+    if line.waiting:
+        text += f"\nWaiting for more votes: {numbers_text(line.waiting)}"
+    if line.resolved:
+        text += "\nResolved by the chair: " + ", ".join(
+            f"Right {r.right} {r.finding.value}" for r in line.resolved
+        )
+    if history is not None:
+        undecided = [r.right for r in history.rights if r.finding is Finding.UNDECIDED]
+        earlier = history.category.value
+        if undecided:
+            earlier += f"; undecided then: {numbers_text(undecided)}"
+        text += f"\n_Re-listed. Earlier: {earlier}_"
+    return clip(text, SECTION_MAX)[0]
+
+
+def chair_sections(
+    meeting: Meeting,
+    tallies: Sequence[CaseTally],
+    members: int,
+    consensus: float,
+    *,
+    history: dict[str, CaseTally] | None = None,
+    room: int = VIEW_BLOCKS_MAX - 4,
+    quorum: int = 1,
+) -> list[Block]:
+    """``Needs your decision (N)``, ``Split, worth discussing``, then a line per case.
+
+    Every undecided and split right has its own Resolve button. Within
+    ``room`` blocks: when a long agenda does not fit, the undecided rights
+    keep their buttons first and the overflow is counted, never silently dropped.
+    """
+    still_voting = frozenset(
+        tally.ref for tally in tallies if meeting.is_open and tally.voters < members
+    )
+    agenda = chair_agenda(tallies, consensus, quorum=quorum, still_voting=still_voting)
+    lines = [
+        case_line_text(line, members, (history or {}).get(line.tally.ref)) for line in agenda.cases
+    ]
+    undecided, split = list(agenda.undecided), list(agenda.split)
+    # Three headers, and a block for each section's empty or "more" line.
+    fixed = 3 + 2
+    individual = fixed + len(undecided) + len(split) + len(lines) <= room
+    grouped = [] if individual else _grouped(lines, SECTION_MAX)
+    case_blocks = len(lines) if individual else len(grouped)
+    left = max(room - fixed - case_blocks, 1)
+    shown = undecided[:left]
+    shown_split = split[: max(left - len(shown), 0)]
+
+    built: list[Block] = [_header(f"Needs your decision ({len(undecided)})")]
+    if not undecided:
+        built.append(_mrkdwn("Nothing: every right has a finding."))
+    built.extend(_agenda_item(meeting, item, members, split=False) for item in shown)
+    if len(shown) < len(undecided):
+        built.append(
+            _context(
+                f"…and {len(undecided) - len(shown)} more undecided rights; they appear here "
+                "as you resolve these."
+            )
+        )
+    built.append(_header("Split, worth discussing"))
+    if not split:
+        built.append(
+            _mrkdwn(f"None: every decided right has at least {round(consensus * 100)}% agreement.")
+        )
+    built.extend(_agenda_item(meeting, item, members, split=True) for item in shown_split)
+    if len(shown_split) < len(split):
+        built.append(
+            _context(
+                f"…and {len(split) - len(shown_split)} more split rights; they appear here as "
+                "you resolve the undecided ones."
+            )
+        )
+    built.append(_header("Each case"))
+    if individual:
+        built.extend(
+            SectionBlock(
+                text=MarkdownTextObject(text=text),
+                accessory=_button(
+                    "Resolve a right",
+                    ids.RESOLVE_OPEN,
+                    ids.case_key(meeting.id, line.tally.ref),
+                    label=f"Resolve a right of {line.tally.ref}",
+                ),
+            )
+            for text, line in zip(lines, agenda.cases, strict=True)
+        )
+    else:
+        built.extend(_mrkdwn(text) for text in grouped)
+    return built
+
+
+def category_summary(tallies: Sequence[CaseTally]) -> str:
+    counts = dict.fromkeys(Category, 0)
+    for case in tallies:
+        counts[case.category] += 1
+    return " · ".join(f"{category.value}: {n}" for category, n in counts.items() if n)
 
 
 def tally_modal(
@@ -331,60 +580,83 @@ def tally_modal(
     tallies: Sequence[CaseTally],
     members: int,
     history: dict[str, CaseTally] | None = None,
+    *,
+    consensus: float = 0.75,
+    quorum: int = 1,
+    confirmation: str | None = None,
 ) -> View:
-    """The chair's tally: each case's category, disputed rights first, with Resolve.
-
-    A re-listed case carries its earlier meeting's findings as history.
-    """
-    counts = dict.fromkeys(Category, 0)
-    for case in tallies:
-        counts[case.category] += 1
-    summary = " · ".join(f"{category.value}: {n}" for category, n in counts.items() if n)
-    blocks: list[Block] = [
-        _mrkdwn(f"*{escape(meeting.title)}* ({escape(meeting.id)})\n{summary or 'No cases'}"),
-        DividerBlock(),
-    ]
-    # A divider between cases reads better, but a meeting may have 50 cases and every
-    # one must fit in a modal's 100 blocks: drop the dividers when they would not fit.
-    keep = 2 if len(blocks) + 2 * len(tallies) <= VIEW_BLOCKS_MAX else 1
-    for case in tallies:
-        history_of = (history or {}).get(case.ref)
-        blocks.extend(_case_tally_blocks(meeting, case, members, history_of)[:keep])
+    """The chair's tally: what needs a decision first, each with its own Resolve button."""
+    blocks: list[Block] = []
+    if confirmation:
+        blocks.append(_mrkdwn(f":white_check_mark: {escape(confirmation)}"))
+    blocks.append(
+        _mrkdwn(
+            f"*{escape(meeting.title)}* ({escape(meeting.id)})\n"
+            f"{category_summary(tallies) or 'No cases'}"
+        )
+    )
+    blocks.extend(
+        chair_sections(
+            meeting,
+            tallies,
+            members,
+            consensus,
+            history=history,
+            room=VIEW_BLOCKS_MAX - len(blocks),
+            quorum=quorum,
+        )
+    )
     return View(
         type="modal",
         callback_id=ids.TALLY_VIEW,
         title=_title("Panel tally"),
         close="Close",
         private_metadata=json.dumps({"m": meeting.id}),
-        blocks=blocks[:100],
+        blocks=blocks[:VIEW_BLOCKS_MAX],
     )
 
 
-def resolve_modal(meeting: Meeting, tally: CaseTally, rights: RightsCatalogue) -> View:
-    """The chair picks a right, a finding and a reason; disputed rights are offered first."""
+def resolve_modal(
+    meeting: Meeting,
+    tally: CaseTally,
+    rights: RightsCatalogue,
+    *,
+    right: int | None = None,
+    origin: dict[str, str] | None = None,
+) -> View:
+    """The chair picks a right, a finding and a reason; ``right`` comes preselected.
+
+    ``origin`` says which surface the chair came from (the tally modal, App
+    Home, or a DM message), so that surface is refreshed after the resolution.
+    """
     ordered = tally.disputed_first()
     right_options = [
         Option(
             value=str(r.right),
-            label=clip(f"R{r.right} {rights.get(r.right).short}: {r.finding.value}", 75)[0],
+            label=clip(f"Right {r.right} {rights.get(r.right).short}: {r.finding.value}", 75)[0],
         )
         for r in ordered
     ]
+    initial = next(
+        (o for o in right_options if right is not None and o.value == str(right)),
+        right_options[0],
+    )
     findings = [Option(value=f.value, label=f.value) for f in Finding if f is not Finding.UNDECIDED]
+    metadata = {"m": meeting.id, "r": tally.ref, **(origin or {})}
     return View(
         type="modal",
         callback_id=ids.RESOLVE_SUBMIT,
         title=_title(f"Resolve · {tally.ref}"),
         submit="Resolve",
         close="Back",
-        private_metadata=json.dumps({"m": meeting.id, "r": tally.ref}),
+        private_metadata=json.dumps(metadata),
         blocks=[
             _mrkdwn(f"*{escape(tally.ref)}*: currently {tally.category.value}"),
             InputBlock(
                 block_id=ids.RESOLVE_RIGHT,
                 label="Right",
                 element=StaticSelectElement(
-                    action_id=ids.CHOICE, options=right_options, initial_option=right_options[0]
+                    action_id=ids.CHOICE, options=right_options, initial_option=initial
                 ),
             ),
             InputBlock(
@@ -398,6 +670,38 @@ def resolve_modal(meeting: Meeting, tally: CaseTally, rights: RightsCatalogue) -
                 element=PlainTextInputElement(
                     action_id=ids.NOTE, multiline=True, max_length=NOTE_MAX_CHARS
                 ),
+            ),
+        ],
+    )
+
+
+def close_confirm_modal(check: CloseCheck, closes: str) -> View:
+    """Asked before voting closes early: how many members have not voted on every case."""
+    meeting = check.meeting
+    waiting = len(check.missing)
+    if waiting:
+        lines = [
+            f"• <@{member}>: {', '.join(escape(ref) for ref in refs)}"
+            for member, refs in sorted(check.missing.items())
+        ]
+        text = (
+            f"*{waiting} of {check.members} members have not voted* on every case of "
+            f"*{escape(meeting.title)}*. Closing now refuses their votes.\n" + "\n".join(lines)
+        )
+    else:
+        text = f"Every member has voted on every case of *{escape(meeting.title)}*."
+    return View(
+        type="modal",
+        callback_id=ids.CLOSE_CONFIRM,
+        title=_title("Close voting?"),
+        submit="Close voting",
+        close="Cancel",
+        private_metadata=json.dumps({"m": meeting.id}),
+        blocks=[
+            _mrkdwn(clip(text, SECTION_MAX)[0]),
+            _context(
+                f"Voting would otherwise close at {closes}. Once closed, everyone on the panel "
+                "sees the counts and the case messages show each case's category."
             ),
         ],
     )
@@ -423,6 +727,40 @@ def status_blocks(meeting: Meeting, progress: Sequence[CaseProgress], closes: st
     ]
 
 
+def _case_row(
+    meeting: Meeting, case: Case, buttons: list[ButtonElement], *, compact: bool = False
+) -> list[Block]:
+    """A case and its buttons; ``compact`` keeps only the first, beside the text, in one block."""
+    text = f"*{escape(case.ref)}* · {escaped_clip(case.offence, 200)[0]}"
+    if compact:
+        return [SectionBlock(text=MarkdownTextObject(text=text), accessory=buttons[0])]
+    return [
+        _mrkdwn(text),
+        ActionsBlock(block_id=f"case_{ids.case_key(meeting.id, case.ref)}"[:255], elements=buttons),
+    ]
+
+
+def results_texts(tallies: Sequence[CaseTally], members: int) -> list[str]:
+    """After close, for everyone on the panel: each case's category and its rights' counts."""
+    rows = []
+    for tally in tallies:
+        groups: dict[str, list[int]] = {}
+        for right in tally.rights:
+            if right.finding is Finding.UNDECIDED:
+                key = f"Undecided ({_votes_text(right)})"
+            elif right.resolved:
+                key = f"{right.finding.value}, resolved by the chair"
+            else:
+                key = score(right).text
+            groups.setdefault(key, []).append(right.right)
+        detail = "; ".join(f"{numbers_text(numbers)}: {key}" for key, numbers in groups.items())
+        rows.append(
+            f"*{escape(tally.ref)}: {tally.category.value}* · {tally.voters} of {members} "
+            f"voted\n{detail}"
+        )
+    return _grouped(rows, SECTION_MAX)
+
+
 def home_view(
     meeting: Meeting | None,
     cases: Sequence[Case],
@@ -432,80 +770,125 @@ def home_view(
     *,
     can_vote: bool,
     members: int,
+    consensus: float = 0.75,
+    quorum: int = 1,
+    results: Sequence[CaseTally] | None = None,
+    confirmation: str | None = None,
 ) -> View:
-    """App Home: open cases marked voted or not, each with Vote; the chair also gets the matrix.
+    """App Home: cases still to vote on first, then voted ones; the chair's sections too.
 
-    ``members`` is the panel size, for the "N of M voted" line of each disputed case.
+    Once voting has closed (``meeting`` closed, ``results`` given), the
+    most recent meeting's results stay here until a new meeting opens.
     """
     blocks: list[Block] = [_header("Victims' Code scrutiny panel")]
+    if confirmation:
+        blocks.append(_mrkdwn(f":white_check_mark: {escape(confirmation)}"))
     if meeting is None:
         blocks.append(_mrkdwn("No meeting is open for voting."))
         return View(type="home", blocks=blocks)
-    state = f"Voting closes {closes}." if meeting.is_open else "Voting has closed."
-    blocks.append(_mrkdwn(f"*{escape(meeting.title)}* · {meeting.date:%d %B %Y}. {state}"))
-    for case in cases:
-        mark = ":white_check_mark: voted" if case.ref in voted_refs else ":white_square: not voted"
-        text = f"*{escape(case.ref)}* · {escaped_clip(case.offence, 200)[0]}"
-        accessory = None
-        if can_vote and meeting.is_open:
-            text += f"\n{mark}"
-            accessory = ButtonElement(
-                text="Vote", action_id=ids.VOTE_OPEN, value=ids.case_key(meeting.id, case.ref)
-            )
-        blocks.append(SectionBlock(text=MarkdownTextObject(text=text), accessory=accessory))
-    if chair_tally is not None:
-        blocks.extend([DividerBlock(), _header("Tally matrix")])
-        blocks.extend(_mrkdwn(text) for text in matrix_texts(chair_tally))
+    if meeting.is_open:
         blocks.append(
-            _context(
-                "M Met · PM Partially met · NM Not met · DNE Victim did not engage · "
-                "INR Information not recorded · N/A Not applicable · U Undecided · "
-                "! disputed · * resolved"
+            _mrkdwn(f"*{escape(meeting.title)}* · {meeting.date:%d %B %Y}. Voting closes {closes}.")
+        )
+    else:
+        blocks.append(
+            _mrkdwn(
+                f"*Results: {escape(meeting.title)}* · {meeting.date:%d %B %Y}. Voting has "
+                "closed; these are the panel's findings, updated as the chair resolves rights."
             )
         )
-        disputed = [case for case in chair_tally if any(r.disputed for r in case.rights)]
-        # Within the tab's 100 blocks; the matrix above already flags every disputed cell.
-        room = VIEW_BLOCKS_MAX - len(blocks)
-        shown = disputed if len(disputed) <= room else disputed[: room - 1]
-        for case_tally in shown:
-            blocks.extend(_case_tally_blocks(meeting, case_tally, members)[:1])
-        if len(shown) < len(disputed):
-            more = len(disputed) - len(shown)
-            blocks.append(
-                _context(f"{more} more cases have disputed rights: `/vcop tally` shows them all.")
+    chair_room = 0 if chair_tally is None else 40
+    if meeting.is_open:
+        room = VIEW_BLOCKS_MAX - len(blocks) - chair_room - 3
+        # Two blocks a case (its text, then Vote and Read case) while they fit; a long
+        # agenda keeps every case with its main button beside it, Read case being in
+        # the vote modal and the channel.
+        compact = 2 * len(cases) + 2 > room
+        rows: list[Block] = []
+        if can_vote:
+            todo = [case for case in cases if case.ref not in voted_refs]
+            done = [case for case in cases if case.ref in voted_refs]
+            rows.append(
+                _mrkdwn(
+                    f"*Still to vote on ({len(todo)})*"
+                    if todo
+                    else "*You have voted on every case.*"
+                )
             )
+            for case in todo:
+                rows.extend(
+                    _case_row(
+                        meeting,
+                        case,
+                        [vote_button(meeting.id, case.ref), read_case_button(meeting.id, case.ref)],
+                        compact=compact,
+                    )
+                )
+            if done:
+                rows.append(
+                    _mrkdwn(f"*Voted ({len(done)})* — you can change a vote until voting closes")
+                )
+            for case in done:
+                rows.extend(
+                    _case_row(
+                        meeting,
+                        case,
+                        [
+                            vote_button(meeting.id, case.ref, again=True),
+                            read_case_button(meeting.id, case.ref),
+                        ],
+                        compact=compact,
+                    )
+                )
+        else:
+            for case in cases:
+                rows.extend(
+                    _case_row(
+                        meeting, case, [read_case_button(meeting.id, case.ref)], compact=compact
+                    )
+                )
+        if len(rows) > room:
+            rows = rows[: room - 1]
+            if rows[-1].type == "section" and not compact:
+                rows.pop()  # never a case without its buttons
+            shown = {
+                case.ref
+                for case in cases
+                for row in rows
+                if isinstance(row, SectionBlock)
+                and row.text is not None
+                and row.text.text.startswith(f"*{escape(case.ref)}* ·")
+            }
+            rows.append(_context(f"{len(cases) - len(shown)} more cases: see the panel channel."))
+        blocks.extend(rows)
+    elif results is not None and chair_tally is None:
+        blocks.extend(_mrkdwn(text) for text in results_texts(results, members)[:80])
+    if chair_tally is not None:
+        blocks.append(DividerBlock())
+        if not meeting.is_open:
+            blocks.append(_mrkdwn(category_summary(chair_tally) or "No cases"))
+        blocks.extend(
+            chair_sections(
+                meeting,
+                chair_tally,
+                members,
+                consensus,
+                room=VIEW_BLOCKS_MAX - len(blocks),
+                quorum=quorum,
+            )
+        )
     return View(type="home", blocks=blocks[:VIEW_BLOCKS_MAX])
 
 
-def matrix_texts(tallies: Sequence[CaseTally]) -> list[str]:
-    """Cases × rights as monospace grids, disputed cells flagged with !.
-
-    A section holds about 25 rows, so a long agenda is split into several grids,
-    each with its own header row, rather than cut off.
-    """
-    if not tallies:
-        return ["No cases."]
-    numbers = [r.right for r in tallies[0].rights]
-    width = 5
-    head = escape("Case".ljust(8) + "".join(f"R{n}".ljust(width) for n in numbers) + "Category")
-    rows: list[str] = []
-    for case in tallies:
-        cells = ""
-        for r in case.rights:
-            code = FINDING_CODES[r.finding] + (RESOLVED_MARK if r.resolved else "")
-            if r.disputed and not r.resolved:
-                code += "!"
-            cells += code.ljust(width)
-        rows.append(escape(clip(case.ref, 7)[0].ljust(8) + cells + case.category.value))
-    room = SECTION_MAX - len(f"```\n{head}\n\n```")
-    return [f"```\n{head}\n{text}\n```" for text in _grouped(rows, room)]
-
-
-def help_text(is_chair: bool, is_secretariat: bool) -> str:
-    lines = [
-        "*/vcop* — Victims' Code scrutiny panel",
-        "• `/vcop status [MEETING]` — who has voted on each case (never how)",
-    ]
+def help_text(is_chair: bool, is_secretariat: bool, is_member: bool = False) -> str:
+    lines = ["*/vcop* — Victims' Code scrutiny panel"]
+    if is_member:
+        lines.append(
+            "To vote, press *Vote* under a case in the panel channel (or in this app's Home "
+            "tab), answer each right (*All met* fills every right you have not chosen), and "
+            "press *Submit votes*. You can change your votes until voting closes."
+        )
+    lines.append("• `/vcop status [MEETING]` — who has voted on each case (never how)")
     if is_chair or is_secretariat:
         lines += [
             "• `/vcop open [MEETING]` — post the meeting's cases to the panel channel",
@@ -527,9 +910,9 @@ def help_text(is_chair: bool, is_secretariat: bool) -> str:
         ]
     if is_chair:
         lines += [
-            "• `/vcop tally [MEETING]` — the tally, disputed rights first, with Resolve",
-            "• `/vcop close MEETING` — end voting now",
-            "• `/vcop extend MEETING DATETIME` — move the voting deadline",
+            "• `/vcop tally [MEETING]` — what needs your decision, with Resolve",
+            "• `/vcop close [MEETING]` — end voting now (you are asked to confirm)",
+            "• `/vcop extend [MEETING] DATETIME` — move the voting deadline",
         ]
     lines.append("MEETING defaults to the most recent meeting that is not closed.")
     return "\n".join(lines)
@@ -575,36 +958,49 @@ def reminder_message(
     )
     # Every case is listed; the publisher sends a long list as several messages.
     built: list[Block] = [_mrkdwn(intro)]
-    for case in cases:
-        built.append(
-            SectionBlock(
-                text=MarkdownTextObject(
-                    text=f"*{escape(case.ref)}* · {escaped_clip(case.offence, 300)[0]}"
-                ),
-                accessory=ButtonElement(
-                    text="Vote",
-                    action_id=ids.VOTE_OPEN,
-                    value=ids.case_key(meeting.id, case.ref),
-                    style="primary",
-                ),
+    for case in cases[:24]:
+        built.extend(
+            _case_row(
+                meeting,
+                case,
+                [vote_button(meeting.id, case.ref), read_case_button(meeting.id, case.ref)],
             )
         )
+    if len(cases) > 24:
+        built.append(_context(f"…and {len(cases) - 24} more: see the panel channel."))
     return f"Reminder: voting on {escape(meeting.title)} closes {closes}", built
 
 
 def closing_tally_message(
-    meeting: Meeting, tallies: Sequence[CaseTally], members: int, non_voters: dict[str, list[str]]
+    meeting: Meeting,
+    tallies: Sequence[CaseTally],
+    members: int,
+    non_voters: dict[str, list[str]],
+    *,
+    consensus: float = 0.75,
+    quorum: int = 1,
+    confirmation: str | None = None,
+    room: int = 4 * MESSAGE_BLOCKS_MAX,
 ) -> tuple[str, list[Block]]:
-    """The chair's DM at the deadline: the tally, disputed rights first, and who did not vote."""
-    built: list[Block] = [
+    """The chair's DM at the deadline: what needs a decision, then who did not vote.
+
+    The publisher sends a long DM as several messages; ``room`` bounds the
+    sections when the DM is redrawn in place as one message.
+    """
+    built: list[Block] = []
+    if confirmation:
+        built.append(_mrkdwn(f":white_check_mark: {escape(confirmation)}"))
+    built.append(
         _mrkdwn(
-            f"Voting on *{escape(meeting.title)}* has closed. The tally, disputed rights first:"
+            f"Voting on *{escape(meeting.title)}* has closed. "
+            f"{category_summary(tallies) or 'No cases'}"
         )
-    ]
-    # Every case and every non-voter is listed; the publisher sends a long DM as several
-    # messages, in order, rather than cutting it short.
-    for tally in tallies:
-        built.append(_case_tally_blocks(meeting, tally, members)[0])
+    )
+    built.extend(
+        chair_sections(
+            meeting, tallies, members, consensus, room=room - len(built) - 3, quorum=quorum
+        )
+    )
     if non_voters:
         lines = [
             f"• <@{member}>: {', '.join(escape(ref) for ref in refs)}"
@@ -614,7 +1010,6 @@ def closing_tally_message(
         built.extend(_mrkdwn(text) for text in _grouped(lines, SECTION_MAX))
     else:
         built.append(_mrkdwn("Every member voted on every case."))
-    built.append(_context("`/vcop tally` opens the full tally, with *Resolve a right*."))
     return f"Voting closed: {escape(meeting.title)} — your tally", built
 
 

@@ -71,7 +71,9 @@ def show_help(
     settings = rt.service.settings
     ack(
         text=blocks.help_text(
-            settings.is_chair(request.user_id), settings.is_secretariat(request.user_id)
+            settings.is_chair(request.user_id),
+            settings.is_secretariat(request.user_id),
+            settings.is_member(request.user_id),
         )
     )
 
@@ -120,20 +122,32 @@ def show_tally(
     meeting, tallies = rt.service.chair_tally(request.user_id, _meeting_arg(request))
     ack()
     history = rt.deadlines.histories(meeting.id)
-    view = blocks.tally_modal(meeting, tallies, len(rt.service.settings.panel.members), history)
+    view = blocks.tally_modal(
+        meeting,
+        tallies,
+        len(rt.service.settings.panel.members),
+        history,
+        consensus=rt.service.settings.voting.consensus,
+        quorum=rt.service.settings.voting.quorum,
+    )
     client.views_open(trigger_id=request.trigger_id, view=view)
 
 
 def close_meeting(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.service.require_chair(request.user_id, "close voting")
-    meeting = rt.service.get_meeting(_meeting_arg(request))
-    if not rt.service.close_voting(meeting.id, request.user_id):
-        ack(text=f"Voting on {escape(meeting.title)} was already closed.")
+    """Ask first: a modal says how many members have not voted, and Close voting closes."""
+    check = rt.service.close_check(_meeting_arg(request), request.user_id)
+    meeting = check.meeting
+    if not meeting.is_open:
+        ack(
+            text=f"Voting on {escape(meeting.title)} was already closed. `/vcop tally "
+            f"{meeting.id}` shows what still needs your decision."
+        )
         return
-    ack(text=f"Voting on {escape(meeting.title)} is closed. Later votes will be refused.")
-    rt.after_ack(_reporting_failures(lambda: rt.meeting_closed(meeting.id), respond))
+    ack()
+    closes = rt.service.local_time(meeting.voting_closes)
+    client.views_open(trigger_id=request.trigger_id, view=blocks.close_confirm_modal(check, closes))
 
 
 SUMMARY_FORMATS = ("md", "docx", "csv")
@@ -255,9 +269,17 @@ def extend_deadline(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
     rt.service.require_chair(request.user_id, "extend the voting deadline")
-    if len(request.arguments) < 2:
-        raise PanelError("Usage: /vcop extend MEETING DATETIME, e.g. 2025-09-16T17:00")
-    meeting_id, when = request.arguments[0], " ".join(request.arguments[1:])
+    if not request.arguments:
+        raise PanelError(
+            "Say when voting should close: `/vcop extend [MEETING] DATETIME`, "
+            "e.g. `/vcop extend 2025-09-16T17:00` for the meeting now open."
+        )
+    meeting_id: str | None = None
+    words = request.arguments
+    # The meeting is optional: a first word naming a stored meeting is the meeting.
+    if len(words) >= 2 and rt.service.meeting_exists(words[0]):
+        meeting_id, words = words[0], words[1:]
+    when = " ".join(words)
     try:
         closes = parse_deadline(when, rt.service.settings.voting.zone)
     except ValueError as exc:
@@ -274,7 +296,9 @@ def relist_case(
 ) -> None:
     rt.service.require_chair_or_secretariat(request.user_id, "re-list a case")
     if len(request.arguments) != 2:
-        raise PanelError("Usage: /vcop relist CASE MEETING")
+        raise PanelError(
+            "Usage: `/vcop relist CASE MEETING`, e.g. `/vcop relist SH-02 2025-12-stalking`."
+        )
     ref, target = request.arguments
     case = rt.deadlines.relist(ref, target, request.user_id)
     ack(text=f"{case.ref} is re-listed in {target} (from {case.relisted_from}).")
@@ -365,7 +389,10 @@ def handle_vcop(
     rt = runtime_of(context)
     subcommand = SUBCOMMANDS.get(request.subcommand)
     if subcommand is None:
-        ack(text=f"Unknown subcommand `{request.subcommand[:30]}`. Try `/vcop help`.")
+        ack(
+            text=f"Unknown subcommand `{escape(request.subcommand[:30])}`. "
+            "`/vcop help` lists the ones you can use."
+        )
         return
     try:
         subcommand(rt, request, ack, respond, client)

@@ -7,7 +7,7 @@ from functools import partial
 
 from bot.actions import Action
 from bot.models import Meeting
-from bot.services import PanelService, members_without_vote
+from bot.services import PanelService
 from handlers import action_blocks, blocks
 from handlers.publisher import MeetingPublisher
 
@@ -40,11 +40,5 @@ class SlackDeadlineNotifier:
         return notifications
 
     def _dm_chair(self, meeting: Meeting, chair: str) -> None:
-        tallies = sorted(
-            self.service.tally(meeting.id).cases,
-            key=lambda case: (not any(r.disputed for r in case.rights), case.ref),
-        )
-        non_voters = members_without_vote(self.service.progress(meeting.id))
-        members = len(self.service.settings.panel.members)
-        text, message = blocks.closing_tally_message(meeting, tallies, members, non_voters)
+        text, message = self.publisher.chair_dm_message(meeting.id)
         self.publisher.dm(chair, text, message)

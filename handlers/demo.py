@@ -344,4 +344,9 @@ def _demo_chair(
     slack.workspace.close_all_modals(chair)
     closed = slack.slash_command(chair, f"close {meeting_id}")
     _check(closed.status == 200, "/vcop close failed")
-    say.say("Chair ran /vcop close: case messages now show voting closed.")
+    confirm = slack.open_modal(chair)
+    _check(confirm is not None and confirm.callback_id == ids.CLOSE_CONFIRM, "no confirmation")
+    assert confirm is not None
+    _check(slack.submit_view(chair, confirm.id).status == 200, "closing was refused")
+    slack.workspace.close_all_modals(chair)
+    say.say("Chair ran /vcop close and confirmed: case messages now show each case's category.")

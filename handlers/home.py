@@ -1,4 +1,8 @@
-"""App Home: a member's open cases, voted or not; the chair's tally matrix too."""
+"""App Home: the cases still to vote on, then the voted ones; the chair's sections too.
+
+After voting closes, the most recent closed meeting's results stay here until
+a new meeting opens.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +11,10 @@ import logging
 from slack_bolt import App, BoltContext
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
+from slack_sdk.models.views import View
 
 from bot.errors import NotFound
+from bot.services import PanelService
 from handlers import blocks
 from handlers.action_blocks import home_action_blocks
 from handlers.runtime import runtime_of
@@ -17,22 +23,24 @@ logger = logging.getLogger(__name__)
 HOME_BLOCKS_MAX = 100  # Slack's limit for a home tab
 
 
-def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
-    user = str(event.get("user", ""))
-    service = runtime_of(context).service
+def home_for(service: PanelService, user: str, confirmation: str | None = None) -> View:
+    """The Home tab as ``user`` should see it now."""
     settings = service.settings
     on_panel = user in {*settings.panel.members, *settings.panel.chair, *settings.panel.secretariat}
-    try:
-        meeting = service.get_meeting(None) if on_panel else None
-    except NotFound:
-        meeting = None
+    meeting = None
+    if on_panel:
+        try:
+            meeting = service.get_meeting(None)
+        except NotFound:
+            meeting = service.latest_closed_meeting()
     cases = service.cases(meeting.id) if meeting else []
     voted = service.voted_refs(meeting.id, user) if meeting else set()
     chair_tally = (
         service.chair_tally(user, meeting.id)[1] if meeting and settings.is_chair(user) else None
     )
+    results = service.tally(meeting.id).cases if meeting and not meeting.is_open else None
     closes = service.local_time(meeting.voting_closes) if meeting else ""
-    view = blocks.home_view(
+    return blocks.home_view(
         meeting,
         cases,
         voted,
@@ -40,15 +48,32 @@ def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
         closes,
         can_vote=settings.is_member(user),
         members=len(settings.panel.members),
+        consensus=settings.voting.consensus,
+        quorum=settings.voting.quorum,
+        results=results,
+        confirmation=confirmation,
     )
+
+
+def refresh_home(
+    client: WebClient, context: BoltContext, user: str, confirmation: str | None = None
+) -> None:
+    runtime = runtime_of(context)
+    settings = runtime.service.settings
+    view = home_for(runtime.service, user, confirmation)
     if settings.is_chair(user) or settings.is_secretariat(user):
-        actions = runtime_of(context).actions
+        actions = runtime.actions
         extra = home_action_blocks(
             actions.owed_by_agency(), actions.today(), actions.learning_to_act_on()
         )
         view.blocks = [*view.blocks, *extra][:HOME_BLOCKS_MAX]
+    client.views_publish(user_id=user, view=view)
+
+
+def publish_home(event: dict, client: WebClient, context: BoltContext) -> None:
+    user = str(event.get("user", ""))
     try:
-        client.views_publish(user_id=user, view=view)
+        refresh_home(client, context, user)
     except SlackApiError as exc:
         # An event Slack retried for a user since removed: nothing to show, nothing to fail.
         logger.warning("App Home not published: %s", exc.response.get("error"))

@@ -64,9 +64,22 @@ class _ClickedMessage(BaseModel):
     thread_ts: str | None = Field(default=None, max_length=40)
 
 
+class _ViewState(BaseModel):
+    model_config = _LOOSE
+    values: dict[str, dict[str, dict[str, Any]]] = {}
+
+
 class _ClickedIn(BaseModel):
+    """The view a button was pressed in: enough to update it in place."""
+
     model_config = _LOOSE
     type: str = Field(default="", max_length=20)
+    id: str = Field(default="", max_length=40)
+    hash: str = Field(default="", max_length=200)
+    callback_id: str = Field(default="", max_length=255)
+    private_metadata: str = Field(default="", max_length=3000)
+    state: _ViewState = _ViewState()
+    blocks: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
 
 
 class ButtonClick(BaseModel):
@@ -99,6 +112,22 @@ class ButtonClick(BaseModel):
     def case_key(self) -> tuple[str, str]:
         return ids.parse_case_key(self.actions[0].value)
 
+    def right_key(self) -> tuple[str, str, int]:
+        return ids.parse_right_key(self.actions[0].value)
+
+    def view_metadata(self) -> dict[str, str]:
+        """The case of the modal the button sits in (its private_metadata)."""
+        return _metadata(self.view.private_metadata if self.view else "")
+
+    def vote_form(self, rights: list[int]) -> VoteForm:
+        """What the vote modal shows right now: the member's selections, else its preselections.
+
+        Slack puts every input in a view's state; an input the member has not
+        touched carries the answer it was opened with, so that is the fallback.
+        """
+        view = self.view or _ClickedIn()
+        return read_vote_form(view.state.values, view.blocks, rights, fall_back_to_initial=True)
+
     @property
     def in_modal(self) -> bool:
         """Clicked inside a modal, so a new view is pushed onto it.
@@ -110,11 +139,6 @@ class ButtonClick(BaseModel):
         return in_view and self.view is not None and self.view.type == "modal"
 
 
-class _ViewState(BaseModel):
-    model_config = _LOOSE
-    values: dict[str, dict[str, dict[str, Any]]] = {}
-
-
 class SubmittedView(BaseModel):
     model_config = _LOOSE
 
@@ -123,6 +147,7 @@ class SubmittedView(BaseModel):
     callback_id: str = Field(default="", max_length=255)
     private_metadata: str = Field(default="", max_length=3000)
     state: _ViewState = _ViewState()
+    blocks: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
 
 
 class ViewSubmission(BaseModel):
@@ -137,13 +162,7 @@ class ViewSubmission(BaseModel):
 
     def metadata(self) -> dict[str, str]:
         """The case the modal was opened for; anything else is a tampered form."""
-        try:
-            data = json.loads(self.view.private_metadata)
-        except json.JSONDecodeError as exc:
-            raise ValueError("this form's metadata is unreadable") from exc
-        if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-            raise ValueError("this form's metadata is not what the bot sent")
-        return data
+        return _metadata(self.view.private_metadata)
 
     def element(self, block_id: str) -> dict[str, Any]:
         block = self.view.state.values.get(block_id) or {}
@@ -163,18 +182,12 @@ class ViewSubmission(BaseModel):
         self, rights: list[int]
     ) -> tuple[dict[int, VoteOption | None], dict[int, str]]:
         """The answer per right, and per right any answer that is not an option label."""
-        choices: dict[int, VoteOption | None] = {}
-        problems: dict[int, str] = {}
-        for number in rights:
-            raw = self.selected(ids.right_block(number))
-            if raw is None:
-                choices[number] = None
-                continue
-            try:
-                choices[number] = VoteOption(raw)
-            except ValueError:
-                problems[number] = f"{raw[:40]!r} is not one of the answers"
-        return choices, problems
+        form = read_vote_form(self.view.state.values, self.view.blocks, rights)
+        return form.choices, form.problems
+
+    def right_block_ids(self, rights: list[int]) -> dict[int, str]:
+        """Where each right's answer sits in this form, to show an error under it."""
+        return right_block_ids(self.view.blocks, rights)
 
     def notes(self) -> MemberNotes:
         return MemberNotes(
@@ -231,6 +244,85 @@ class MessageEvent(BaseModel):
             and not self.bot_id
             and bool(self.files)
         )
+
+
+def _metadata(raw: str) -> dict[str, str]:
+    try:
+        data = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise ValueError("this form's metadata is unreadable") from exc
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise ValueError("this form's metadata is not what the bot sent")
+    return data
+
+
+class VoteForm(BaseModel):
+    """The vote modal's answers and notes as read from a payload."""
+
+    model_config = ConfigDict(frozen=True)
+
+    choices: dict[int, VoteOption | None]
+    problems: dict[int, str]
+    notes: dict[str, str]
+
+
+def right_block_ids(blocks: list[dict[str, Any]], rights: list[int]) -> dict[int, str]:
+    """Right number → the input block that holds it (``right_N`` when the form lacks one)."""
+    found: dict[int, str] = {}
+    for block in blocks:
+        block_id = block.get("block_id") if isinstance(block, dict) else None
+        number = ids.right_from_block(block_id) if isinstance(block_id, str) else None
+        if number is not None:
+            found.setdefault(number, str(block_id))
+    return {number: found.get(number, ids.right_block(number)) for number in rights}
+
+
+def _initial(blocks: list[dict[str, Any]], block_id: str) -> dict[str, Any]:
+    block = next((b for b in blocks if isinstance(b, dict) and b.get("block_id") == block_id), None)
+    element = block.get("element") if block else None
+    return element if isinstance(element, dict) else {}
+
+
+def read_vote_form(
+    values: dict[str, dict[str, dict[str, Any]]],
+    blocks: list[dict[str, Any]],
+    rights: list[int],
+    *,
+    fall_back_to_initial: bool = False,
+) -> VoteForm:
+    """Answers and notes from a vote modal's state, each right read from its current block."""
+    choices: dict[int, VoteOption | None] = {}
+    problems: dict[int, str] = {}
+    for number, block_id in right_block_ids(blocks, rights).items():
+        entries = values.get(block_id) or {}
+        entry = next(iter(entries.values()), None) if entries else None
+        if entry is not None:
+            option = entry.get("selected_option") if isinstance(entry, dict) else None
+        elif fall_back_to_initial:
+            option = _initial(blocks, block_id).get("initial_option")
+        else:
+            option = None
+        raw = option.get("value") if isinstance(option, dict) else None
+        if not isinstance(raw, str):
+            choices[number] = None
+            continue
+        try:
+            choices[number] = VoteOption(raw)
+        except ValueError:
+            problems[number] = f"{raw[:40]!r} is not one of the answers"
+    notes: dict[str, str] = {}
+    for field in ("good_practice", "observations", "learning"):
+        block_id = ids.note_block(field)
+        entries = values.get(block_id) or {}
+        entry = next(iter(entries.values()), None) if entries else None
+        if isinstance(entry, dict):
+            text = entry.get("value")
+        elif fall_back_to_initial:
+            text = _initial(blocks, block_id).get("initial_value")
+        else:
+            text = None
+        notes[field] = text if isinstance(text, str) else ""
+    return VoteForm(choices=choices, problems=problems, notes=notes)
 
 
 def describe_validation_error(error: ValidationError) -> str:

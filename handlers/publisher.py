@@ -19,9 +19,9 @@ from slack_sdk.web import SlackResponse
 
 from bot.errors import PanelError
 from bot.message_records import MessageRecords, digest_of
-from bot.models import Meeting
+from bot.models import Finding, Meeting
 from bot.report_docx import render_docx
-from bot.services import PanelService
+from bot.services import PanelService, members_without_vote
 from bot.summary import DraftSummary, render_csv, render_markdown
 from handlers import blocks
 from handlers.message_parts import numbered_parts, with_content_ids
@@ -30,6 +30,8 @@ from handlers.pacing import Pace, PostingPace
 logger = logging.getLogger(__name__)
 
 HEADER_REF = ""  # the posts-table key of a meeting's header message
+CLOSED_NOTICE_REF = "#closed"  # ... of the channel's notice that voting closed
+FINAL_NOTICE_REF = "#final"  # ... of the follow-up once the last undecided right is resolved
 
 
 @dataclass(frozen=True)
@@ -79,13 +81,15 @@ class MeetingPublisher:
 
     def case_message(self, meeting: Meeting, ref: str) -> tuple[str, list[Block]]:
         case = self.service.get_case(meeting.id, ref)
+        open_ = self.service.voting_is_open(meeting)
         return blocks.case_message(
             meeting,
             case,
             self.service.voter_count(meeting.id, ref),
             len(self.service.settings.panel.members),
             self._closes(meeting),
-            open_=self.service.voting_is_open(meeting),
+            open_=open_,
+            category=None if open_ else self.service.case_tally(meeting.id, ref).category,
         )
 
     def open_meeting(self, meeting_id: str | None, actor: str) -> OpenReport:
@@ -210,11 +214,80 @@ class MeetingPublisher:
                 logger.warning("could not mark case %s closed (will retry): %s", case.ref, exc)
 
     def post_closed_notice(self, meeting_id: str) -> None:
+        """Tell the channel voting closed, once; the notice is recorded so it can be edited."""
         if self.service.post_for(meeting_id, HEADER_REF) is None:
             return  # never posted to Slack, so the channel has nothing to be told
+        if self.service.post_for(meeting_id, CLOSED_NOTICE_REF) is not None:
+            self.edit_closed_notice(meeting_id)
+            return
         meeting = self.service.get_meeting(meeting_id)
         text, notice = blocks.closed_notice(meeting, self.service.tally(meeting.id).cases)
-        self.post(self.channel, text, notice)
+        # One message (the list is sectioned, never cut), recorded so that it can be edited.
+        response = self._post(self.channel, text, notice)
+        self.service.record_post(meeting_id, CLOSED_NOTICE_REF, response["channel"], response["ts"])
+
+    def edit_closed_notice(self, meeting_id: str) -> bool:
+        post = self.service.post_for(meeting_id, CLOSED_NOTICE_REF)
+        if post is None:
+            return False
+        meeting = self.service.get_meeting(meeting_id)
+        text, notice = blocks.closed_notice(meeting, self.service.tally(meeting.id).cases)
+        self.client.chat_update(channel=post[0], ts=post[1], text=text, blocks=_dicts(notice))
+        return True
+
+    def resolution_changed(self, meeting_id: str, ref: str) -> None:
+        """After a resolution on a closed meeting: the case message and the notice follow it.
+
+        When no undecided right is left, a short follow-up gives the final
+        categories (once), since an edited notice notifies nobody.
+        """
+        meeting = self.service.get_meeting(meeting_id)
+        if meeting.is_open:
+            return  # the categories are shown once voting closes
+        self.refresh_case(meeting_id, ref)
+        if not self.edit_closed_notice(meeting_id):
+            return
+        tallies = self.service.tally(meeting_id).cases
+        undecided = any(r.finding is Finding.UNDECIDED for case in tallies for r in case.rights)
+        if undecided or self.service.post_for(meeting_id, FINAL_NOTICE_REF) is not None:
+            return
+        had_undecided = any(
+            r.vote_finding is Finding.UNDECIDED and r.resolved
+            for case in tallies
+            for r in case.rights
+        )
+        if had_undecided:
+            text, message = blocks.all_resolved_message(meeting, tallies)
+            response = self._post(self.channel, text, message)
+            self.service.record_post(
+                meeting_id, FINAL_NOTICE_REF, response["channel"], response["ts"]
+            )
+
+    def chair_dm_message(
+        self, meeting_id: str, confirmation: str | None = None, *, one_message: bool = False
+    ) -> tuple[str, list[Block]]:
+        """The chair's deadline DM: what needs a decision first, then who did not vote."""
+        meeting = self.service.get_meeting(meeting_id)
+        tallies = self.service.tally(meeting.id).cases
+        non_voters = members_without_vote(self.service.progress(meeting.id))
+        return blocks.closing_tally_message(
+            meeting,
+            tallies,
+            len(self.service.settings.panel.members),
+            non_voters,
+            consensus=self.service.settings.voting.consensus,
+            quorum=self.service.settings.voting.quorum,
+            confirmation=confirmation,
+            room=blocks.MESSAGE_BLOCKS_MAX if one_message else 4 * blocks.MESSAGE_BLOCKS_MAX,
+        )
+
+    def refresh_chair_dm(
+        self, meeting_id: str, chair: str, channel: str, ts: str, confirmation: str
+    ) -> None:
+        """Redraw the deadline DM a chair resolved from, with a line confirming it."""
+        self.service.require_chair(chair, "see the tally")
+        text, message = self.chair_dm_message(meeting_id, confirmation, one_message=True)
+        self.client.chat_update(channel=channel, ts=ts, text=text, blocks=_dicts(message))
 
     def post(self, channel: str, text: str, message: Sequence[Block] = ()) -> None:
         """Post a message, as several in order when its blocks exceed one message's size."""

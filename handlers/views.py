@@ -8,6 +8,7 @@ a 5xx, so a crafted submission gets an ordinary Slack answer and stores nothing.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from pydantic import ValidationError
 from slack_bolt import Ack, App, BoltContext
@@ -18,7 +19,8 @@ from bot.errors import InvalidBallot, PanelError
 from bot.models import Ballot, Finding
 from bot.typed_text import PersonalDataInText
 from handlers import blocks, ids
-from handlers.payloads import ViewSubmission, describe_validation_error
+from handlers.home import refresh_home
+from handlers.payloads import ViewSubmission, describe_validation_error, right_block_ids
 from handlers.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -53,23 +55,30 @@ def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
         )
         receipt = rt.service.record_ballot(ballot)
     except InvalidBallot as exc:
-        _errors(ack, {ids.right_block(n): msg for n, msg in exc.problems.items()})
+        where = submission.right_block_ids(rights)
+        _errors(ack, {where.get(n, ids.right_block(n)): msg for n, msg in exc.problems.items()})
         return
     except PersonalDataInText as exc:  # keyed by MemberNotes field, shown on its note block
         _errors(ack, {ids.note_block(field): msg for field, msg in exc.problems.items()})
         return
     except ValidationError as exc:
-        _errors(
-            ack,
-            {FIRST_RIGHT_BLOCK: _unreadable(exc)},
-        )
+        _errors(ack, {_first_right(body, rights): _unreadable(exc)})
         return
     except (PanelError, ValueError) as exc:
-        _errors(ack, {FIRST_RIGHT_BLOCK: str(exc)})
+        _errors(ack, {_first_right(body, rights): str(exc)})
         return
-    tally = rt.service.receipt_tally(receipt)
-    ack(response_action="update", view=blocks.vote_receipt_modal(tally, receipt.members))
+    ack(
+        response_action="update",
+        view=blocks.vote_receipt_modal(receipt, rt.service.settings.rights),
+    )
     rt.progress.mark(receipt.meeting_id, receipt.case_ref)
+
+
+def _first_right(body: dict, rights: list[int]) -> str:
+    """The first right's block in the submitted form: where a form-wide error is shown."""
+    view = body.get("view") if isinstance(body, dict) else None
+    found = right_block_ids(view.get("blocks") or [], rights[:1]) if isinstance(view, dict) else {}
+    return found.get(rights[0], FIRST_RIGHT_BLOCK) if rights else FIRST_RIGHT_BLOCK
 
 
 def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
@@ -83,7 +92,7 @@ def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltCont
         if finding is None:
             _errors(ack, {ids.RESOLVE_FINDING: "Choose the panel's finding."})
             return
-        service.resolve_right(
+        resolution = service.resolve_right(
             meta.get("m", ""),
             meta.get("r", ""),
             int(right),
@@ -104,16 +113,73 @@ def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltCont
         _errors(ack, {ids.RESOLVE_REASON: str(exc)})
         return
     ack()
-    root = submission.view.root_view_id
-    if root and root != submission.view.id:
-        meeting, tallies = service.chair_tally(submission.user_id, meta["m"])
-        members = len(service.settings.panel.members)
-        history = rt.deadlines.histories(meeting.id)
-        view = blocks.tally_modal(meeting, tallies, members, history)
+    confirmation = (
+        f"Resolved {resolution.case_ref} Right {resolution.right} as {resolution.finding.value}."
+    )
+    user = submission.user_id
+    origin = meta.get("s", "")
+    try:
+        if origin == "home":
+            refresh_home(client, context, user, confirmation)
+        elif origin == "dm" and meta.get("c") and meta.get("t"):
+            rt.publisher.refresh_chair_dm(
+                resolution.meeting_id, user, meta["c"], meta["t"], confirmation
+            )
+        else:
+            root = submission.view.root_view_id
+            if root and root != submission.view.id:
+                meeting, tallies = service.chair_tally(user, resolution.meeting_id)
+                view = blocks.tally_modal(
+                    meeting,
+                    tallies,
+                    len(service.settings.panel.members),
+                    rt.deadlines.histories(meeting.id),
+                    consensus=service.settings.voting.consensus,
+                    quorum=service.settings.voting.quorum,
+                    confirmation=confirmation,
+                )
+                client.views_update(view_id=root, view=view)
+    except SlackApiError as exc:
+        logger.info("the chair's surface not refreshed: %s", exc.response["error"])
+    rt.after_ack(
+        _logged(lambda: rt.publisher.resolution_changed(resolution.meeting_id, resolution.case_ref))
+    )
+
+
+def confirm_close(ack: Ack, body: dict, context: BoltContext) -> None:
+    """The chair confirmed closing voting early; tell the channel after the ack."""
+    rt = runtime_of(context)
+    try:
+        submission = ViewSubmission.model_validate(body)
+        meeting = rt.service.get_meeting(submission.metadata().get("m", ""))
+        closed = rt.service.close_voting(meeting.id, submission.user_id)
+    except (PanelError, ValueError, ValidationError) as exc:
+        ack(
+            response_action="update",
+            view=blocks.notice_modal("Cannot close", str(exc)),
+        )
+        return
+    text = (
+        f"Voting on {meeting.title} is closed. Later votes will be refused; the case "
+        "messages now show each case's category."
+        if closed
+        else f"Voting on {meeting.title} was already closed."
+    )
+    ack(response_action="update", view=blocks.notice_modal("Voting closed", text))
+    if closed:
+        rt.after_ack(_logged(lambda: rt.meeting_closed(meeting.id)))
+
+
+def _logged(task: Callable[[], None]) -> Callable[[], None]:
+    """After the ack nobody is waiting for an answer: a Slack refusal is logged, not raised."""
+
+    def run() -> None:
         try:
-            client.views_update(view_id=root, view=view)
+            task()
         except SlackApiError as exc:
-            logger.info("tally modal not refreshed: %s", exc.response["error"])
+            logger.warning("Slack refused an update after the ack: %s", exc.response.get("error"))
+
+    return run
 
 
 def submit_purge(ack: Ack, body: dict, context: BoltContext) -> None:
@@ -145,3 +211,4 @@ def register(app: App) -> None:
     app.view(ids.VOTE_SUBMIT)(submit_votes)
     app.view(ids.RESOLVE_SUBMIT)(submit_resolution)
     app.view(ids.PURGE_SUBMIT)(submit_purge)
+    app.view(ids.CLOSE_CONFIRM)(confirm_close)

@@ -457,3 +457,45 @@ def test_cli_finds_the_config_through_vcop_config_or_the_working_directory(cli: 
     assert default_missing.stderr.splitlines() == [
         "app.yaml: config file not found (set VCOP_CONFIG)"
     ]
+
+
+def test_answer_descriptions_and_consensus_come_from_app_yaml_with_defaults(
+    core: type[CoreData], tmp_path: Path
+) -> None:
+    from bot.answers import DEFAULT_DESCRIPTIONS
+    from bot.models import VoteOption
+
+    def mutate(raw: dict[str, Any]) -> None:
+        raw["rights"].pop("answers")
+        raw["rights"]["answers"] = {"descriptions": {"Abstain": "Not counted at all"}}
+        raw["voting"].pop("consensus")
+
+    settings_ = load_settings(core.write_config(tmp_path, mutate), env={})
+    answers = settings_.rights.answers
+    assert answers.describe(VoteOption.ABSTAIN) == "Not counted at all"
+    assert answers.describe(VoteOption.MET) == DEFAULT_DESCRIPTIONS[VoteOption.MET]
+    assert "Abstain is not counted" in answers.key
+    assert settings_.voting.consensus == 0.75
+
+
+@pytest.mark.parametrize(
+    ("descriptions", "expected"),
+    [
+        ({"Met": "x" * 76}, "rights.answers.descriptions: Value error, Met: the description is 76"),
+        ({"Excellent": "Great"}, "'Excellent' is not an answer; use one of: Met, Partially met"),
+    ],
+)
+def test_a_bad_answer_description_names_the_answer_and_the_limit(
+    core: type[CoreData], tmp_path: Path, descriptions: dict[str, str], expected: str
+) -> None:
+    def mutate(raw: dict[str, Any]) -> None:
+        raw["rights"]["answers"] = {"descriptions": descriptions}
+
+    [problem] = _problems(core, tmp_path, mutate)
+    assert problem.startswith("rights.answers.descriptions: "), problem
+    assert expected.split(": ", 1)[1].removeprefix("Value error, ") in problem
+
+
+def test_consensus_must_be_a_share(core: type[CoreData], tmp_path: Path) -> None:
+    [problem] = _problems(core, tmp_path, _set("voting", "consensus", 1.5))
+    assert problem.startswith("voting.consensus: "), problem

@@ -356,6 +356,39 @@ def test_views_update_push_publish(client: WebClient, api: WebApiServer) -> None
     assert [v["blocks"][0]["text"]["text"] for v in record.versions] == ["one", "two", "four"]
 
 
+def test_views_update_keeps_what_an_input_held_and_applies_initial_only_to_new_block_ids(
+    client: WebClient, api: WebApiServer
+) -> None:
+    """Slack's "preserving input entry": same block_id and action_id keep their state."""
+    met = {"text": {"type": "plain_text", "text": "Met"}, "value": "met"}
+    view = client.views_open(
+        trigger_id=api.issue_trigger_id("U1"),
+        view=modal(vote_input("a"), vote_input("b"), vote_input("c"), **SUBMIT),
+    )["view"]
+    api.workspace.set_view_state(
+        view["id"],
+        {
+            "values": {
+                "a": {
+                    "choice": {
+                        "type": "static_select",
+                        "selected_option": met
+                        | {"value": "not_met", "text": {"type": "plain_text", "text": "Not met"}},
+                    }
+                }
+            }
+        },
+    )
+    preselected = [vote_input(block_id) for block_id in ("a", "b", "c2")]
+    for block in preselected:
+        block["element"]["initial_option"] = met
+    client.views_update(view_id=view["id"], hash=view["hash"], view=modal(*preselected, **SUBMIT))
+    values = api.workspace.view(view["id"]).state["values"]
+    assert values["a"]["choice"]["selected_option"]["value"] == "not_met"  # the user's pick
+    assert values["b"]["choice"]["selected_option"] is None  # untouched: the new initial is ignored
+    assert "c2" not in values  # a new block starts from its initial_option
+
+
 def test_view_too_large(client: WebClient, api: WebApiServer) -> None:
     big = modal(*[section("x" * 2900)] * 90)
     with pytest.raises(SlackApiError, match="view_too_large"):

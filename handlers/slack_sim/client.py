@@ -514,6 +514,7 @@ class SimulatedSlack:
         *,
         message: tuple[str, str] | None = None,
         view_id: str | None = None,
+        block_id: str | None = None,
         forgery: Forgery = Forgery.NONE,
     ) -> ActionResult | None:
         """Pick an option in a static select / radio group / overflow menu.
@@ -521,6 +522,7 @@ class SimulatedSlack:
         In a view the choice is stored in the view state.  Inside an ``input``
         block without ``dispatch_action`` Slack sends nothing until submission,
         so ``None`` is returned; otherwise a ``block_actions`` request is sent.
+        ``block_id`` picks one of several selects sharing an ``action_id``.
         """
         types = frozenset({"static_select", "radio_buttons", "overflow", "external_select"})
 
@@ -546,7 +548,28 @@ class SimulatedSlack:
             view_id=view_id,
             build_action=build,
             forgery=forgery,
+            block_id=block_id,
         )
+
+    def enter_text(self, user_id: str, view_id: str, block_id: str, text: str) -> None:
+        """Type into a text input of an open view; Slack sends nothing until submission.
+
+        The text sits in the view's state, so a later ``block_actions`` payload
+        (a button pressed in the same modal) carries it, as in Slack.
+        """
+        ws = self.workspace
+        self._require_user(user_id)
+        view = self._visible_view(user_id, view_id)
+        inputs = payloads.input_blocks(view)
+        block = next((b for b in inputs if b.get("block_id") == block_id), None)
+        if block is None:
+            raise SimulationError(f"view {view_id} has no input block {block_id!r}")
+        element = block["element"]
+        state = copy.deepcopy(view.state)
+        state.setdefault("values", {}).setdefault(block_id, {})[str(element.get("action_id"))] = (
+            payloads.element_state(element, text)
+        )
+        ws.set_view_state(view.id, state)
 
     def _interact(
         self,
@@ -560,6 +583,7 @@ class SimulatedSlack:
         build_action: ActionBuilder,
         forgery: Forgery,
         selected: str | None = None,
+        block_id: str | None = None,
     ) -> ActionResult | None:
         ws = self.workspace
         self._require_user(user_id)
@@ -568,7 +592,12 @@ class SimulatedSlack:
         if view_id is not None:
             view = self._visible_view(user_id, view_id)
             block, element = payloads.find_element(
-                view.blocks, action_id, types=types, value=value, where=f"view {view_id}"
+                view.blocks,
+                action_id,
+                types=types,
+                value=value,
+                where=f"view {view_id}",
+                block_id=block_id,
             )
             if (
                 selected is not None and element.get("type") != "overflow"

@@ -197,8 +197,9 @@ def find_element(
     types: frozenset[str],
     value: str | None = None,
     where: str,
+    block_id: str | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Find ``(block, element)`` by action_id (and button value when ambiguous).
+    """Find ``(block, element)`` by action_id (and button value or block_id when ambiguous).
 
     Raises :class:`SimulationError` listing what *is* on screen, because a
     missing button is almost always a test/bot mismatch worth reading about.
@@ -210,6 +211,8 @@ def find_element(
     ]
     if value is not None:
         candidates = [(b, e) for b, e in candidates if e.get("value") == value]
+    if block_id is not None:
+        candidates = [(b, e) for b, e in candidates if b.get("block_id") == block_id]
     if len(candidates) == 1:
         return candidates[0]
     on_screen = [
@@ -219,7 +222,8 @@ def find_element(
     ]
     if not candidates:
         raise SimulationError(
-            f"no {'/'.join(sorted(types))} {action_id!r} (value={value!r}) in {where}; "
+            f"no {'/'.join(sorted(types))} {action_id!r} (value={value!r}, "
+            f"block_id={block_id!r}) in {where}; "
             f"on screen: {on_screen}"
         )
     raise SimulationError(

@@ -473,14 +473,11 @@ class Workspace:
             if self._external_id_taken(new_external, except_view=record.id):
                 raise ApiError("duplicate_external_id")
             stored = self._prepare_view(view)
+            record.state = {"values": _preserved_inputs(record.view, stored, record.state)}
             record.view = stored
             record.external_id = new_external
             record.hash = self._new_hash()
             record.errors = {}
-            kept = {b.get("block_id") for b in stored["blocks"] if isinstance(b, dict)}
-            record.state = {
-                "values": {k: v for k, v in record.state.get("values", {}).items() if k in kept}
-            }
             record.versions.append(copy.deepcopy(stored))
             record.revision = next(self._counter)
             return copy.deepcopy(record)
@@ -777,3 +774,39 @@ class Workspace:
                     text = "\n".join(str(e) for e in errors.values())
                     surfaces.append(Surface(v.type, text, [], view_id=v.id))
             return surfaces
+
+
+def _preserved_inputs(
+    old: dict[str, Any], new: dict[str, Any], state: dict[str, Any]
+) -> dict[str, Any]:
+    """What the user's inputs hold after ``views.update``, as Slack keeps it.
+
+    Slack's "preserving input entry": an input whose ``block_id`` and
+    ``action_id`` are unchanged keeps what it held (what the user entered, or
+    else the initial value it was shown with), and a new ``initial_*`` on it is
+    not applied. Only an input with a new ``block_id`` starts from its
+    ``initial_*``. Entries of blocks the new view no longer has are dropped.
+    """
+    from .payloads import initial_state  # payloads builds on this module
+
+    values = state.get("values", {})
+    old_inputs = {
+        str(b.get("block_id")): b["element"]
+        for b in old.get("blocks") or []
+        if isinstance(b, dict) and b.get("type") == "input" and isinstance(b.get("element"), dict)
+    }
+    kept: dict[str, Any] = {}
+    for block in new.get("blocks") or []:
+        if not isinstance(block, dict):
+            continue
+        block_id = str(block.get("block_id"))
+        if block_id in values:
+            kept[block_id] = copy.deepcopy(values[block_id])
+        element = block.get("element")
+        previous = old_inputs.get(block_id)
+        if block.get("type") != "input" or not isinstance(element, dict) or previous is None:
+            continue
+        action_id = str(element.get("action_id"))
+        if action_id == str(previous.get("action_id")) and action_id not in kept.get(block_id, {}):
+            kept.setdefault(block_id, {})[action_id] = initial_state(previous)
+    return kept

@@ -15,7 +15,14 @@ from typing import Any, TypeVar
 import yaml
 
 from bot.models import VoteOption
-from handlers.slack_sim import Message, SimulatedSlack, SubmissionResult, Surface, ViewRecord
+from handlers.slack_sim import (
+    Message,
+    SimulatedSlack,
+    SlashCommandResult,
+    SubmissionResult,
+    Surface,
+    ViewRecord,
+)
 
 RIGHTS = range(1, 13)
 OPTION_LABELS = [option.value for option in VoteOption]
@@ -204,3 +211,32 @@ def plain_case(ref: str, **fields: Any) -> dict[str, Any]:
         "summary": "The victim reported damage to a car. The report was recorded the same day.",
         **fields,
     }
+
+
+def close_voting(slack: SimulatedSlack, chair: str, meeting: str = "") -> SlashCommandResult:
+    """Run `/vcop close [MEETING]` as the chair and confirm it in the modal it opens."""
+    result = slack.slash_command(chair, f"close {meeting}".strip())
+    top = slack.open_modal(chair)
+    if top is not None and top.callback_id == "close_confirm":
+        confirmed = slack.submit_view(chair, top.id)
+        assert confirmed.response is not None and confirmed.response.ok, confirmed
+        slack.workspace.close_all_modals(chair)
+    return result
+
+
+def right_block_ids(view: ViewRecord) -> dict[int, str]:
+    """Right number → the block_id its select has now (it changes when the modal is filled)."""
+    found: dict[int, str] = {}
+    for block in input_blocks(view):
+        block_id = str(block.get("block_id"))
+        name, _, rest = block_id.partition("_")
+        if name == "right":
+            found[int(rest.partition(".")[0])] = block_id
+    return found
+
+
+def button_action(view: ViewRecord, text: str) -> tuple[str, str | None]:
+    """The action_id and value of the button labelled ``text`` in a view."""
+    found = [b for b in buttons(view.blocks) if b["text"]["text"] == text]
+    assert len(found) == 1, (text, button_texts(view.blocks))
+    return found[0]["action_id"], found[0].get("value")

@@ -19,6 +19,7 @@ from .helpers import (
     ballot,
     case_messages,
     click_vote,
+    close_voting,
     input_blocks,
     mrkdwn_texts,
     surface_text,
@@ -49,7 +50,7 @@ def _shows_counts(surface: Surface) -> bool:
     return bool(COUNT.search(surface_text(surface)))
 
 
-def test_no_member_sees_others_choices_before_voting(
+def test_no_member_sees_the_panels_counts_until_voting_closes(
     opened: str, slack: SimulatedSlack, settings: Settings
 ) -> None:
     channel = settings.panel.channel
@@ -61,14 +62,17 @@ def test_no_member_sees_others_choices_before_voting(
     for user in (b, c):
         _look_everywhere(slack, user, channel, opened)
 
-    # B voted on SH-02 only: the panel's counts appear to B on SH-02's receipt, nowhere else.
-    counted = [s for s in slack.surfaces_seen_by(b) if _shows_counts(s)]
-    assert counted, "B should see the panel so far on SH-02 after voting"
-    for surface in counted:
-        assert surface.kind == "modal"
-        assert "SH-02" in surface_text(surface) and "SH-01" not in surface_text(surface)
-    # C voted on nothing: no counts anywhere.
-    assert [surface_text(s)[:200] for s in slack.surfaces_seen_by(c) if _shows_counts(s)] == []
+    # Voting or not, no member sees the panel's counts anywhere while voting is open:
+    # B's receipt for SH-02 shows B's own answers only.
+    for user in (a, b, c):
+        assert [
+            surface_text(s)[:200] for s in slack.surfaces_seen_by(user) if _shows_counts(s)
+        ] == []
+    receipts = [v for v in slack.workspace.views_for(b) if v.callback_id == "vote_receipt"]
+    assert len(receipts) == 1
+    mine = "\n".join(mrkdwn_texts(receipts[0].blocks))
+    assert "*Right 1 · Understand and be understood:* Met" in mine
+    assert VoteOption.NOT_APPLICABLE.value not in mine  # A's answer on the same case
     for user in (b, c):
         for surface in slack.surfaces_seen_by(user):
             text = surface_text(surface)
@@ -76,7 +80,7 @@ def test_no_member_sees_others_choices_before_voting(
             assert SECRET_NOTE not in surface.all_strings(), (user, surface.kind)
 
     # After close, everyone sees the final tally in the channel.
-    assert slack.slash_command(settings.panel.chair[0], f"close {opened}").status == 200
+    assert close_voting(slack, settings.panel.chair[0], opened).status == 200
     notice = [
         s
         for s in slack.surfaces_seen_by(c)
@@ -86,6 +90,14 @@ def test_no_member_sees_others_choices_before_voting(
     for ref in ("SH-01", "SH-02", "SH-03"):
         assert f"{ref}: " in surface_text(notice[0])
     assert Category.NO_DECISION.value in surface_text(notice[0])
+    # ... and every member, voter or not, now sees the counts: App Home keeps the results.
+    for user in (a, b, c):
+        assert slack.app_home_opened(user).status == 200
+        home = slack.home_view(user)
+        assert home is not None
+        results = "\n".join(mrkdwn_texts(home.blocks))
+        assert COUNT.search(results), results[:300]
+        assert "Rights 1–12: Undecided (Met 1, Not applicable 1)" in results
 
 
 @pytest.fixture
@@ -128,4 +140,4 @@ def test_a_chair_who_votes_sees_a_case_tally_only_after_voting_on_it(
     tally = slack.open_modal(chair)
     assert tally is not None
     sh01 = next(t for t in mrkdwn_texts(tally.blocks) if t.startswith("*SH-01:"))
-    assert "Met 1, Not met 1" in sh01
+    assert "2 of 6 voted" in sh01 and "Waiting for more votes: Rights 1–12" in sh01

@@ -19,6 +19,7 @@ from .helpers import (
     buttons,
     case_messages,
     click_vote,
+    close_voting,
     context_texts,
     mrkdwn_texts,
     plain_case,
@@ -47,9 +48,9 @@ def test_case_message_shows_the_case_and_a_vote_button(
         message = posts[case.ref]
         header = message.blocks[0]
         assert header["type"] == "header"
-        assert header["text"]["text"].startswith(f"{case.ref} · ")
+        assert header["text"]["text"] == f"{case.ref} · {case.offence}"
         body = "\n".join(mrkdwn_texts(message.blocks))
-        assert case.offence in body
+        assert case.offence not in body  # the offence appears once, in the header
         assert case.outcome.replace("'", "'") in body
         first_sentence = case.summary.split(". ")[0]
         assert first_sentence.replace("\n", " ") in body.replace("\n", " ")
@@ -138,12 +139,13 @@ def test_long_narrative_is_cut_cleanly_and_read_in_full(
     channel = settings.panel.channel
     message = case_messages(slack, channel)["LG-01"]
     narrative = next(t for t in mrkdwn_texts(message.blocks) if t.startswith("On day 1 "))
-    assert len(narrative) <= 3000
+    assert len(narrative) <= 600  # about a phone screen; the rest is behind Read case
     assert narrative.endswith("…")
     kept = narrative.removesuffix("…").rstrip()
     assert LONG.startswith(kept)
     assert kept.endswith(".")  # cut at the end of a sentence, not mid-word
-    assert button_texts(message.blocks) == ["Vote", "Read full case"]
+    assert button_texts(message.blocks) == ["Vote", "Read case"]
+    assert "Read case" in " ".join(context_texts(message.blocks))
 
     reader = settings.panel.members[0]
     slack.click_button(reader, "case_read", message=(channel, message.ts))
@@ -164,7 +166,7 @@ def test_a_slow_progress_update_never_reopens_a_closed_case(
     local.api.faults.stall("chat.update", seconds=1.0)
     assert vote(slack, member, channel, "SH-01", ballot()).status == 200
     wait_for(lambda: not local.api.faults.pending())  # the progress update is now in flight
-    assert slack.slash_command(settings.panel.chair[0], f"close {opened}").status == 200
+    assert close_voting(slack, settings.panel.chair[0], opened).status == 200
     wait_for(lambda: local.bot is not None and local.bot.runtime.progress.pending == 0)
     wait_for(lambda: _updates_of(local, ts) >= 2)
     message = slack.workspace.message(channel, ts)

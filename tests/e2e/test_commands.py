@@ -79,8 +79,13 @@ def test_close_twice_is_harmless(
     opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
 ) -> None:
     chair, channel = settings.panel.chair[0], settings.panel.channel
-    first = slack.slash_command(chair, f"close {opened}").shown
-    assert first is not None and "is closed" in first.text
+    assert slack.slash_command(chair, f"close {opened}").status == 200
+    confirm = slack.open_modal(chair)
+    assert confirm is not None and confirm.callback_id == "close_confirm"
+    first = slack.submit_view(chair, confirm.id)
+    assert first.response_action == "update"
+    shown = slack.open_modal(chair)
+    assert shown is not None and "is closed" in str(shown.blocks)
     notices = len(slack.messages(channel))
     second = slack.slash_command(chair, f"close {opened}").shown
     assert second is not None and "already closed" in second.text

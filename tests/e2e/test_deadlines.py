@@ -16,6 +16,8 @@ from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import Message, SimulatedSlack
 
+from .helpers import close_voting
+
 LONDON = ZoneInfo("Europe/London")
 FRIDAY_REMINDER = dt.datetime(2025, 9, 12, 17, 0, tzinfo=LONDON)
 MONDAY_REMINDER = dt.datetime(2025, 9, 15, 15, 0, tzinfo=LONDON)
@@ -45,7 +47,7 @@ def _vote_buttons(message: Message) -> list[str]:
     return [
         element["value"]
         for block in message.blocks
-        for element in [block.get("accessory") or {}]
+        for element in [block.get("accessory") or {}, *(block.get("elements") or [])]
         if element.get("action_id") == ids.VOTE_OPEN
     ]
 
@@ -83,6 +85,13 @@ def test_reminders_go_only_to_non_voters_and_list_exactly_their_cases(
     reminder = [m for m in slack.dms_for(members[1]) if m.text.startswith("Reminder")]
     assert len(reminder) == 1
     assert _vote_buttons(reminder[0]) == [ids.case_key(opened, ref) for ref in refs[4:]]
+    # Read case sits beside each Vote, and each button names its case for a screen reader.
+    row = next(b for b in reminder[0].blocks if b["type"] == "actions")
+    assert [e["text"]["text"] for e in row["elements"]] == ["Vote", "Read case"]
+    assert [e["accessibility_label"] for e in row["elements"]] == [
+        f"Vote on {refs[4]}",
+        f"Read case {refs[4]}",
+    ]
     for member in members[2:]:
         assert len(_reminders(slack, member)) == 1
     # The Vote button in the reminder opens the vote modal.
@@ -204,7 +213,7 @@ def test_no_reminder_after_an_early_close(
     clock: ManualClock,
 ) -> None:
     chair = settings.panel.chair[0]
-    assert slack.slash_command(chair, f"close {opened}").status == 200
+    assert close_voting(slack, chair, opened).status == 200
     runtime = local.bot.runtime  # type: ignore[union-attr]
     assert runtime.deadlines.pending(opened) == []
     assert runtime.scheduler.scheduler.get_jobs() == []

@@ -18,6 +18,7 @@ from .helpers import (
     ballot,
     case_messages,
     click_vote,
+    close_voting,
     mrkdwn_texts,
     parsed_texts,
     plain_case,
@@ -85,7 +86,7 @@ def _use_every_surface(slack: SimulatedSlack, settings: Settings) -> None:
     slack.slash_command(member, "status")
     slack.slash_command(chair, "tally")
     slack.close_view(chair)
-    slack.slash_command(chair, "close 2025-10-custom")
+    close_voting(slack, chair, "2025-10-custom")
     slack.slash_command(secretariat, "summary 2025-10-custom")
 
 

@@ -112,15 +112,17 @@ def test_full_meeting_flow(
     assert modal is not None and modal.callback_id == "tally_view"
     for ref, category in EXPECTED_BEFORE_RESOLVING.items():
         assert f"*{ref}: {category.value}*" in _tally_section(modal.view, ref)
-    sh01 = _tally_section(modal.view, "SH-01")
-    disputed_line = next(line for line in sh01.splitlines() if "Right 3 ·" in line)
-    assert Finding.UNDECIDED.value in disputed_line
-    assert "Met 2, Partially met 1, Not met 2" in disputed_line
-    # The disputed right comes before the agreed ones, which still show their counts.
-    assert sh01.index("Right 3 ·") < sh01.index("R1 ")
-    assert "Met 5" in sh01.split("Right 3 ·")[1]
+    # What needs the chair's decision comes first: the one undecided right, with its votes.
+    texts = list(mrkdwn_texts(modal.blocks))
+    headers = [b["text"]["text"] for b in modal.blocks if b["type"] == "header"]
+    assert headers[0] == "Needs your decision (1)"
+    undecided = next(t for t in texts if t.startswith("*SH-01 · Right 3 ·"))
+    assert "Met 2, Partially met 1, Not met 2" in undecided
+    assert texts.index(undecided) < texts.index(_tally_section(modal.view, "SH-01"))
+    # The agreed rights are one short line per case, with their counts.
+    assert "All other rights: Met 5–0" in _tally_section(modal.view, "SH-01")
     sh03 = _tally_section(modal.view, "SH-03")
-    assert "Not met 4, Abstain 1" in sh03
+    assert "All other rights: Not met 4–0, 1 abstained" in sh03
 
     # 4. ... resolves the disputed right through the resolve modal ...
     slack.click_button(chair, "resolve_open", f"{opened}|SH-01", view_id=modal.id)
@@ -142,7 +144,11 @@ def test_full_meeting_flow(
     assert back is not None and back.id == modal.id  # the tally, refreshed underneath
     refreshed = _tally_section(back.view, "SH-01")
     assert f"*SH-01: {Category.FULLY_COMPLIANT.value}*" in refreshed
-    assert "resolved by the chair" in refreshed
+    assert "Resolved by the chair: Right 3 Met" in refreshed
+    assert any("Resolved SH-01 Right 3 as Met" in t for t in mrkdwn_texts(back.blocks))
+    assert next(b["text"]["text"] for b in back.blocks if b["type"] == "header") == (
+        "Needs your decision (0)"
+    )
     case_tally = next(c for c in service.tally(opened).cases if c.ref == "SH-01")
     assert case_tally.category is Category.FULLY_COMPLIANT
     right3 = case_tally.rights[2]
@@ -153,12 +159,19 @@ def test_full_meeting_flow(
 
     # 5. ... and closes. Every case message loses its Vote button; the channel gets the tally.
     closed = slack.slash_command(chair, f"close {opened}")
-    assert closed.status == 200 and closed.shown is not None
-    assert "closed" in closed.shown_text
+    confirm = slack.open_modal(chair)
+    assert closed.status == 200 and confirm is not None and confirm.callback_id == "close_confirm"
+    assert service.get_meeting(opened).status is MeetingStatus.OPEN  # not before confirming
+    assert "Every member has voted on every case" in " ".join(mrkdwn_texts(confirm.blocks))
+    done = slack.submit_view(chair, confirm.id)
+    assert done.response_action == "update" and not done.problems
     assert service.get_meeting(opened).status is MeetingStatus.CLOSED
-    for message in case_messages(slack, channel).values():
+    for ref, message in case_messages(slack, channel).items():
         assert "Vote" not in button_texts(message.blocks)
-        assert "Voting closed" in " ".join(mrkdwn_texts(message.blocks))
+        shown = " ".join(mrkdwn_texts(message.blocks))
+        assert "Voting closed" in shown
+        final = Category.FULLY_COMPLIANT if ref == "SH-01" else EXPECTED_BEFORE_RESOLVING[ref]
+        assert f"*Category:* {final.value}" in shown
     notice = slack.messages(channel)[-1]
     notice_text = " ".join(mrkdwn_texts(notice.blocks))
     assert "has closed" in notice_text

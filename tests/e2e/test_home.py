@@ -1,4 +1,4 @@
-"""App Home (app_home_opened → views.publish): a member's open cases, the chair's matrix."""
+"""App Home (app_home_opened → views.publish): a member's cases to vote on, the chair's view."""
 
 from __future__ import annotations
 
@@ -34,7 +34,22 @@ def _case_rows(home: ViewRecord) -> dict[str, dict]:
     return rows
 
 
-def test_member_sees_open_cases_marked_voted_or_not_with_vote_buttons(
+def _row_buttons(home: ViewRecord, ref: str) -> list[dict]:
+    """The buttons beside a case's row: the actions block right after its section."""
+    for index, block in enumerate(home.blocks):
+        text = block.get("text", {}).get("text", "") if block.get("type") == "section" else ""
+        if text.startswith(f"*{ref}*") and index + 1 < len(home.blocks):
+            follower = home.blocks[index + 1]
+            if follower.get("type") == "actions":
+                return list(follower["elements"])
+    return []
+
+
+def _order(home: ViewRecord) -> list[str]:
+    return [b["text"]["text"] for b in home.blocks if b.get("type") == "section"]
+
+
+def test_member_sees_cases_to_vote_on_first_then_voted_ones_with_change_vote(
     local: LocalWorkspace, opened: str, slack: SimulatedSlack, settings: Settings
 ) -> None:
     member, channel = settings.panel.members[0], settings.panel.channel
@@ -43,15 +58,22 @@ def test_member_sees_open_cases_marked_voted_or_not_with_vote_buttons(
     home = _home(slack, member)
     assert len(local.workspace.calls("views.publish")) == publishes + 1
     rows = _case_rows(home)
-    assert list(rows) == [f"SH-0{n}" for n in range(1, 7)]
-    for ref, block in rows.items():
-        text = block["text"]["text"]
-        if ref == "SH-02":
-            assert "voted" in text and "not voted" not in text
-        else:
-            assert "not voted" in text
-        accessory = block["accessory"]
-        assert accessory["text"]["text"] == "Vote" and accessory["value"].endswith(f"|{ref}")
+    assert list(rows) == ["SH-01", "SH-03", "SH-04", "SH-05", "SH-06", "SH-02"]
+    sections = _order(home)
+    assert sections.index("*Still to vote on (5)*") < sections.index(
+        "*Voted (1)* — you can change a vote until voting closes"
+    )
+    for ref in rows:
+        found = _row_buttons(home, ref)
+        texts = [b["text"]["text"] for b in found]
+        assert texts == (["Change vote", "Read case"] if ref == "SH-02" else ["Vote", "Read case"])
+        # Several rows of the same buttons: each names its case for a screen reader.
+        assert [b["accessibility_label"] for b in found] == [
+            f"{texts[0]} on {ref}",
+            f"Read case {ref}",
+        ]
+        assert all(b["value"] == f"{opened}|{ref}" for b in found)
+        assert not any(b.get("style") == "primary" for b in found)
     assert not COUNT.search("\n".join(mrkdwn_texts(home.blocks)))
 
     # Vote straight from App Home: the button opens the same modal.
@@ -60,11 +82,17 @@ def test_member_sees_open_cases_marked_voted_or_not_with_vote_buttons(
     modal = slack.open_modal(member)
     assert modal is not None and modal.callback_id == "vote_submit"
     assert slack.submit_view(member, modal.id, ballot()).status == 200
-    rows = _case_rows(_home(slack, member))
-    assert "not voted" not in rows["SH-03"]["text"]["text"]
+    home = _home(slack, member)
+    assert next(b["text"]["text"] for b in _row_buttons(home, "SH-03")) == "Change vote"
+
+    # Read case from App Home opens the whole case.
+    slack.workspace.close_all_modals(member)
+    slack.click_button(member, "case_read", f"{opened}|SH-04", view_id=home.id)
+    case = slack.open_modal(member)
+    assert case is not None and case.callback_id == "case_view"
 
 
-def test_chair_sees_the_tally_matrix_with_disputed_rights_flagged(
+def test_chair_home_opens_with_what_needs_a_decision_and_resolves_in_place(
     opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
 ) -> None:
     members, channel = settings.panel.members, settings.panel.channel
@@ -79,26 +107,26 @@ def test_chair_sees_the_tally_matrix_with_disputed_rights_flagged(
         assert vote(slack, member, channel, "SH-01", values).status == 200
     chair = settings.panel.chair[0]
     home = _home(slack, chair)
-    texts = list(mrkdwn_texts(home.blocks))
-    matrix = next(t for t in texts if t.startswith("```"))
-    lines = matrix.strip("`\n").splitlines()
-    assert lines[0].split()[:4] == ["Case", "R1", "R2", "R3"]
-    sh01 = next(line for line in lines if line.startswith("SH-01"))
-    cells = sh01.split()
-    assert cells[1:3] == ["M", "M"]
-    assert cells[3] == "U!"  # Right 3: undecided, flagged as disputed
-    assert "Panel failed to reach a decision" in sh01
-    disputed = [t for t in texts if t.startswith("*SH-01:")]
-    assert len(disputed) == 1
-    assert "Right 3" in disputed[0] and "5 of 5 voted" in disputed[0]
+    headers = [b["text"]["text"] for b in home.blocks if b["type"] == "header"]
+    assert headers[1:] == ["Needs your decision (1)", "Split, worth discussing", "Each case"]
+    undecided = next(
+        b for b in home.blocks if b.get("text", {}).get("text", "").startswith("*SH-01 · Right 3")
+    )
+    assert "Met 2, Partially met 1, Not met 2" in undecided["text"]["text"]
+    assert undecided["accessory"]["text"]["text"] == "Resolve"
+    assert undecided["accessory"]["accessibility_label"] == "Resolve SH-01 Right 3"
+    # No monospace grid for a screen reader to spell out letter by letter.
+    assert not any("```" in t for t in mrkdwn_texts(home.blocks))
     # The chair does not vote, so App Home offers no Vote buttons.
     assert not any(e.get("action_id") == "vote_open" for e in iter_elements(home.blocks))
 
     # Resolve straight from App Home: a home tab is not a modal, so the form opens afresh.
-    click = slack.click_button(chair, "resolve_open", f"{opened}|SH-01", view_id=home.id)
+    click = slack.click_button(chair, "resolve_right_open", f"{opened}|SH-01|3", view_id=home.id)
     assert click.status == 200
     resolve = slack.open_modal(chair)
     assert resolve is not None and resolve.callback_id == "resolve_submit"
+    right = next(b for b in resolve.blocks if b.get("block_id") == "resolve_right")
+    assert right["element"]["initial_option"]["value"] == "3"
     done = slack.submit_view(
         chair,
         resolve.id,
@@ -106,14 +134,14 @@ def test_chair_sees_the_tally_matrix_with_disputed_rights_flagged(
     )
     assert done.status == 200 and done.closed and not done.problems, done
     assert len(service.resolutions(opened)) == 1
-    sh01 = next(
-        line
-        for line in next(t for t in mrkdwn_texts(_home(slack, chair).blocks) if "```" in t)
-        .strip("`\n")
-        .splitlines()
-        if line.startswith("SH-01")
-    )
-    assert sh01.split()[3] == "NM*"  # resolved by the chair
+    refreshed = slack.home_view(chair)
+    assert refreshed is not None
+    texts = list(mrkdwn_texts(refreshed.blocks))
+    assert any("Resolved SH-01 Right 3 as Not met." in t for t in texts)  # confirmed in place
+    headers = [b["text"]["text"] for b in refreshed.blocks if b["type"] == "header"]
+    assert "Needs your decision (0)" in headers
+    sh01 = next(t for t in texts if t.startswith("*SH-01:"))
+    assert "Resolved by the chair: Right 3 Not met" in sh01
 
 
 def test_secretariat_and_outsiders_get_no_vote_buttons(
@@ -122,7 +150,9 @@ def test_secretariat_and_outsiders_get_no_vote_buttons(
     secretariat = _home(slack, settings.panel.secretariat[0])
     assert len(_case_rows(secretariat)) == 6
     assert not any(e.get("action_id") == "vote_open" for e in iter_elements(secretariat.blocks))
-    assert not any("```" in t for t in mrkdwn_texts(secretariat.blocks))  # no matrix
+    assert not any(
+        b["type"] == "header" and "decision" in b["text"]["text"] for b in secretariat.blocks
+    )
     outsider = _home(slack, "U0OUTSIDE1")
     assert _case_rows(outsider) == {}
     assert not any(e.get("action_id") for e in iter_elements(outsider.blocks))

@@ -15,6 +15,7 @@ from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
 from .conftest import SAMPLE
+from .helpers import close_voting
 
 
 def _later_meeting(tmp_path: Path) -> Path:
@@ -65,7 +66,7 @@ def test_undecided_case_is_relisted_with_history(
     service.import_meeting(_later_meeting(tmp_path))
     early = slack.slash_command(chair, "relist SH-06 2025-12-stalking")
     assert "still being voted on" in early.shown_text
-    slack.slash_command(chair, f"close {opened}")
+    close_voting(slack, chair, opened)
     tally = next(c for c in service.tally(opened).cases if c.ref == "SH-06")
     assert tally.category is Category.NO_DECISION
 
@@ -103,7 +104,7 @@ def test_undecided_case_is_relisted_with_history(
     )
     refreshed = slack.workspace.view(modal.id)
     assert "Re-listed. Earlier: Panel failed to reach a decision" in str(refreshed.blocks)
-    assert "(resolved by the chair)" in str(refreshed.blocks)
+    assert "Resolved by the chair: Right 6 Met" in str(refreshed.blocks)
     assert [e.action for e in service.repo.audit_entries("2025-12-stalking")].count(
         "case.relist"
     ) == 1
@@ -120,7 +121,7 @@ def test_a_purged_meeting_cannot_relist_its_cases(
     service = local.bot.runtime.service  # type: ignore[union-attr]
     chair = settings.panel.chair[0]
     _vote(slack, local, settings.panel.members[0], opened, "SH-06", VoteOption.MET)
-    slack.slash_command(chair, f"close {opened}")
+    close_voting(slack, chair, opened)
     service.purge_meeting(opened, chair)
     service.import_meeting(_later_meeting(tmp_path))
     refused = slack.slash_command(chair, "relist SH-06 2025-12-stalking")

@@ -18,6 +18,7 @@ from .helpers import (
     RIGHTS,
     ballot,
     click_vote,
+    close_voting,
     input_blocks,
     iter_elements,
     mrkdwn_texts,
@@ -151,7 +152,7 @@ def test_votes_after_close_are_refused_clearly(
     assert stale_home is not None
     _, modal = click_vote(slack, member, channel, "SH-04")
     assert modal is not None
-    assert slack.slash_command(settings.panel.chair[0], f"close {opened}").status == 200
+    assert close_voting(slack, settings.panel.chair[0], opened).status == 200
 
     late = slack.submit_view(member, modal.id, ballot())
     assert late.status == 200 and late.response_action == "errors", late

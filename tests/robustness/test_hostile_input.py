@@ -35,6 +35,7 @@ from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 from handlers.slack_sim.payloads import slash_command_form
+from tests.e2e.helpers import close_voting
 
 from .conftest import REFS, dump_db
 from .helpers import (
@@ -503,7 +504,7 @@ def test_notes_and_reasons_with_slack_controls_never_reach_a_parsed_surface_raw(
     slack.workspace.close_all_modals(members[0])
     assert slack.slash_command(chair, f"tally {opened}").status == 200
     service.resolve_right(opened, REFS[0], 1, Finding.MET, f"Reason {hostile_note}", chair)
-    assert slack.slash_command(chair, f"close {opened}").status == 200
+    assert close_voting(slack, chair, opened).status == 200
     assert slack.slash_command(chair, f"summary {opened}").status == 200
     parsed_surfaces = 0
     for user in {*members, chair, *settings_.panel.secretariat}:

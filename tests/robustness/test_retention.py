@@ -21,6 +21,7 @@ from bot.services import NARRATIVE_PURGED, PanelService
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
+from tests.e2e.helpers import close_voting
 
 from .conftest import REFS, SAMPLE, count_rows, dump_db
 from .helpers import acked, pattern, vote
@@ -82,7 +83,7 @@ def test_purge_deletes_narratives_and_notes_and_keeps_the_tally(
     assert dump_db(db) == before
     assert tally_before.returncode == 0 and '"ref": "SH-01"' in tally_before.stdout
 
-    assert slack.slash_command(chair, f"close {opened}").status == 200
+    assert close_voting(slack, chair, opened).status == 200
     votes, resolutions = dump_db(db)["votes"], dump_db(db)["resolutions"]
     assert len(_narratives_anywhere(db)) > 10
 
