@@ -146,7 +146,7 @@ class PanelService:
     def require_chair(self, user: str, action: str) -> None:
         if user != CLI_ACTOR and user != SYSTEM_ACTOR and not self.settings.is_chair(user):
             raise NotAllowed(
-                f"Only the panel chair can {action}; ask the chair. "
+                f"Only the panel chair can {action}. Ask the chair; "
                 "`/vcop help` lists what you can do."
             )
 
@@ -154,7 +154,7 @@ class PanelService:
         allowed = self.settings.is_chair(user) or self.settings.is_secretariat(user)
         if user != CLI_ACTOR and not allowed:
             raise NotAllowed(
-                f"Only the panel chair or the secretariat can {action}; ask one of them. "
+                f"Only the panel chair or the secretariat can {action}. Ask one of them; "
                 "`/vcop help` lists what you can do."
             )
 

@@ -532,8 +532,8 @@ def chair_sections(
     if len(shown) < len(undecided):
         built.append(
             _context(
-                f"…and {len(undecided) - len(shown)} more undecided rights; they appear here "
-                "as you resolve these."
+                f"…and {len(undecided) - len(shown)} more undecided rights: `/vcop tally` "
+                "lists them as you resolve these."
             )
         )
     built.append(_header("Split, worth discussing"))
@@ -958,16 +958,18 @@ def reminder_message(
     )
     # Every case is listed; the publisher sends a long list as several messages.
     built: list[Block] = [_mrkdwn(intro)]
-    for case in cases[:24]:
+    # Every case is listed (the publisher splits a long DM into several messages); beyond
+    # a screenful each case keeps only its Vote button, Read case being in the vote modal.
+    compact = len(cases) > 24
+    for case in cases:
         built.extend(
             _case_row(
                 meeting,
                 case,
                 [vote_button(meeting.id, case.ref), read_case_button(meeting.id, case.ref)],
+                compact=compact,
             )
         )
-    if len(cases) > 24:
-        built.append(_context(f"…and {len(cases) - 24} more: see the panel channel."))
     return f"Reminder: voting on {escape(meeting.title)} closes {closes}", built
 
 
@@ -980,12 +982,12 @@ def closing_tally_message(
     consensus: float = 0.75,
     quorum: int = 1,
     confirmation: str | None = None,
-    room: int = 4 * MESSAGE_BLOCKS_MAX,
+    room: int = MESSAGE_BLOCKS_MAX - 1,
 ) -> tuple[str, list[Block]]:
     """The chair's DM at the deadline: what needs a decision, then who did not vote.
 
-    The publisher sends a long DM as several messages; ``room`` bounds the
-    sections when the DM is redrawn in place as one message.
+    The sections fit one message, so a Resolve in it redraws it in place; what
+    does not fit is counted, and ``/vcop tally`` shows it.
     """
     built: list[Block] = []
     if confirmation:
@@ -996,20 +998,25 @@ def closing_tally_message(
             f"{category_summary(tallies) or 'No cases'}"
         )
     )
-    built.extend(
-        chair_sections(
-            meeting, tallies, members, consensus, room=room - len(built) - 3, quorum=quorum
-        )
-    )
+    tail: list[Block] = []
     if non_voters:
         lines = [
             f"• <@{member}>: {', '.join(escape(ref) for ref in refs)}"
             for member, refs in sorted(non_voters.items())
         ]
-        built.append(_mrkdwn("*Did not vote on:*"))
-        built.extend(_mrkdwn(text) for text in _grouped(lines, SECTION_MAX))
+        tail.append(_mrkdwn("*Did not vote on:*"))
+        tail.extend(_mrkdwn(text) for text in _grouped(lines, SECTION_MAX))
     else:
-        built.append(_mrkdwn("Every member voted on every case."))
+        tail.append(_mrkdwn("Every member voted on every case."))
+    # The sections fit the first message with room for the tail, whenever the tail is short.
+    reserved = len(tail) + 1 if len(tail) < room // 3 else 0
+    built.extend(
+        chair_sections(
+            meeting, tallies, members, consensus, room=room - len(built) - reserved, quorum=quorum
+        )
+    )
+    built.extend(tail)
+    built.append(_context("`/vcop tally` opens the full tally, with *Resolve* on every right."))
     return f"Voting closed: {escape(meeting.title)} — your tally", built
 
 

@@ -264,7 +264,7 @@ class MeetingPublisher:
             )
 
     def chair_dm_message(
-        self, meeting_id: str, confirmation: str | None = None, *, one_message: bool = False
+        self, meeting_id: str, confirmation: str | None = None
     ) -> tuple[str, list[Block]]:
         """The chair's deadline DM: what needs a decision first, then who did not vote."""
         meeting = self.service.get_meeting(meeting_id)
@@ -278,7 +278,6 @@ class MeetingPublisher:
             consensus=self.service.settings.voting.consensus,
             quorum=self.service.settings.voting.quorum,
             confirmation=confirmation,
-            room=blocks.MESSAGE_BLOCKS_MAX if one_message else 4 * blocks.MESSAGE_BLOCKS_MAX,
         )
 
     def refresh_chair_dm(
@@ -286,7 +285,7 @@ class MeetingPublisher:
     ) -> None:
         """Redraw the deadline DM a chair resolved from, with a line confirming it."""
         self.service.require_chair(chair, "see the tally")
-        text, message = self.chair_dm_message(meeting_id, confirmation, one_message=True)
+        text, message = self.chair_dm_message(meeting_id, confirmation)
         self.client.chat_update(channel=channel, ts=ts, text=text, blocks=_dicts(message))
 
     def post(self, channel: str, text: str, message: Sequence[Block] = ()) -> None:

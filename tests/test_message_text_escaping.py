@@ -53,6 +53,7 @@ MESSAGE_BUILDERS: dict[str, Builder] = {
         f.meeting, len(f.cases), "Tue 08 Jan 17:00"
     ),
     "closed_notice": lambda f: blocks.closed_notice(f.meeting, f.tally),
+    "all_resolved_message": lambda f: blocks.all_resolved_message(f.meeting, f.tally),
     "summary_message": lambda f: blocks.summary_message(f.summary),
     "reminder_message": lambda f: blocks.reminder_message(f.meeting, f.cases, "Tue 08 Jan 17:00"),
     "closing_tally_message": lambda f: blocks.closing_tally_message(

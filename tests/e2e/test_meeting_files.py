@@ -25,7 +25,15 @@ from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import DOWNLOAD_METHOD, Message, SimulatedSlack, Transport
 
 from .conftest import TRANSPORTS
-from .helpers import ballot, button_texts, case_messages, mrkdwn_texts, vote, wait_for
+from .helpers import (
+    ballot,
+    button_texts,
+    case_messages,
+    close_voting,
+    mrkdwn_texts,
+    vote,
+    wait_for,
+)
 
 pytestmark = pytest.mark.parametrize("transport", TRANSPORTS)
 
@@ -410,7 +418,8 @@ def test_a_secretariat_runs_a_whole_meeting_from_slack_and_excel(
         "secretariat: /vcop status",
         " ".join(mrkdwn_texts(status.shown.blocks))[:120] + "…" if status.shown is not None else "",
     )
-    said("chair: /vcop close", slack.slash_command(chair, f"close {MEETING_ID}").shown_text)
+    close_voting(slack, chair, MEETING_ID)
+    said("chair: /vcop close, then Close voting", "voting closed")
     shown = slack.slash_command(secretariat, f"summary {MEETING_ID}").shown_text
     names = [m.files[0]["name"] for m in slack.dms_for(secretariat) if m.files]
     said("secretariat: /vcop summary", f"{shown} / DM: {names[-1]}")

@@ -14,7 +14,7 @@ from bot.services import NARRATIVE_PURGED, PanelService
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
-from .helpers import ballot, mrkdwn_texts, vote
+from .helpers import ballot, close_voting, mrkdwn_texts, vote
 
 
 @pytest.mark.parametrize(
@@ -80,7 +80,7 @@ def test_purge_asks_first_saying_what_goes_then_purges_and_audits(
 ) -> None:
     chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
     vote(slack, settings.panel.members[0], settings.panel.channel, "SH-01", ballot())
-    assert slack.slash_command(chair, f"close {opened}").status == 200
+    assert close_voting(slack, chair, opened).status == 200
     assert slack.slash_command(secretariat, f"purge {opened}").status == 200
     modal = slack.open_modal(secretariat)
     assert modal is not None and modal.callback_id == "meeting_purge"
