@@ -18,6 +18,8 @@ from pydantic import (
     model_validator,
 )
 
+from bot.answers import AnswerGuide
+
 AgencyName = Annotated[
     str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100, pattern=r"^[^\n]+$")
 ]
@@ -53,8 +55,6 @@ AGENCIES_2021: dict[int, tuple[str, ...]] = {
         "Youth Justice Service",
     ),
 }
-
-from bot.answers import AnswerGuide
 
 
 class Right(BaseModel):

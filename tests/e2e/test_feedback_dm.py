@@ -14,7 +14,7 @@ from bot.models import VoteOption
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import Message, SimulatedSlack
 
-from .helpers import ballot, case_messages, mrkdwn_texts, vote, wait_for
+from .helpers import ballot, case_messages, close_voting, mrkdwn_texts, vote, wait_for
 
 
 @pytest.fixture
@@ -31,7 +31,7 @@ def _closed(slack: SimulatedSlack, settings: Settings, meeting: str) -> None:
             vote(slack, member, channel, "SH-01", ballot(VoteOption.MET, r2="Not met")).status
             == 200
         )
-    assert slack.slash_command(settings.panel.chair[0], f"close {meeting}").status == 200
+    assert close_voting(slack, settings.panel.chair[0], meeting).status == 200
 
 
 def test_the_police_contact_gets_the_police_pack_in_a_dm(

@@ -108,7 +108,7 @@ def test_chair_home_opens_with_what_needs_a_decision_and_resolves_in_place(
     chair = settings.panel.chair[0]
     home = _home(slack, chair)
     headers = [b["text"]["text"] for b in home.blocks if b["type"] == "header"]
-    assert headers[1:] == ["Needs your decision (1)", "Split, worth discussing", "Each case"]
+    assert headers[1:4] == ["Needs your decision (1)", "Split, worth discussing", "Each case"]
     undecided = next(
         b for b in home.blocks if b.get("text", {}).get("text", "").startswith("*SH-01 · Right 3")
     )

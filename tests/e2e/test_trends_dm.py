@@ -19,7 +19,7 @@ from bot.models import VoteOption
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import Message, SimulatedSlack
 
-from .helpers import ballot, case_messages, mrkdwn_texts, vote, wait_for
+from .helpers import ballot, case_messages, close_voting, mrkdwn_texts, vote, wait_for
 
 
 @pytest.fixture
@@ -36,7 +36,7 @@ def _closed_with_votes(slack: SimulatedSlack, settings: Settings, meeting: str) 
             vote(slack, member, channel, "SH-01", ballot(VoteOption.MET, r3="Not met")).status
             == 200
         )
-    assert slack.slash_command(chair, f"close {meeting}").status == 200
+    assert close_voting(slack, chair, meeting).status == 200
 
 
 def test_the_secretariat_gets_the_trends_docx_in_a_dm(
