@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 import yaml
+from e2e.helpers import close_voting
 
 from bot.config import Settings
 from bot.models import VoteOption
@@ -21,7 +22,6 @@ from bot.services import PanelService
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
-from tests.e2e.helpers import close_voting
 
 from .conftest import REFS, dump_db
 from .helpers import (

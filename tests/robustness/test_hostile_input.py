@@ -23,6 +23,7 @@ from urllib.parse import urlencode
 
 import pytest
 import yaml
+from e2e.helpers import close_voting
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,6 @@ from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 from handlers.slack_sim.payloads import slash_command_form
-from tests.e2e.helpers import close_voting
 
 from .conftest import REFS, dump_db
 from .helpers import (

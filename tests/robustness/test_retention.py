@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import yaml
+from e2e.helpers import close_voting
 
 from bot.config import Settings
 from bot.models import Finding
@@ -21,7 +22,6 @@ from bot.services import NARRATIVE_PURGED, PanelService
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
-from tests.e2e.helpers import close_voting
 
 from .conftest import REFS, SAMPLE, count_rows, dump_db
 from .helpers import acked, pattern, vote
