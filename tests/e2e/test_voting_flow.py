@@ -7,8 +7,10 @@ submitting, closing.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
+from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Category, MeetingStatus, VoteOption
 from bot.services import PanelService
@@ -440,3 +442,44 @@ def test_case_message_is_phone_sized_and_its_buttons_name_the_case(
         assert "\n" not in narrative.strip()  # hard line breaks reflowed
         if narrative.endswith("…"):
             assert any("Read case" in t for t in context_texts(message.blocks))
+
+
+def test_resolve_from_the_chairs_deadline_dm_redraws_that_dm_and_confirms(
+    opened: str,
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    settings: Settings,
+    clock: ManualClock,
+) -> None:
+    assert local.bot is not None
+    runtime = local.bot.runtime
+    _vote_meeting(slack, settings)
+    meeting = runtime.service.get_meeting(opened)
+    clock.set(meeting.voting_closes + dt.timedelta(seconds=1))
+    assert runtime.scheduler.run_due() >= 1  # the deadline closes voting
+    chair = settings.panel.chair[0]
+    dm_channel = local.workspace.dm_channel_for(chair)
+    dm = next(m for m in slack.dms_for(chair) if "Needs your decision (1)" in str(m.blocks))
+    resolve = [
+        b["accessory"]["value"]
+        for b in dm.blocks
+        if b.get("accessory", {}).get("text", {}).get("text") == "Resolve"
+    ]
+    assert resolve[0] == f"{opened}|SH-01|3"
+
+    clicked = slack.click_button(
+        chair, "resolve_right_open", resolve[0], message=(dm_channel, dm.ts)
+    )
+    assert clicked.status == 200
+    form = slack.open_modal(chair)
+    assert form is not None and form.callback_id == "resolve_submit"
+    done = slack.submit_view(
+        chair, form.id, {"resolve_finding": MET, "resolve_reason": "Letter on the file."}
+    )
+    assert not done.problems and not done.errors
+
+    redrawn = local.workspace.message(dm_channel, dm.ts)  # the same DM, edited in place
+    texts = list(mrkdwn_texts(redrawn.blocks))
+    assert texts[0] == ":white_check_mark: Resolved SH-01 Right 3 as Met."
+    assert "Needs your decision (1)" not in str(redrawn.blocks)  # the right is decided now
+    assert runtime.service.get_meeting(opened).status is MeetingStatus.CLOSED
