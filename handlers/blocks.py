@@ -465,6 +465,29 @@ def _agenda_item(meeting: Meeting, item: AgendaItem, members: int, *, split: boo
     )
 
 
+def _agenda_section(
+    meeting: Meeting,
+    title: str,
+    items: Sequence[AgendaItem],
+    shown: Sequence[AgendaItem],
+    members: int,
+    *,
+    split: bool,
+    empty: str,
+    more: str,
+) -> list[Block]:
+    """One section of the chair's agenda: its header, the ``shown`` items with a
+    Resolve button each, ``empty`` when there are no items at all, and ``more``
+    (``{n}`` is how many did not fit) so that nothing is left out unsaid."""
+    built: list[Block] = [_header(title)]
+    if not items:
+        built.append(_mrkdwn(empty))
+    built.extend(_agenda_item(meeting, item, members, split=split) for item in shown)
+    if len(shown) < len(items):
+        built.append(_context(more.format(n=len(items) - len(shown))))
+    return built
+
+
 def case_line_text(line: CaseLine, members: int, history: CaseTally | None = None) -> str:
     """``*SH-01: Fully compliant* · 5 of 5 voted`` then ``All other rights: Met 5–0``."""
     tally = line.tally
@@ -525,30 +548,26 @@ def chair_sections(
     shown = undecided[:left]
     shown_split = split[: max(left - len(shown), 0)]
 
-    built: list[Block] = [_header(f"Needs your decision ({len(undecided)})")]
-    if not undecided:
-        built.append(_mrkdwn("Nothing: every right has a finding."))
-    built.extend(_agenda_item(meeting, item, members, split=False) for item in shown)
-    if len(shown) < len(undecided):
-        built.append(
-            _context(
-                f"…and {len(undecided) - len(shown)} more undecided rights: `/vcop tally` "
-                "lists them as you resolve these."
-            )
-        )
-    built.append(_header("Split, worth discussing"))
-    if not split:
-        built.append(
-            _mrkdwn(f"None: every decided right has at least {round(consensus * 100)}% agreement.")
-        )
-    built.extend(_agenda_item(meeting, item, members, split=True) for item in shown_split)
-    if len(shown_split) < len(split):
-        built.append(
-            _context(
-                f"…and {len(split) - len(shown_split)} more split rights; they appear here as "
-                "you resolve the undecided ones."
-            )
-        )
+    built = _agenda_section(
+        meeting,
+        f"Needs your decision ({len(undecided)})",
+        undecided,
+        shown,
+        members,
+        split=False,
+        empty="Nothing: every right has a finding.",
+        more="…and {n} more undecided rights: `/vcop tally` lists them as you resolve these.",
+    )
+    built += _agenda_section(
+        meeting,
+        "Split, worth discussing",
+        split,
+        shown_split,
+        members,
+        split=True,
+        empty=f"None: every decided right has at least {round(consensus * 100)}% agreement.",
+        more="…and {n} more split rights; they appear here as you resolve the undecided ones.",
+    )
     built.append(_header("Each case"))
     if individual:
         built.extend(

@@ -212,10 +212,9 @@ def _run(
 
     with LocalWorkspace(settings, clock=clock) as local, resources.as_file(sample) as path:
         slack = local.slack
-        assert slack is not None and local.bot is not None
         service = local.bot.runtime.service
         say.say("Started the local Slack workspace and the bot (HTTP, signed requests).")
-        say.detail(f"Slack Web API: {local.api.base_url}  bot: {local.server.url}")  # type: ignore[union-attr]
+        say.detail(f"Slack Web API: {local.api.base_url}  bot: {local.bot_url}")
 
         report = service.import_meeting(path)
         meeting = report.meeting

@@ -21,6 +21,7 @@ from bot.clock import Clock
 from bot.config import Settings, SlackCredentials
 from handlers.bootstrap import Bot, build_bot
 from handlers.pacing import NoPace, PostingPace
+from handlers.runtime import SlackRuntime
 from handlers.server import RunningServer, start_in_background
 from handlers.slack_sim import (
     DEFAULT_APP_TOKEN,
@@ -68,10 +69,41 @@ class LocalWorkspace:
         self._gap = progress_min_gap
         self._threads = threads
         self.transport: Transport = transport
-        self.bot: Bot | None = None
+        self._bot: Bot | None = None
         self.server: RunningServer | None = None
         self.socket: SocketModeRunner | None = None
-        self.slack: SimulatedSlack | None = None
+        self._slack: SimulatedSlack | None = None
+
+    @property
+    def running(self) -> bool:
+        """Whether a bot is running now (between ``start`` and ``stop_bot``)."""
+        return self._bot is not None
+
+    @property
+    def bot(self) -> Bot:
+        """The running bot; an error that says so when none is running."""
+        if self._bot is None:
+            raise RuntimeError("no bot is running in this local workspace: call start() first")
+        return self._bot
+
+    @property
+    def runtime(self) -> SlackRuntime:
+        """The running bot's runtime: its service, scheduler, publisher and progress."""
+        return self.bot.runtime
+
+    @property
+    def slack(self) -> SimulatedSlack:
+        """The Slack client that acts for members; it exists once ``start`` has run."""
+        if self._slack is None:
+            raise RuntimeError("the local workspace has not started: call start() first")
+        return self._slack
+
+    @property
+    def bot_url(self) -> str:
+        """Where Slack reaches the bot: its HTTP address, or the Socket Mode connection."""
+        if self.server is not None:
+            return self.server.url
+        return "Socket Mode (the bot's own WebSocket)"
 
     def start(self) -> LocalWorkspace:
         """Start Slack (if not yet running) and a bot; idempotent for Slack."""
@@ -83,7 +115,7 @@ class LocalWorkspace:
             app_token=DEFAULT_APP_TOKEN if socket_mode else None,
             api_url=self.api.base_url,
         )
-        self.bot = build_bot(
+        bot = self._bot = build_bot(
             self.settings,
             credentials,
             clock=self._clock,
@@ -95,22 +127,20 @@ class LocalWorkspace:
             pace=PostingPace() if self.api.enforce_rate_limits else NoPace(),
             socket_mode=socket_mode,
         )
-        self.bot.start()
+        bot.start()
         if socket_mode:
             self.socket = SocketModeRunner(
-                self.bot.app,
+                bot.app,
                 DEFAULT_APP_TOKEN,
                 ping_interval=LOCAL_PING_INTERVAL,
                 concurrency=self._threads,
             )
             self.socket.connect()
-            self.slack = SimulatedSlack(self.api, transport="socket")
+            self._slack = SimulatedSlack(self.api, transport="socket")
         else:
-            self.bot.slack_auth = True  # Bolt's own auth.test passed when the app was built
-            self.server = start_in_background(
-                self.bot.app, threads=self._threads, health=self.bot.health
-            )
-            self.slack = SimulatedSlack(
+            bot.slack_auth = True  # Bolt's own auth.test passed when the app was built
+            self.server = start_in_background(bot.app, threads=self._threads, health=bot.health)
+            self._slack = SimulatedSlack(
                 self.api, request_url=self.server.url, signing_secret=self.signing_secret
             )
         return self
@@ -123,9 +153,9 @@ class LocalWorkspace:
         if self.socket is not None:
             self.socket.close()
             self.socket = None
-        if self.bot is not None:
-            self.bot.stop()
-            self.bot = None
+        if self._bot is not None:
+            self._bot.stop()
+            self._bot = None
 
     def restart_bot(self) -> LocalWorkspace:
         """A fresh bot process's worth of objects on the same database and Slack."""

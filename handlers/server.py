@@ -27,7 +27,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
@@ -89,11 +89,28 @@ class RequestGuard:
             return self._answer(start_response, "400 Bad Request", b'{"error": "bad request"}')
 
 
+class WaitressServer(Protocol):
+    """The parts of a waitress server this module drives.
+
+    waitress ships no type hints, so its ``create_server`` result is untyped;
+    naming what is used here lets the type checker see every access. The loop
+    internals (``trigger``, ``task_dispatcher``, ``_map``) have no public API,
+    so they stay ``Any``.
+    """
+
+    effective_port: int
+    trigger: Any
+    task_dispatcher: Any
+    _map: dict[Any, Any]
+
+    def run(self) -> None: ...
+
+
 @dataclass
 class RunningServer:
     """A waitress server on a background thread; ``url`` is where Slack should post."""
 
-    server: object
+    server: WaitressServer
     thread: threading.Thread
     host: str
     port: int
@@ -111,17 +128,17 @@ class RunningServer:
         """
         server = self.server
         try:
-            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))  # type: ignore[attr-defined]
+            server.trigger.pull_trigger(lambda: wasyncore.close_all(server._map))
         except OSError:
             # The loop has already lost its trigger (it is shutting down on its
             # own); closing from here can no longer race a select() that uses it.
-            wasyncore.close_all(server._map)  # type: ignore[attr-defined]
+            wasyncore.close_all(server._map)
         self.thread.join(timeout=5)
-        server.task_dispatcher.shutdown()  # type: ignore[attr-defined]
+        server.task_dispatcher.shutdown()
 
     def in_flight(self) -> int:
         """Requests received and not yet answered in full (being read, run or written)."""
-        server: Any = self.server
+        server = self.server
         busy = server.task_dispatcher.active_count + len(server.task_dispatcher.queue)
         for channel in list(server._map.values()):
             if hasattr(channel, "requests") and (
@@ -138,7 +155,7 @@ class RunningServer:
         responses (acks included) are written before the connections close.
         Returns how many requests were still unfinished at ``timeout``.
         """
-        server: Any = self.server
+        server = self.server
 
         def stop_listening() -> None:
             # The dispatcher's own close: the listener goes, the loop's trigger stays.
@@ -163,8 +180,8 @@ def make_server(
     port: int,
     threads: int = DEFAULT_THREADS,
     health: HealthProbe | None = None,
-) -> object:
-    return create_server(
+) -> WaitressServer:
+    server: WaitressServer = create_server(
         RequestGuard(SlackRequestHandler(app, path=EVENTS_PATH), health),
         host=host,
         port=port,
@@ -175,6 +192,7 @@ def make_server(
         channel_timeout=30,
         connection_limit=500,
     )
+    return server
 
 
 def start_in_background(
@@ -186,9 +204,9 @@ def start_in_background(
 ) -> RunningServer:
     """Start serving on a daemon thread and return once the port is bound."""
     server = make_server(app, host, port, threads, health)
-    thread = threading.Thread(target=server.run, name="waitress", daemon=True)  # type: ignore[attr-defined]
+    thread = threading.Thread(target=server.run, name="waitress", daemon=True)
     thread.start()
-    bound_port = int(server.effective_port)  # type: ignore[attr-defined]
+    bound_port = int(server.effective_port)
     logger.info("serving Slack requests on http://%s:%d%s", host, bound_port, EVENTS_PATH)
     return RunningServer(server=server, thread=thread, host=host, port=bound_port)
 
@@ -237,4 +255,4 @@ def serve_forever(app: App, host: str, port: int, threads: int = DEFAULT_THREADS
     """Serve on the calling thread until the process ends (the benchmarks' bare app)."""
     server = make_server(app, host, port, threads)
     logger.info("serving Slack requests on http://%s:%d%s", host, port, EVENTS_PATH)
-    server.run()  # type: ignore[attr-defined]
+    server.run()

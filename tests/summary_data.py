@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
 import docx
 
@@ -173,7 +174,7 @@ NOTES = (
 
 
 def build(**overrides: object) -> DraftSummary:
-    arguments: dict[object, object] = {
+    arguments: dict[str, Any] = {
         "meeting": meeting(),
         "cases": CASES,
         "tally": make_tally(),
@@ -183,7 +184,7 @@ def build(**overrides: object) -> DraftSummary:
         "generated_at": GENERATED,
     }
     arguments.update(overrides)
-    return build_summary(**arguments)  # type: ignore[arg-type]
+    return build_summary(**arguments)
 
 
 def docx_text(document: docx.document.Document) -> str:

@@ -504,7 +504,7 @@ def test_rules_reject_unknown_keys() -> None:
 def test_rules_are_frozen() -> None:
     rules = ScreenRules()
     with pytest.raises(ValidationError):
-        rules.allow = ["x"]  # type: ignore[misc]
+        rules.allow = ["x"]  # type: ignore[misc]  # assigning to the frozen model is what is tested
 
 
 # --------------------------------------------------------------------------- labelled set

@@ -90,7 +90,6 @@ def test_the_bot_schedules_the_daily_backup_at_the_configured_panel_time(
 ) -> None:
     panel = make_panel(_with_backups(keep=7, at="12:30"))
     with LocalWorkspace(panel.settings, clock=panel.clock) as local:
-        assert local.bot is not None
         scheduler = local.bot.runtime.scheduler
         job = scheduler.housekeeping.get_job(BACKUP_JOB)
         assert job is not None

@@ -97,6 +97,51 @@ def test_tally_modal_of_fifty_undecided_cases_counts_what_it_cannot_show() -> No
     assert all(f"*BG-{n:02d}: " in text for n in range(1, 51))  # every case keeps its line
 
 
+def _split_tally(ref: str) -> CaseTally:
+    """Every right Met by 3 votes to 2: decided, but short of an 80% consensus."""
+    rights = tuple(
+        RightTally(
+            right=n,
+            title=f"R{n}",
+            finding=Finding.MET,
+            vote_finding=Finding.MET,
+            votes={"Met": 3, "Not met": 2},
+            dispute=0.4,
+        )
+        for n in range(1, 13)
+    )
+    return CaseTally(ref=ref, category=Category.FULLY_COMPLIANT, voters=5, rights=rights)
+
+
+def test_chair_agenda_of_fifty_split_cases_counts_the_split_rights_it_cannot_show() -> None:
+    tallies = [_split_tally(f"BG-{n:02d}") for n in range(1, 51)]
+    built = [b.to_dict() for b in blocks.chair_sections(MEETING, tallies, 5, 0.8)]
+    assert len(built) <= 96
+    headers = [b["text"]["text"] for b in built if b["type"] == "header"]
+    assert headers == ["Needs your decision (0)", "Split, worth discussing", "Each case"]
+    texts = [b["text"]["text"] for b in built if b["type"] == "section"]
+    assert texts[0] == "Nothing: every right has a finding."
+    resolve = [b for b in built if b.get("accessory", {}).get("action_id") == "resolve_right_open"]
+    assert resolve and all("Met with 60% of the votes" in b["text"]["text"] for b in resolve)
+    more = [b["elements"][0]["text"] for b in built if b["type"] == "context"]
+    assert more == [
+        f"…and {600 - len(resolve)} more split rights; they appear here as you resolve the "
+        "undecided ones."
+    ]
+
+
+def test_chair_agenda_with_nothing_to_decide_says_so_in_both_sections() -> None:
+    built = [b.to_dict() for b in blocks.chair_sections(MEETING, [_tally("A-1", False)], 5, 0.8)]
+    texts = [b["text"]["text"] for b in built if b["type"] in ("header", "section")]
+    assert texts[:4] == [
+        "Needs your decision (0)",
+        "Nothing: every right has a finding.",
+        "Split, worth discussing",
+        "None: every decided right has at least 80% agreement.",
+    ]
+    assert not any(b["type"] == "context" for b in built)
+
+
 def test_tally_modal_gives_each_case_its_own_line_when_they_fit() -> None:
     view = blocks.tally_modal(MEETING, [_tally("A-1", False), _tally("A-2", False)], 5).to_dict()
     lines = [b for b in view["blocks"] if b.get("accessory", {}).get("action_id") == "resolve_open"]

@@ -387,7 +387,7 @@ def headings(document: DocxDocument) -> list[tuple[str, str]]:
 
 
 def field_codes(part: object) -> list[str]:
-    element = part._element  # type: ignore[attr-defined]
+    element = part._element  # type: ignore[attr-defined]  # python-docx exposes a part's XML only as _element
     return [str(t).strip() for t in element.xpath(".//w:instrText/text()")]
 
 

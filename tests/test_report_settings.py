@@ -25,14 +25,14 @@ if TYPE_CHECKING:
     from conftest import Cli, CoreData, Panel
 
 
-def _with_report(report: dict[str, Any] | None) -> Any:
+def _with_report(report: object) -> Any:
     def mutate(raw: dict[str, Any]) -> None:
         raw["report"] = report
 
     return mutate
 
 
-def _problems(core: type[CoreData], directory: Path, report: dict[str, Any]) -> list[str]:
+def _problems(core: type[CoreData], directory: Path, report: object) -> list[str]:
     path = core.write_config(directory, _with_report(report))
     with pytest.raises(ConfigError) as caught:
         load_settings(path, env={})
@@ -63,7 +63,7 @@ def test_an_empty_report_section_means_the_defaults(core: type[CoreData], tmp_pa
 def test_a_report_section_that_is_not_keys_is_one_plain_line(
     core: type[CoreData], tmp_path: Path
 ) -> None:
-    [problem] = _problems(core, tmp_path, "Our introduction")  # type: ignore[arg-type]
+    [problem] = _problems(core, tmp_path, "Our introduction")
     assert problem.startswith("report: write report as a section of keys (introduction,")
     assert "dictionary" not in problem
 

@@ -13,7 +13,7 @@ import socket
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
@@ -101,11 +101,12 @@ def test_slack_unreachable_stops_serve_with_one_line(cli: Cli) -> None:
     assert "cannot reach Slack" in line
 
 
-def _lines(stream: object) -> queue.Queue[str]:
+def _lines(stream: Iterable[str] | None) -> queue.Queue[str]:
+    assert stream is not None, "the process was started without a pipe for this stream"
     found: queue.Queue[str] = queue.Queue()
 
     def pump() -> None:
-        for line in stream:  # type: ignore[attr-defined]
+        for line in stream:
             found.put(line.rstrip("\n"))
 
     threading.Thread(target=pump, daemon=True).start()

@@ -36,6 +36,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 import yaml
 
@@ -126,7 +127,7 @@ class Shape:
 def sample_cases() -> list[dict[str, Any]]:
     """The sample meeting's anonymised cases: realistic lengths of summary and timeline."""
     raw = yaml.safe_load(SAMPLE_MEETING.read_text(encoding="utf-8"))
-    parsed = parse_meeting(raw, dt.UTC)  # type: ignore[arg-type]
+    parsed = parse_meeting(raw, ZoneInfo("UTC"))
     return [case.model_dump() for case in parsed.cases]
 
 

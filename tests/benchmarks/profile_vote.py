@@ -62,7 +62,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         with LocalWorkspace(
             settings, clock=clock, inline_after_ack=False, progress_min_gap=3.0
         ) as local:
-            assert local.bot is not None and local.slack is not None
             service = local.bot.runtime.service
             report = service.import_meeting(meeting_file)
             views = open_vote_modals(local.slack, settings, meeting_id, report.cases)

@@ -57,13 +57,11 @@ def local(settings: Settings, clock: ManualClock, transport: Transport) -> Itera
 
 @pytest.fixture
 def slack(local: LocalWorkspace) -> SimulatedSlack:
-    assert local.slack is not None
     return local.slack
 
 
 @pytest.fixture
 def service(local: LocalWorkspace) -> PanelService:
-    assert local.bot is not None
     return local.bot.runtime.service
 
 

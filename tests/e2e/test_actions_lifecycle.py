@@ -61,7 +61,6 @@ def test_an_action_is_added_reminded_updated_and_done(
     clock: ManualClock,
 ) -> None:
     chair, contact = settings.panel.chair[0], settings.agencies["Police"]
-    assert local.bot is not None
     scheduler = local.bot.runtime.scheduler
 
     added = _record(slack, chair)
@@ -144,5 +143,4 @@ def test_a_past_due_date_or_personal_data_is_refused_on_its_field(
 
     assert "The due date 2025-09-01 has passed" in late.errors["action_due"]
     assert "personal data" in personal.errors["action_description"]
-    assert local.bot is not None
     assert local.bot.runtime.actions.owed() == []

@@ -131,7 +131,7 @@ LONG = " ".join(
 def test_long_narrative_is_cut_cleanly_and_read_in_full(
     local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
 ) -> None:
-    slack: SimulatedSlack = local.slack  # type: ignore[assignment]
+    slack: SimulatedSlack = local.slack
     assert len(LONG) > 9000
     path = write_meeting(tmp_path / "long.yaml", [plain_case("LG-01", summary=LONG)])
     service.import_meeting(path)
@@ -167,7 +167,7 @@ def test_a_slow_progress_update_never_reopens_a_closed_case(
     assert vote(slack, member, channel, "SH-01", ballot()).status == 200
     wait_for(lambda: not local.api.faults.pending())  # the progress update is now in flight
     assert close_voting(slack, settings.panel.chair[0], opened).status == 200
-    wait_for(lambda: local.bot is not None and local.bot.runtime.progress.pending == 0)
+    wait_for(lambda: local.running and local.runtime.progress.pending == 0)
     wait_for(lambda: _updates_of(local, ts) >= 2)
     message = slack.workspace.message(channel, ts)
     assert "Vote" not in button_texts(message.blocks)

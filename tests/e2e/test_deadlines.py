@@ -27,7 +27,7 @@ CLOSE = dt.datetime(2025, 9, 15, 17, 0, tzinfo=LONDON)
 def _vote_all(
     slack: SimulatedSlack, member: str, meeting_id: str, refs: list[str], local: LocalWorkspace
 ) -> None:
-    service = local.bot.runtime.service  # type: ignore[union-attr]
+    service = local.bot.runtime.service
     for ref in refs:
         post = service.post_for(meeting_id, ref)
         assert post is not None
@@ -55,7 +55,7 @@ def _vote_buttons(message: Message) -> list[str]:
 def test_opening_schedules_reminders_and_the_close_as_jobs(
     opened: str, local: LocalWorkspace
 ) -> None:
-    runtime = local.bot.runtime  # type: ignore[union-attr]
+    runtime = local.bot.runtime
     pending = runtime.deadlines.pending(opened)
     assert [(s.kind, s.due_at) for s in pending] == [
         (ScheduleKind.REMINDER, FRIDAY_REMINDER.astimezone(dt.UTC)),
@@ -76,11 +76,11 @@ def test_reminders_go_only_to_non_voters_and_list_exactly_their_cases(
     clock: ManualClock,
 ) -> None:
     members = settings.panel.members
-    refs = [c.ref for c in local.bot.runtime.service.cases(opened)]  # type: ignore[union-attr]
+    refs = [c.ref for c in local.bot.runtime.service.cases(opened)]
     _vote_all(slack, members[0], opened, refs, local)  # voted on everything
     _vote_all(slack, members[1], opened, refs[:4], local)  # two cases left
     clock.set(FRIDAY_REMINDER + dt.timedelta(minutes=1))
-    assert local.bot.runtime.scheduler.run_due() == 1  # type: ignore[union-attr]
+    assert local.bot.runtime.scheduler.run_due() == 1
     assert _reminders(slack, members[0]) == []
     reminder = [m for m in slack.dms_for(members[1]) if m.text.startswith("Reminder")]
     assert len(reminder) == 1
@@ -101,7 +101,8 @@ def test_reminders_go_only_to_non_voters_and_list_exactly_their_cases(
         ids.case_key(opened, refs[4]),
         message=(reminder[0].channel, reminder[0].ts),
     )
-    assert slack.open_modal(members[1]).callback_id == ids.VOTE_SUBMIT  # type: ignore[union-attr]
+    modal = slack.open_modal(members[1])
+    assert modal is not None and modal.callback_id == ids.VOTE_SUBMIT
 
 
 def test_restart_sends_no_duplicate_reminders(
@@ -112,11 +113,11 @@ def test_restart_sends_no_duplicate_reminders(
     clock: ManualClock,
 ) -> None:
     clock.set(FRIDAY_REMINDER + dt.timedelta(minutes=5))
-    local.bot.runtime.scheduler.run_due()  # type: ignore[union-attr]
+    local.bot.runtime.scheduler.run_due()
     before = {m: len(_reminders(slack, m)) for m in settings.panel.members}
     assert set(before.values()) == {1}
     local.restart_bot()
-    local.bot.runtime.scheduler.run_due()  # type: ignore[union-attr]
+    local.bot.runtime.scheduler.run_due()
     assert {m: len(_reminders(slack, m)) for m in settings.panel.members} == before
 
 
@@ -127,7 +128,7 @@ def test_restart_mid_reminder_sends_only_to_those_not_yet_told(
     settings: Settings,
     clock: ManualClock,
 ) -> None:
-    runtime = local.bot.runtime  # type: ignore[union-attr]
+    runtime = local.bot.runtime
     first = runtime.deadlines.pending(opened)[0]
     # A crash after the first two DMs: their deliveries are recorded, the schedule still pending.
     for member in settings.panel.members[:2]:
@@ -148,7 +149,7 @@ def test_down_across_the_deadline_closes_exactly_once_at_restart(
     local.stop_bot()
     clock.set(CLOSE + dt.timedelta(hours=3))  # the bot was down for the reminders and the close
     local.start()  # start-up runs what fell due
-    runtime = local.bot.runtime  # type: ignore[union-attr]
+    runtime = local.bot.runtime
     assert not runtime.service.get_meeting(opened).is_open
     statuses = {s.kind: s.status for s in runtime.service.repo.schedules(opened)}
     assert statuses[ScheduleKind.CLOSE] is ScheduleStatus.DONE
@@ -161,7 +162,7 @@ def test_down_across_the_deadline_closes_exactly_once_at_restart(
     chair_dms = [m for m in slack.dms_for(chair) if "your tally" in m.text]
     assert len(notices) == 1 and len(chair_dms) == 1
     local.restart_bot()
-    runtime = local.bot.runtime  # type: ignore[union-attr]
+    runtime = local.bot.runtime
     runtime.scheduler.run_due()
     closes = [e for e in runtime.service.repo.audit_entries(opened) if e.action == "meeting.close"]
     assert len(closes) == 1
@@ -181,10 +182,15 @@ def test_deadline_close_updates_messages_and_tells_the_chair_who_did_not_vote(
     clock: ManualClock,
 ) -> None:
     members = settings.panel.members
-    refs = [c.ref for c in local.bot.runtime.service.cases(opened)]  # type: ignore[union-attr]
+    refs = [c.ref for c in local.bot.runtime.service.cases(opened)]
     _vote_all(slack, members[0], opened, refs, local)
+    # A member who opened the vote form before the deadline submits it after the close.
+    post = local.bot.runtime.service.post_for(opened, refs[0])
+    slack.click_button(members[1], ids.VOTE_OPEN, ids.case_key(opened, refs[0]), message=post)
+    late_form = slack.open_modal(members[1])
+    assert late_form is not None and late_form.callback_id == ids.VOTE_SUBMIT
     clock.set(CLOSE + dt.timedelta(seconds=1))
-    local.bot.runtime.scheduler.run_due()  # type: ignore[union-attr]
+    local.bot.runtime.scheduler.run_due()
     for message in slack.messages(settings.panel.channel)[1:7]:
         labels = [
             e["text"]["text"]
@@ -197,12 +203,12 @@ def test_deadline_close_updates_messages_and_tells_the_chair_who_did_not_vote(
     dm = next(m for m in slack.dms_for(settings.panel.chair[0]) if "your tally" in m.text)
     text = str(dm.blocks)
     assert f"<@{members[1]}>" in text and f"<@{members[0]}>" not in text
-    # Votes after the close are refused.
-    post = local.bot.runtime.service.post_for(opened, refs[0])  # type: ignore[union-attr]
-    slack.click_button(
-        members[1], ids.VOTE_OPEN, ids.case_key(opened, refs[0]), message=post
-    ) if False else None
-    assert local.bot.runtime.service.repo.count_votes(opened) == 12 * len(refs)  # type: ignore[union-attr]
+    # Votes after the close are refused: the form answers with an error, nothing is stored.
+    values = {ids.right_block(n): VoteOption.MET.value for n in range(1, 13)}
+    late = slack.submit_view(members[1], late_form.id, values)
+    assert late.status == 200 and late.response_action == "errors", late
+    assert "closed" in " ".join(late.errors.values())
+    assert local.bot.runtime.service.repo.count_votes(opened) == 12 * len(refs)
 
 
 def test_no_reminder_after_an_early_close(
@@ -214,7 +220,7 @@ def test_no_reminder_after_an_early_close(
 ) -> None:
     chair = settings.panel.chair[0]
     assert close_voting(slack, chair, opened).status == 200
-    runtime = local.bot.runtime  # type: ignore[union-attr]
+    runtime = local.bot.runtime
     assert runtime.deadlines.pending(opened) == []
     assert runtime.scheduler.scheduler.get_jobs() == []
     for moment in (FRIDAY_REMINDER, MONDAY_REMINDER, CLOSE):
@@ -233,7 +239,7 @@ def test_extend_reschedules_reminders_and_the_close(
     chair = settings.panel.chair[0]
     result = slack.slash_command(chair, f"extend {opened} 2025-09-16 17:00")
     assert result.status == 200
-    runtime = local.bot.runtime  # type: ignore[union-attr]
+    runtime = local.bot.runtime
     new_close = dt.datetime(2025, 9, 16, 17, 0, tzinfo=LONDON)
     pending = runtime.deadlines.pending(opened)
     assert [(s.kind, s.due_at.astimezone(LONDON)) for s in pending] == [

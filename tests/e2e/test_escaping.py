@@ -109,7 +109,7 @@ def _raw_controls_seen(
 def test_case_text_and_notes_are_escaped_on_every_surface(
     local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
 ) -> None:
-    slack: SimulatedSlack = local.slack  # type: ignore[assignment]
+    slack: SimulatedSlack = local.slack
     _hostile_meeting(tmp_path, service, "Harassment")
     _use_every_surface(slack, settings)
     assert _raw_controls_seen(slack, settings) == []
@@ -142,7 +142,7 @@ def test_notes_come_back_verbatim_for_editing(
 def test_meeting_title_is_escaped_in_what_the_bot_posts(
     local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
 ) -> None:
-    slack: SimulatedSlack = local.slack  # type: ignore[assignment]
+    slack: SimulatedSlack = local.slack
     _hostile_meeting(tmp_path, service, f"Harassment {CONTROLS}")
     _use_every_surface(slack, settings)
     posted = ("message", "message_version", "modal", "home")
@@ -152,7 +152,7 @@ def test_meeting_title_is_escaped_in_what_the_bot_posts(
 def test_meeting_title_is_escaped_in_command_replies(
     local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
 ) -> None:
-    slack: SimulatedSlack = local.slack  # type: ignore[assignment]
+    slack: SimulatedSlack = local.slack
     _hostile_meeting(tmp_path, service, f"Harassment {CONTROLS}")
     _use_every_surface(slack, settings)
     assert _raw_controls_seen(slack, settings, ("ephemeral",)) == []

@@ -66,7 +66,7 @@ def _tally_section(view: dict, ref: str) -> str:
 def test_full_meeting_flow(
     local: LocalWorkspace, opened: str, settings: Settings, service: PanelService
 ) -> None:
-    slack: SimulatedSlack = local.slack  # type: ignore[assignment]
+    slack: SimulatedSlack = local.slack
     channel = settings.panel.channel
     chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
     members = settings.panel.members
@@ -223,7 +223,7 @@ def test_full_meeting_flow(
 def test_a_resolution_needs_a_finding_and_a_reason(
     opened: str, local: LocalWorkspace, settings: Settings, service: PanelService
 ) -> None:
-    slack: SimulatedSlack = local.slack  # type: ignore[assignment]
+    slack: SimulatedSlack = local.slack
     chair = settings.panel.chair[0]
     assert slack.slash_command(chair, "tally").status == 200
     tally = slack.open_modal(chair)

@@ -174,11 +174,9 @@ def test_a_retried_app_home_event_arriving_after_a_restart_is_handled_once(
     local: LocalWorkspace, opened: str, settings: Settings
 ) -> None:
     member = settings.panel.members[0]
-    assert local.slack is not None
     first = local.slack.app_home_opened(member)
     assert first.status == 200
     local.restart_bot()  # the seen event ids are in the database, not in the old process
-    assert local.slack is not None
     retry = local.slack.app_home_opened(member, event_id=first.event_id, retry_num=1)
     assert retry.status == 200
     published = [c for c in local.workspace.calls("views.publish") if c.params["user_id"] == member]

@@ -26,7 +26,7 @@ REFS = [f"BG-{n:02d}" for n in range(1, 51)]
 def test_fifty_cases_fit_every_surface(
     local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
 ) -> None:
-    slack: SimulatedSlack = local.slack  # type: ignore[assignment]
+    slack: SimulatedSlack = local.slack
     path = write_meeting(tmp_path / "big.yaml", [plain_case(ref) for ref in REFS])
     service.import_meeting(path)
     panel = settings.panel

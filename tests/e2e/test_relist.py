@@ -37,7 +37,7 @@ def _vote(
     ref: str,
     option: VoteOption,
 ) -> None:
-    post = local.bot.runtime.service.post_for(meeting, ref)  # type: ignore[union-attr]
+    post = local.bot.runtime.service.post_for(meeting, ref)
     slack.click_button(member, ids.VOTE_OPEN, ids.case_key(meeting, ref), message=post)
     modal = slack.open_modal(member)
     assert modal is not None
@@ -55,7 +55,7 @@ def test_undecided_case_is_relisted_with_history(
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    service = local.bot.runtime.service  # type: ignore[union-attr]
+    service = local.bot.runtime.service
     members = settings.panel.members
     split = [VoteOption.MET, VoteOption.NOT_MET, VoteOption.MET, VoteOption.NOT_MET]
     for member, option in zip(members, split, strict=False):
@@ -118,7 +118,7 @@ def test_a_purged_meeting_cannot_relist_its_cases(
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    service = local.bot.runtime.service  # type: ignore[union-attr]
+    service = local.bot.runtime.service
     chair = settings.panel.chair[0]
     _vote(slack, local, settings.panel.members[0], opened, "SH-06", VoteOption.MET)
     close_voting(slack, chair, opened)

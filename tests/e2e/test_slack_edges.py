@@ -97,7 +97,7 @@ def test_fifty_case_reminder_and_chair_dm_list_every_case_in_messages_slack_acce
     panel = settings.panel
     assert slack.slash_command(panel.secretariat[0], f"open {meeting}").status == 200
     assert vote(slack, panel.members[0], panel.channel, "BG-50", ballot()).status == 200
-    runtime = local.bot.runtime  # type: ignore[union-attr]
+    runtime = local.bot.runtime
     first_reminder = runtime.deadlines.pending(meeting)[0]
     clock.set(first_reminder.due_at + dt.timedelta(seconds=1))
     runtime.scheduler.run_due()
@@ -175,7 +175,6 @@ def test_a_close_during_a_slack_outage_is_retried_until_every_case_message_shows
 ) -> None:
     local = background
     slack = local.slack
-    assert slack is not None and local.bot is not None
     channel = settings.panel.channel
     assert slack.slash_command(settings.panel.secretariat[0], f"open {MEETING_ID}").status == 200
     wait_for(lambda: len(case_messages(slack, channel)) == 6)
@@ -236,7 +235,7 @@ def test_healthz_answers_503_naming_the_scheduler_once_it_has_stopped(
         200,
         {"ok": True, "database_writable": True, "scheduler_running": True, "slack_auth": True},
     )
-    local.bot.runtime.scheduler.shutdown()  # type: ignore[union-attr]
+    local.bot.runtime.scheduler.shutdown()
     assert _healthz(local) == (
         503,
         {"ok": False, "database_writable": True, "scheduler_running": False, "slack_auth": True},
@@ -257,7 +256,6 @@ def test_status_of_fifty_cases_for_twenty_members_lists_every_case_in_messages_s
     twenty_members: LocalWorkspace, tmp_path: Path
 ) -> None:
     local = twenty_members
-    assert local.bot is not None and local.slack is not None
     service, slack = local.bot.runtime.service, local.slack
     meeting = _fifty_case_meeting(tmp_path, service)
     member = local.settings.panel.members[0]

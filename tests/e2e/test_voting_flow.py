@@ -378,7 +378,9 @@ def test_case_messages_show_final_categories_after_close_and_follow_a_resolution
     # App Home keeps the closed meeting's results for every member.
     member = settings.panel.members[4]
     assert slack.app_home_opened(member).status == 200
-    results = "\n".join(mrkdwn_texts(slack.home_view(member).blocks))  # type: ignore[union-attr]
+    home = slack.home_view(member)
+    assert home is not None
+    results = "\n".join(mrkdwn_texts(home.blocks))
     assert "*Results: " in results
     assert f"*SH-01: {Category.PARTIALLY_COMPLIANT.value}*" in results
     assert "Right 3: Not met, resolved by the chair" in results
@@ -451,7 +453,6 @@ def test_resolve_from_the_chairs_deadline_dm_redraws_that_dm_and_confirms(
     settings: Settings,
     clock: ManualClock,
 ) -> None:
-    assert local.bot is not None
     runtime = local.bot.runtime
     _vote_meeting(slack, settings)
     meeting = runtime.service.get_meeting(opened)

@@ -70,7 +70,6 @@ def test_backup_while_30_members_vote_holds_every_vote_acked_before_it_started(
     panel30: tuple[LocalWorkspace, Settings], tmp_path: Path
 ) -> None:
     local, settings = panel30
-    assert local.bot is not None and local.slack is not None
     service: PanelService = local.bot.runtime.service
     slack: SimulatedSlack = local.slack
     meeting = service.import_meeting(SAMPLE).meeting.id

@@ -204,7 +204,6 @@ def _write(path: Path, document: Any) -> bool:
 
 @pytest.fixture
 def panel_service(local: LocalWorkspace) -> PanelService:
-    assert local.bot is not None
     return local.bot.runtime.service
 
 

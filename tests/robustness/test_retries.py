@@ -118,7 +118,6 @@ def test_open_twice_posts_each_case_once(
     for thread in threads:
         thread.join(timeout=10)
     local.restart_bot()
-    assert local.slack is not None
     assert local.slack.slash_command(chair, f"open {imported}").status == 200
     assert statuses == [200, 200]
     messages = slack.messages(settings.panel.channel)

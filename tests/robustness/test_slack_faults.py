@@ -148,7 +148,6 @@ def test_open_under_rate_limits_and_errors_posts_each_case_once(
     """As in production, the cases are posted after the ack, by a background worker."""
     monkeypatch.setenv(TIMEOUT_ENV, "1")
     with LocalWorkspace(settings, clock=clock, inline_after_ack=False) as local:
-        assert local.slack is not None and local.bot is not None
         slack = local.slack
         local.bot.runtime.service.import_meeting(SAMPLE)
         local.api.faults.rate_limit("chat.postMessage", times=1, retry_after=1)

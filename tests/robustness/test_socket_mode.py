@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from slack_sdk import WebClient
@@ -31,6 +32,7 @@ from handlers.slack_sim import (
     WebApiServer,
     Workspace,
 )
+from handlers.slack_sim.socket_mode import EnvelopeType
 from handlers.socket_mode import AppTokenRefused, SocketModeRunner
 
 from .conftest import MEETING_ID, REFS, SAMPLE, count_rows, load_panel_settings
@@ -40,7 +42,7 @@ pytestmark = pytest.mark.parametrize("transport", ["socket"])
 
 
 def _socket(local: LocalWorkspace) -> SimulatedSlack:
-    assert local.slack is not None and local.slack.transport == "socket"
+    assert local.slack.transport == "socket"
     return local.slack
 
 
@@ -123,7 +125,7 @@ def test_every_envelope_is_acknowledged_even_when_no_listener_handles_it(
     slack = _socket(local)
     member = settings.panel.members[0]
     ws = local.workspace
-    unhandled = {
+    unhandled: dict[EnvelopeType, dict[str, Any]] = {
         "events_api": {
             "type": "event_callback",
             "event_id": "Ev0UNHANDLED1",
@@ -140,7 +142,7 @@ def test_every_envelope_is_acknowledged_even_when_no_listener_handles_it(
         },
     }
     for envelope_type, payload in unhandled.items():
-        ack = slack.send_envelope(envelope_type, payload)  # type: ignore[arg-type]
+        ack = slack.send_envelope(envelope_type, payload)
         assert ack.acked, (envelope_type, ack)
     unknown_button = {
         "type": "block_actions",
@@ -158,7 +160,6 @@ def test_a_redelivered_envelope_stores_the_vote_once(
     local: LocalWorkspace, opened: str, settings: Settings, transport: str
 ) -> None:
     slack = _socket(local)
-    assert local.bot is not None
     service = local.bot.runtime.service
     member = settings.panel.members[0]
     modal = open_vote_modal(slack, service, member, opened, "SH-01")
@@ -233,7 +234,6 @@ def thirty(tmp_path: Path, clock: ManualClock, transport: str) -> Iterator[Local
     """A panel of 30 members over Socket Mode, the sample meeting open."""
     settings = load_panel_settings(tmp_path, members=30)
     with LocalWorkspace(settings, clock=clock, transport="socket") as running:
-        assert running.bot is not None and running.slack is not None
         running.slack.ack_deadline = 15  # about keeping acked votes, not about speed
         running.bot.runtime.service.import_meeting(SAMPLE)
         opened = running.slack.slash_command(settings.panel.secretariat[0], f"open {MEETING_ID}")
@@ -242,7 +242,6 @@ def thirty(tmp_path: Path, clock: ManualClock, transport: str) -> Iterator[Local
 
 
 def _open_modals(local: LocalWorkspace, members: tuple[str, ...], ref: str) -> dict[str, str]:
-    assert local.slack is not None and local.bot is not None
     service = local.bot.runtime.service
     return {m: open_vote_modal(local.slack, service, m, MEETING_ID, ref).id for m in members}
 
@@ -367,7 +366,6 @@ def test_stopping_mid_burst_acks_every_vote_it_stored_and_stores_every_vote_it_a
 def test_a_wrong_app_token_is_refused_in_one_line_naming_slack_app_token(
     local: LocalWorkspace, transport: str
 ) -> None:
-    assert local.bot is not None
     runner = SocketModeRunner(local.bot.app, "xapp-1-A0SIM00001-not-this-one")
     with pytest.raises(AppTokenRefused) as refused:
         runner.connect(timeout=5)
