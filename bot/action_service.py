@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from bot.action_points import ActionPoint, action_points
 from bot.actions import Action, ActionStatus, ActionUpdate, NewAction
 from bot.deadline_service import schedule_id
 from bot.deadlines import previous_working_slot
@@ -188,22 +189,19 @@ class ActionService:
             if a.meeting_id == meeting_id or a.status is ActionStatus.OPEN
         ]
 
-    def learning_to_act_on(self) -> list[tuple[str, str, str]]:
-        """The latest closed meeting's learning points as (meeting, case ref, text), each
-        once, leaving out those already recorded as an action on that case."""
-        closed = [m for m in self.repo.list_meetings() if not m.is_open]
-        if not closed:
-            return []
-        meeting = closed[0]
-        recorded = {(a.case_ref, a.description) for a in self.repo.actions(meeting_id=meeting.id)}
-        order = {ref: i for i, ref in enumerate(self.repo.case_refs(meeting.id))}
-        points = {
-            (entry.case_ref, entry.notes.learning)
-            for entry in self.panel.notes(meeting.id)
-            if entry.notes.learning and (entry.case_ref, entry.notes.learning) not in recorded
-        }
-        ordered = sorted(points, key=lambda p: (order.get(p[0], len(order)), p[1]))
-        return [(meeting.id, ref, text) for ref, text in ordered]
+    def points_to_act_on(self, meeting_id: str | None = None) -> list[ActionPoint]:
+        """A meeting's learning points and observations as the summary gives them, each with
+        its suggested right and agency, leaving out those already recorded as an action on
+        that case. Without a meeting: the latest closed one (none while nothing has closed).
+        """
+        if meeting_id is None:
+            closed = [m for m in self.repo.list_meetings() if not m.is_open]
+            if not closed:
+                return []
+            meeting_id = closed[0].id
+        summary = self.panel.draft_summary(meeting_id)
+        recorded = [(a.case_ref, a.description) for a in self.repo.actions(meeting_id=meeting_id)]
+        return action_points(summary, self.settings.agency_names, recorded)
 
     # Reminders -------------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.action_points import ActionPoint
 from bot.actions import ACTION_TEXT_MAX, UPDATE_TEXT_MAX, Action, ActionStatus, ActionUpdate
 from bot.models import Meeting
 from bot.rights import RightsCatalogue
@@ -35,6 +36,7 @@ ADD_CALLBACK = "vcop_action_add"
 UPDATE_CALLBACK = "vcop_action_update"
 OPEN_UPDATE = "vcop_action_open_update"
 FROM_LEARNING = "vcop_action_from_learning"
+LIST_ALL = "vcop_action_list_all"
 MEETING_BLOCK = "action_meeting"
 AGENCY_BLOCK = "action_agency"
 DESCRIPTION_BLOCK = "action_description"
@@ -46,7 +48,7 @@ STATUS_BLOCK = "action_update_status"
 OPTION_TEXT_MAX = 75
 SELECT_MAX = 100
 HOME_ACTIONS_MAX = 25
-HOME_LEARNING_MAX = 10
+POINTS_MAX = 10
 LEARNING_VALUE_MAX = 1000  # a button's value holds at most 2,000 characters
 STATUS_LABELS = {
     ActionStatus.OPEN: "Open",
@@ -83,9 +85,12 @@ def add_action_modal(
     case_ref: str = "",
     agency: str | None = None,
     due: dt.date | None = None,
+    right: int | None = None,
+    origin: dict[str, str] | None = None,
 ) -> View:
     """The form the chair or secretariat fills in to record an action (prefilled from a
-    learning point when opened from one)."""
+    learning point when opened from one). ``origin`` names the surface it was opened over
+    (the chair's tally), so that surface is refreshed once the action is recorded."""
     meeting_options = [_option(f"{m.title} ({m.date:%d %b %Y})", m.id) for m in meetings]
     meeting_options = meeting_options[:SELECT_MAX]
     initial_meeting = next(
@@ -95,6 +100,7 @@ def add_action_modal(
     agency_options = [_option(name, name) for name in agencies][:SELECT_MAX]
     initial_agency = next((o for o in agency_options if o.value == agency), None)
     right_options = [_option(r.label, str(r.number)) for r in rights.items]
+    initial_right = next((o for o in right_options if o.value == str(right)), None)
     blocks: list[Block] = [
         InputBlock(
             block_id=MEETING_BLOCK,
@@ -143,7 +149,9 @@ def add_action_modal(
             block_id=RIGHT_BLOCK,
             label="Right (optional)",
             optional=True,
-            element=StaticSelectElement(action_id="value", options=right_options),
+            element=StaticSelectElement(
+                action_id="value", options=right_options, initial_option=initial_right
+            ),
         ),
     ]
     return View(
@@ -152,6 +160,7 @@ def add_action_modal(
         title="Record an action",
         submit="Record",
         close="Cancel",
+        private_metadata=json.dumps(origin or {}),
         blocks=blocks,
     )
 
@@ -237,56 +246,115 @@ def update_modal(action: Action, history: Sequence[ActionUpdate], today: dt.date
     )
 
 
+def point_value(point: ActionPoint) -> str:
+    """A point's button value: what the action form is filled in with (at most 2,000
+    characters, Slack's limit, so the words are cut at ``LEARNING_VALUE_MAX``)."""
+    data = {
+        "m": point.meeting_id,
+        "c": point.case_ref or "",
+        "t": point.text[:LEARNING_VALUE_MAX],
+        "r": point.right or "",
+        "a": point.agency or "",
+    }
+    return json.dumps(data, ensure_ascii=False)
+
+
+def point_blocks(points: Sequence[ActionPoint], room: int, more: str) -> list[Block]:
+    """A header, then each learning point or observation with its "Make an action" button,
+    within ``room`` blocks; those left over are counted on a last line ending ``more``."""
+    if not points or room < 3:
+        return []
+    shown = list(points[: min(POINTS_MAX, room - 1)])
+    if len(shown) < len(points):
+        shown = shown[: room - 2]
+    built: list[Block] = [HeaderBlock(text="Learning and observations to act on")]
+    for point in shown:
+        where = f" · {escape(point.case_ref)}" if point.case_ref else " · whole meeting"
+        built.append(
+            SectionBlock(
+                text=MarkdownTextObject(
+                    text=f"*{point.label}*{where}: {escaped_clip(point.text, 500)[0]}"
+                ),
+                accessory=ButtonElement(
+                    text="Make an action", action_id=FROM_LEARNING, value=point_value(point)
+                ),
+            )
+        )
+    if len(shown) < len(points):
+        built.append(_section(f"…and {len(points) - len(shown)} more {more}"))
+    return built
+
+
+def action_list_blocks(owed: Mapping[str, Sequence[Action]], today: dt.date) -> list[Block]:
+    """Every open action, agency by agency, each with its Update button: the full list
+    App Home points to when it has no room for them all."""
+    total = sum(len(actions) for actions in owed.values())
+    blocks: list[Block] = [HeaderBlock(text=f"Open actions: {total}")]
+    for agency, actions in owed.items():
+        overdue = sum(a.overdue(today) for a in actions)
+        late = f", {overdue} overdue" if overdue else ""
+        blocks.append(_section(f"*{escape(agency)}*: {len(actions)} open{late}"))
+        blocks.extend(_action_row(action, today) for action in actions)
+    return blocks
+
+
+def _action_row(action: Action, today: dt.date) -> SectionBlock:
+    return SectionBlock(
+        text=MarkdownTextObject(text=action_line(action, today)),
+        accessory=ButtonElement(text="Update", action_id=OPEN_UPDATE, value=str(action.id)),
+    )
+
+
 def home_action_blocks(
     owed: Mapping[str, Sequence[Action]],
     today: dt.date,
-    learning: Sequence[tuple[str, str, str]] = (),
+    points: Sequence[ActionPoint] = (),
+    room: int = 100,
 ) -> list[Block]:
-    """The chair's App Home: what each agency still owes, then learning points to act on.
+    """The chair's App Home: what each agency still owes, then points to act on, within
+    ``room`` blocks (Slack shows at most 100 in a Home tab).
 
-    ``learning`` holds (meeting id, case ref, text) of the latest closed meeting's learning.
+    Nothing is dropped silently: actions left out are counted, with a button that sends
+    the whole list as a DM; points left out are counted, and come up as these are recorded.
     """
+    total = sum(len(a) for a in owed.values())
+    point_room = min(len(points) + 2, POINTS_MAX + 2, max(room // 3, 3)) if points else 0
+    # The header, one line per agency shown, its actions, then the "more" line and button.
+    action_room = room - point_room - 2
     blocks: list[Block] = [HeaderBlock(text="Actions agencies still owe")]
     if not owed:
         blocks.append(_section("No open actions. Record one with `/vcop action add`."))
     shown = 0
     for agency, actions in owed.items():
+        fits = min(len(actions), HOME_ACTIONS_MAX - shown, action_room - len(blocks) - 1)
+        if fits < 1:
+            break
         overdue = sum(a.overdue(today) for a in actions)
         late = f", {overdue} overdue" if overdue else ""
         blocks.append(_section(f"*{escape(agency)}*: {len(actions)} open{late}"))
-        for action in actions:
-            if shown >= HOME_ACTIONS_MAX:
-                break
-            shown += 1
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(text=action_line(action, today)),
-                    accessory=ButtonElement(
-                        text="Update", action_id=OPEN_UPDATE, value=str(action.id)
-                    ),
-                )
-            )
-    total = sum(len(a) for a in owed.values())
+        blocks.extend(_action_row(action, today) for action in actions[:fits])
+        shown += fits
     if total > shown:
-        blocks.append(_section(f"…and {total - shown} more open actions."))
-    if learning:
-        blocks.append(HeaderBlock(text="Learning points to act on"))
-        for meeting_id, ref, text in learning[:HOME_LEARNING_MAX]:
-            blocks.append(
-                SectionBlock(
-                    text=MarkdownTextObject(text=f"*{escape(ref)}*: {escaped_clip(text, 500)[0]}"),
-                    accessory=ButtonElement(
-                        text="Make an action",
-                        action_id=FROM_LEARNING,
-                        value=json.dumps(
-                            {"m": meeting_id, "c": ref, "t": text[:LEARNING_VALUE_MAX]},
-                            ensure_ascii=False,
-                        ),
-                    ),
-                )
+        blocks.append(
+            _section(
+                f"…and {total - shown} more open actions ({total} in all). "
+                "`/vcop action list` sends you every one."
             )
-        if len(learning) > HOME_LEARNING_MAX:
-            blocks.append(
-                _section(f"…and {len(learning) - HOME_LEARNING_MAX} more learning points.")
+        )
+        blocks.append(
+            ActionsBlock(
+                elements=[
+                    ButtonElement(
+                        text=f"Send me all {total} open actions", action_id=LIST_ALL, value="all"
+                    )
+                ]
             )
+        )
+    blocks.extend(
+        point_blocks(
+            points,
+            min(point_room, room - len(blocks)),
+            "learning points and observations: they come up here as you record these.",
+        )
+    )
     return blocks

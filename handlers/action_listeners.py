@@ -14,15 +14,16 @@ import logging
 from pydantic import ValidationError
 from slack_bolt import Ack, App, BoltContext, Respond
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from bot.action_service import ActionProblem
 from bot.actions import ActionStatus, NewAction
 from bot.errors import PanelError
-from bot.feedback import mentions
 from bot.typed_text import PersonalDataInText
 from handlers import action_blocks as ab
 from handlers import blocks
+from handlers.chair_tally import chair_tally_view
 from handlers.payloads import ButtonClick, SlashCommand, ViewSubmission
 from handlers.runtime import SlackRuntime, runtime_of
 
@@ -48,6 +49,8 @@ def _add_modal(
     case_ref: str = "",
     agency: str | None = None,
     due: dt.date | None = None,
+    right: int | None = None,
+    origin: dict[str, str] | None = None,
 ) -> View:
     settings = rt.service.settings
     return ab.add_action_modal(
@@ -59,15 +62,26 @@ def _add_modal(
         case_ref=case_ref,
         agency=agency,
         due=due,
+        right=right,
+        origin=origin,
     )
 
 
 def open_add_from_command(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    """`/vcop action add`: the chair or secretariat gets the form."""
+    """`/vcop action add`: the chair or secretariat gets the form; `/vcop action list`: a DM
+    with every open action."""
+    if request.arguments[:1] == ["list"]:
+        rt.actions.require_can_record(request.user_id)
+        ack(text="Sending you every open action in a DM.")
+        send_action_list(rt, request.user_id)
+        return
     if request.arguments[:1] != ["add"]:
-        raise PanelError("Usage: /vcop action add (opens a form to record an action)")
+        raise PanelError(
+            "Usage: /vcop action add (opens a form to record an action) or /vcop action list "
+            "(sends you every open action)"
+        )
     rt.actions.require_can_record(request.user_id)
     if not rt.service.list_meetings():
         raise PanelError("There is no meeting yet to record an action against.")
@@ -75,43 +89,80 @@ def open_add_from_command(
     client.views_open(trigger_id=request.trigger_id, view=_add_modal(rt))
 
 
-def open_add_from_learning(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
-    """A learning point's "Make an action": the form, filled in from the learning point."""
+def send_action_list(rt: SlackRuntime, user: str) -> None:
+    """Every open action as DMs, in as many parts as Slack needs: none is left out."""
+    owed = rt.actions.owed_by_agency()
+    total = sum(len(actions) for actions in owed.values())
+    if not total:
+        rt.publisher.dm(user, "No open actions. Record one with `/vcop action add`.")
+        return
+    title = f"Open actions: {total}"
+    rt.publisher.dm(user, title, ab.action_list_blocks(owed, rt.actions.today()))
+
+
+def list_all(ack: Ack, body: dict, context: BoltContext) -> None:
+    """App Home's "Send me all open actions"."""
     ack()
     click = ButtonClick.model_validate(body)
     rt = runtime_of(context)
     try:
         rt.actions.require_can_record(click.user_id)
-        data = json.loads(click.value)
-        meeting_id, ref, text = str(data["m"]), str(data["c"]), str(data["t"])
     except PanelError as exc:
-        client.views_open(
-            trigger_id=click.trigger_id, view=blocks.notice_modal("Cannot record", str(exc))
-        )
+        rt.publisher.dm(click.user_id, str(exc))
         return
-    except (ValueError, KeyError, TypeError):
-        client.views_open(
+    send_action_list(rt, click.user_id)
+
+
+def _point(value: str) -> tuple[str, str, str, int | None, str | None]:
+    """(meeting, case ref, text, right, agency) from a point's button value."""
+    data = json.loads(value)
+    right = str(data.get("r") or "")
+    return (
+        str(data["m"]),
+        str(data["c"]),
+        str(data["t"]),
+        int(right) if right.isdigit() else None,
+        str(data.get("a") or "") or None,
+    )
+
+
+def open_add_from_learning(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
+    """A learning point's "Make an action" (App Home or the chair's tally): the form, filled
+    in from the point; over the tally it is pushed, so Record returns to the tally."""
+    ack()
+    click = ButtonClick.model_validate(body)
+    rt = runtime_of(context)
+    show = client.views_push if click.in_modal else client.views_open
+    try:
+        rt.actions.require_can_record(click.user_id)
+        meeting_id, ref, text, right, agency = _point(click.value)
+    except PanelError as exc:
+        show(trigger_id=click.trigger_id, view=blocks.notice_modal("Cannot record", str(exc)))
+        return
+    except (ValueError, KeyError, TypeError, AttributeError):
+        show(
             trigger_id=click.trigger_id,
             view=blocks.notice_modal("Cannot record", "This button's data is unreadable."),
         )
         return
-    named = [a for a in rt.service.settings.agency_names if mentions(text, a)]
     view = _add_modal(
         rt,
         meeting_id=meeting_id,
         description=text,
         case_ref=ref,
-        agency=named[0] if len(named) == 1 else None,
+        agency=agency,
         due=rt.actions.today() + DEFAULT_DUE_AFTER,
+        right=right,
+        origin={"s": "tally", "m": meeting_id} if click.in_modal else None,
     )
-    client.views_open(trigger_id=click.trigger_id, view=view)
+    show(trigger_id=click.trigger_id, view=view)
 
 
 def _errors(ack: Ack, errors: dict[str, str]) -> None:
     ack(response_action="errors", errors={k: v[:150] for k, v in errors.items()})
 
 
-def submit_add(ack: Ack, body: dict, context: BoltContext) -> None:
+def submit_add(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
     submission = ViewSubmission.model_validate(body)
     rt = runtime_of(context)
     right = submission.selected(ab.RIGHT_BLOCK)
@@ -146,6 +197,15 @@ def submit_add(ack: Ack, body: dict, context: BoltContext) -> None:
     rt.scheduler.sync()
     contact = rt.service.settings.agency_contact(action.agency)
     rt.publisher.dm(submission.user_id, ab.action_recorded_text(action, contact))
+    origin = submission.metadata()
+    root = submission.view.root_view_id
+    if origin.get("s") == "tally" and root and root != submission.view.id:
+        confirmation = f"Action {action.id} recorded for {action.agency}."
+        try:
+            view = chair_tally_view(rt, submission.user_id, origin.get("m"), confirmation)
+            client.views_update(view_id=root, view=view)
+        except (PanelError, SlackApiError) as exc:
+            logger.info("the chair's tally not refreshed: %s", exc)
 
 
 def open_update(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> None:
@@ -188,5 +248,6 @@ def submit_update(ack: Ack, body: dict, context: BoltContext) -> None:
 def register(app: App) -> None:
     app.action(ab.OPEN_UPDATE)(open_update)
     app.action(ab.FROM_LEARNING)(open_add_from_learning)
+    app.action(ab.LIST_ALL)(list_all)
     app.view(ab.ADD_CALLBACK)(submit_add)
     app.view(ab.UPDATE_CALLBACK)(submit_update)

@@ -27,6 +27,7 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.action_points import ActionPoint
 from bot.answers import AnswerGuide
 from bot.chair_agenda import (
     AgendaItem,
@@ -53,6 +54,7 @@ from bot.rights import RightsCatalogue
 from bot.services import BallotReceipt, CaseProgress, CloseCheck, MemberBallot
 from bot.summary import DraftSummary
 from handlers import ids
+from handlers.action_blocks import POINTS_MAX, point_blocks
 from handlers.mrkdwn import clip, escape, escaped_clip, escaped_pieces
 
 HEADER_MAX = 150
@@ -603,8 +605,16 @@ def tally_modal(
     consensus: float = 0.75,
     quorum: int = 1,
     confirmation: str | None = None,
+    points: Sequence[ActionPoint] = (),
 ) -> View:
-    """The chair's tally: what needs a decision first, each with its own Resolve button."""
+    """The chair's tally: what needs a decision first, each with its own Resolve button;
+    then the summary's learning points and observations, each one click from an action."""
+    to_act_on = point_blocks(
+        points,
+        POINTS_MAX + 2,
+        "learning points and observations: they come up here as you record these, "
+        "and App Home lists them too.",
+    )
     blocks: list[Block] = []
     if confirmation:
         blocks.append(_mrkdwn(f":white_check_mark: {escape(confirmation)}"))
@@ -621,10 +631,11 @@ def tally_modal(
             members,
             consensus,
             history=history,
-            room=VIEW_BLOCKS_MAX - len(blocks),
+            room=VIEW_BLOCKS_MAX - len(blocks) - len(to_act_on),
             quorum=quorum,
         )
     )
+    blocks.extend(to_act_on)
     return View(
         type="modal",
         callback_id=ids.TALLY_VIEW,
@@ -793,12 +804,15 @@ def home_view(
     quorum: int = 1,
     results: Sequence[CaseTally] | None = None,
     confirmation: str | None = None,
+    reserve: int = 0,
 ) -> View:
     """App Home: cases still to vote on first, then voted ones; the chair's sections too.
 
     Once voting has closed (``meeting`` closed, ``results`` given), the
     most recent meeting's results stay here until a new meeting opens.
+    ``reserve`` blocks are left free for what the caller adds below (the chair's actions).
     """
+    limit = VIEW_BLOCKS_MAX - reserve
     blocks: list[Block] = [_header("Victims' Code scrutiny panel")]
     if confirmation:
         blocks.append(_mrkdwn(f":white_check_mark: {escape(confirmation)}"))
@@ -818,7 +832,7 @@ def home_view(
         )
     chair_room = 0 if chair_tally is None else 40
     if meeting.is_open:
-        room = VIEW_BLOCKS_MAX - len(blocks) - chair_room - 3
+        room = limit - len(blocks) - chair_room - 3
         # Two blocks a case (its text, then Vote and Read case) while they fit; a long
         # agenda keeps every case with its main button beside it, Read case being in
         # the vote modal and the channel.
@@ -881,7 +895,8 @@ def home_view(
             rows.append(_context(f"{len(cases) - len(shown)} more cases: see the panel channel."))
         blocks.extend(rows)
     elif results is not None and chair_tally is None:
-        blocks.extend(_mrkdwn(text) for text in results_texts(results, members)[:80])
+        texts = results_texts(results, members)[: min(80, limit - len(blocks))]
+        blocks.extend(_mrkdwn(text) for text in texts)
     if chair_tally is not None:
         blocks.append(DividerBlock())
         if not meeting.is_open:
@@ -892,11 +907,11 @@ def home_view(
                 chair_tally,
                 members,
                 consensus,
-                room=VIEW_BLOCKS_MAX - len(blocks),
+                room=limit - len(blocks),
                 quorum=quorum,
             )
         )
-    return View(type="home", blocks=blocks[:VIEW_BLOCKS_MAX])
+    return View(type="home", blocks=blocks[:limit])
 
 
 def help_text(is_chair: bool, is_secretariat: bool, is_member: bool = False) -> str:
@@ -926,6 +941,7 @@ def help_text(is_chair: bool, is_secretariat: bool, is_member: bool = False) -> 
             "• `/vcop feedback MEETING [AGENCY]` — each agency's feedback pack from a closed "
             "meeting, as DOCX in a DM",
             "• `/vcop action add` — record an action an agency owes (a form opens)",
+            "• `/vcop action list` — every open action, sent to you as DMs",
         ]
     if is_chair:
         lines += [

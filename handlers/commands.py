@@ -21,6 +21,7 @@ from bot.trend_service import parse_date
 from bot.workbook_writer import meeting_workbook
 from handlers import blocks, secretariat_blocks
 from handlers.action_listeners import open_add_from_command
+from handlers.chair_tally import chair_tally_view
 from handlers.feedback_delivery import send_feedback
 from handlers.message_parts import numbered_parts
 from handlers.mrkdwn import escape
@@ -119,17 +120,8 @@ def show_status(
 def show_tally(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    meeting, tallies = rt.service.chair_tally(request.user_id, _meeting_arg(request))
+    view = chair_tally_view(rt, request.user_id, _meeting_arg(request))
     ack()
-    history = rt.deadlines.histories(meeting.id)
-    view = blocks.tally_modal(
-        meeting,
-        tallies,
-        len(rt.service.settings.panel.members),
-        history,
-        consensus=rt.service.settings.voting.consensus,
-        quorum=rt.service.settings.voting.quorum,
-    )
     client.views_open(trigger_id=request.trigger_id, view=view)
 
 

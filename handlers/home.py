@@ -21,10 +21,14 @@ from handlers.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
 HOME_BLOCKS_MAX = 100  # Slack's limit for a home tab
+#: Blocks kept free below the voting part for the chair's and secretariat's actions.
+ACTIONS_ROOM = 30
 
 
-def home_for(service: PanelService, user: str, confirmation: str | None = None) -> View:
-    """The Home tab as ``user`` should see it now."""
+def home_for(
+    service: PanelService, user: str, confirmation: str | None = None, reserve: int = 0
+) -> View:
+    """The Home tab as ``user`` should see it now, leaving ``reserve`` blocks free."""
     settings = service.settings
     on_panel = user in {*settings.panel.members, *settings.panel.chair, *settings.panel.secretariat}
     meeting = None
@@ -52,6 +56,7 @@ def home_for(service: PanelService, user: str, confirmation: str | None = None) 
         quorum=settings.voting.quorum,
         results=results,
         confirmation=confirmation,
+        reserve=reserve,
     )
 
 
@@ -60,13 +65,17 @@ def refresh_home(
 ) -> None:
     runtime = runtime_of(context)
     settings = runtime.service.settings
-    view = home_for(runtime.service, user, confirmation)
-    if settings.is_chair(user) or settings.is_secretariat(user):
+    keeps_actions = settings.is_chair(user) or settings.is_secretariat(user)
+    view = home_for(runtime.service, user, confirmation, ACTIONS_ROOM if keeps_actions else 0)
+    if keeps_actions:
         actions = runtime.actions
         extra = home_action_blocks(
-            actions.owed_by_agency(), actions.today(), actions.learning_to_act_on()
+            actions.owed_by_agency(),
+            actions.today(),
+            actions.points_to_act_on(),
+            room=HOME_BLOCKS_MAX - len(view.blocks),
         )
-        view.blocks = [*view.blocks, *extra][:HOME_BLOCKS_MAX]
+        view.blocks = [*view.blocks, *extra]
     client.views_publish(user_id=user, view=view)
 
 

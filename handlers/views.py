@@ -19,6 +19,7 @@ from bot.errors import InvalidBallot, PanelError
 from bot.models import Ballot, Finding
 from bot.typed_text import PersonalDataInText
 from handlers import blocks, ids
+from handlers.chair_tally import chair_tally_view
 from handlers.home import refresh_home
 from handlers.payloads import ViewSubmission, describe_validation_error, right_block_ids
 from handlers.runtime import runtime_of
@@ -128,16 +129,7 @@ def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltCont
         else:
             root = submission.view.root_view_id
             if root and root != submission.view.id:
-                meeting, tallies = service.chair_tally(user, resolution.meeting_id)
-                view = blocks.tally_modal(
-                    meeting,
-                    tallies,
-                    len(service.settings.panel.members),
-                    rt.deadlines.histories(meeting.id),
-                    consensus=service.settings.voting.consensus,
-                    quorum=service.settings.voting.quorum,
-                    confirmation=confirmation,
-                )
+                view = chair_tally_view(rt, user, resolution.meeting_id, confirmation)
                 client.views_update(view_id=root, view=view)
     except SlackApiError as exc:
         logger.info("the chair's surface not refreshed: %s", exc.response["error"])

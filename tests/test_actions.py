@@ -11,11 +11,12 @@ from typing import TYPE_CHECKING
 import docx
 import pytest
 
+from bot.action_points import ActionPoint, PointKind
 from bot.action_service import ActionProblem, ActionService
 from bot.actions import ActionStatus, NewAction
 from bot.deadline_service import DeadlineService
 from bot.errors import NotAllowed
-from bot.models import MemberNotes, ScheduleKind
+from bot.models import MemberNotes, PanelNotes, ScheduleKind, VoteOption
 from bot.summary import render_docx, render_markdown
 
 if TYPE_CHECKING:
@@ -127,12 +128,47 @@ def test_learning_points_of_the_latest_closed_meeting_wait_to_be_acted_on(import
     imported.service.close_voting(imported.MEETING_ID, imported.chair)
     actions = ActionService(imported.service)
 
-    assert actions.learning_to_act_on() == [(imported.MEETING_ID, "BG-01", notes.learning)]
+    assert actions.points_to_act_on() == [
+        ActionPoint(
+            meeting_id=imported.MEETING_ID,
+            kind=PointKind.LEARNING,
+            text=notes.learning,
+            case_ref="BG-01",
+            agency="Police",
+        )
+    ]
     actions.add(
         imported.chair,
         _new(imported, "2099-05-12", case_ref="BG-01", description=notes.learning),
     )
-    assert actions.learning_to_act_on() == []
+    assert actions.points_to_act_on() == []
+
+
+def test_points_to_act_on_suggest_the_failed_right_and_its_lead_agency(imported: Panel) -> None:
+    learning = MemberNotes(
+        learning="Tell victims about the Victim Contact Scheme earlier",
+        observations="The CPS letter about right 6 came late",
+    )
+    for member in imported.members[:3]:
+        imported.vote(member, "BG-01", changes={4: VoteOption.NOT_MET}, notes=learning)
+    imported.service.save_panel_notes(
+        imported.chair, imported.MEETING_ID, PanelNotes(learning="Share the panel's findings")
+    )
+    imported.service.close_voting(imported.MEETING_ID, imported.chair)
+
+    points = ActionService(imported.service).points_to_act_on(imported.MEETING_ID)
+
+    assert [(p.kind, p.case_ref, p.text, p.right, p.agency) for p in points] == [
+        (PointKind.LEARNING, None, "Share the panel's findings", None, None),
+        (PointKind.LEARNING, "BG-01", learning.learning, 4, "Police"),
+        (
+            PointKind.OBSERVATION,
+            "BG-01",
+            learning.observations,
+            6,
+            "Crown Prosecution Service",
+        ),
+    ]
 
 
 def test_next_meetings_public_report_lists_open_actions_from_earlier_meetings(
