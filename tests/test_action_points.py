@@ -13,9 +13,16 @@ import pytest
 from bot.action_points import ActionPoint, PointKind, suggested_agency, suggested_right
 from bot.actions import Action
 from bot.config import load_settings
-from bot.models import Finding, RightTally
+from bot.models import CaseTally, Category, Finding, Meeting, MeetingStatus, RightTally
 from bot.rights import RightsCatalogue
-from handlers.action_blocks import POINTS_MAX, home_action_blocks, point_blocks, point_value
+from handlers.action_blocks import (
+    FROM_LEARNING,
+    POINTS_MAX,
+    home_action_blocks,
+    point_blocks,
+    point_value,
+)
+from handlers.blocks import tally_modal
 
 RIGHTS: RightsCatalogue = load_settings(Path(__file__).parents[1] / "app.yaml", env={}).rights
 AGENCIES = RIGHTS.agencies
@@ -141,3 +148,38 @@ def test_point_buttons_carry_the_form_and_stay_under_slacks_value_limit() -> Non
     }
     assert len(built) == POINTS_MAX + 2
     assert "…and 11 more to do." in _texts(built)
+
+
+def test_tally_modal_of_fifty_cases_keeps_room_for_the_points_and_counts_the_rest() -> None:
+    meeting = Meeting(
+        id="2099-02-x",
+        title="Burglary",
+        date=dt.date(2099, 2, 20),
+        voting_closes=dt.datetime(2099, 2, 18, 17, tzinfo=dt.UTC),
+        code_edition="2021",
+        status=MeetingStatus.CLOSED,
+    )
+    rights = tuple(
+        RightTally(
+            right=n,
+            title=f"R{n}",
+            finding=Finding.UNDECIDED,
+            vote_finding=Finding.UNDECIDED,
+            votes={"Met": 1},
+            dispute=0.0,
+        )
+        for n in range(1, 13)
+    )
+    tallies = [
+        CaseTally(ref=f"BG-{n:02d}", category=Category.NO_DECISION, voters=1, rights=rights)
+        for n in range(1, 51)
+    ]
+
+    view = tally_modal(meeting, tallies, 5, points=[_point(n) for n in range(1, 16)]).to_dict()
+
+    text = json.dumps(view, ensure_ascii=False)
+    made = [b for b in view["blocks"] if b.get("accessory", {}).get("action_id") == FROM_LEARNING]
+    assert len(view["blocks"]) <= 100
+    assert len(made) == POINTS_MAX
+    assert f"…and {15 - POINTS_MAX} more learning points and observations" in text
+    assert all(f"*BG-{n:02d}: " in text for n in range(1, 51))
