@@ -17,7 +17,7 @@ from bot.deadline_service import schedule_id
 from bot.deadlines import previous_working_slot
 from bot.errors import NotAllowed, NotFound, PanelError
 from bot.models import Schedule, ScheduleKind, ScheduleStatus
-from bot.services import PanelService
+from bot.panel import PanelServices
 
 logger = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ class ActionProblem(PanelError):
 
 
 class ActionService:
-    def __init__(self, panel: PanelService) -> None:
+    def __init__(self, panel: PanelServices) -> None:
         self.panel = panel
         self.repo = panel.repo
         self.settings = panel.settings
@@ -74,7 +74,7 @@ class ActionService:
     def add(self, actor: str, new: NewAction) -> Action:
         """Record an action and plan its reminder; problems are PanelErrors naming the field."""
         self.require_can_record(actor)
-        meeting = self.panel.get_meeting(new.meeting_id)
+        meeting = self.panel.meetings.get_meeting(new.meeting_id)
         try:
             agency = self.settings.agency(new.agency)
         except ValueError as exc:
@@ -88,7 +88,7 @@ class ActionService:
             raise ActionProblem("case_ref", f"{meeting.id} has no case {new.case_ref!r}.")
         if new.right is not None and new.right not in self.settings.rights.numbers:
             raise ActionProblem("right", f"There is no right {new.right} in app.yaml's Code.")
-        self.panel.screen_typed_text(
+        self.panel.typed_text.screen(
             actor, {"description": new.description}, meeting_id=meeting.id, case_ref=new.case_ref
         )
         now = self.panel.clock.now()
@@ -121,7 +121,7 @@ class ActionService:
             raise PanelError("Write what has happened, or choose a new status.")
         if len(text) > 2000:
             raise PanelError("An update can be at most 2,000 characters.")
-        self.panel.screen_typed_text(
+        self.panel.typed_text.screen(
             actor, {"update": text}, meeting_id=action.meeting_id, case_ref=action.case_ref
         )
         now = self.panel.clock.now()
@@ -177,7 +177,7 @@ class ActionService:
 
     def from_earlier_meetings(self, meeting_id: str) -> list[Action]:
         """Open actions recorded at meetings dated before this one: the next report lists them."""
-        meeting = self.panel.get_meeting(meeting_id)
+        meeting = self.panel.meetings.get_meeting(meeting_id)
         earlier = {m.id for m in self.repo.list_meetings() if m.date < meeting.date}
         return [a for a in self.owed() if a.meeting_id in earlier]
 
@@ -199,7 +199,7 @@ class ActionService:
             if not closed:
                 return []
             meeting_id = closed[0].id
-        summary = self.panel.draft_summary(meeting_id)
+        summary = self.panel.reports.draft_summary(meeting_id)
         recorded = [(a.case_ref, a.description) for a in self.repo.actions(meeting_id=meeting_id)]
         return action_points(summary, self.settings.agency_names, recorded)
 

@@ -22,8 +22,8 @@ from bot.config import ConfigError, Settings, config_path, load_settings
 from bot.errors import PanelError
 from bot.meeting_export import meeting_yaml
 from bot.meeting_file import MeetingDocument, MeetingFile, MeetingFileError, read_meeting_file
+from bot.panel import PanelServices
 from bot.safe_output import free_name, write_new
-from bot.services import PanelService
 from bot.summary import render_csv, render_docx, render_markdown
 from bot.trend_service import TrendService, parse_date
 from bot.workbook_writer import meeting_workbook
@@ -43,12 +43,12 @@ class Context:
 
     def __init__(self) -> None:
         self.settings: Settings = load_settings()
-        self._service: PanelService | None = None
+        self._service: PanelServices | None = None
 
     @property
-    def service(self) -> PanelService:
+    def service(self) -> PanelServices:
         if self._service is None:
-            self._service = PanelService(self.settings, Repository(self.settings.storage.database))
+            self._service = PanelServices(self.settings, Repository(self.settings.storage.database))
         return self._service
 
     def close(self) -> None:
@@ -69,7 +69,7 @@ def cmd_meeting_import(args: argparse.Namespace, ctx: Context) -> int:
     it, screen every text for personal data, and store the meeting and its cases
     in one transaction. Any problem prints one line per problem (naming the sheet
     and cell for a workbook) and stores nothing (exit 2)."""
-    report = ctx.service.import_meeting(Path(args.file), replace=args.replace)
+    report = ctx.service.meetings.import_meeting(Path(args.file), replace=args.replace)
     for warning in report.warnings:
         _err(f"warning: {warning}")
     if report.unchanged:
@@ -77,7 +77,7 @@ def cmd_meeting_import(args: argparse.Namespace, ctx: Context) -> int:
         return EXIT_OK
     verb = "Replaced" if report.replaced else "Imported"
     meeting = report.meeting
-    closes = ctx.service.local_time(meeting.voting_closes)
+    closes = ctx.service.meetings.local_time(meeting.voting_closes)
     _out(
         f"{verb} meeting {meeting.id} ({meeting.title}) with {report.cases} cases; "
         f"voting closes {closes}."
@@ -107,7 +107,7 @@ def cmd_meeting_template(args: argparse.Namespace, ctx: Context) -> int:
     if args.example:
         path = Path(args.example)
         document = MeetingDocument(raw=read_meeting_file(SAMPLE_MEETING))
-        content: MeetingFile | None = ctx.service.check_meeting_file(document)
+        content: MeetingFile | None = ctx.service.meetings.check_meeting_file(document)
     else:
         path = Path(args.path or "meeting-template.xlsx")
         content = None
@@ -120,7 +120,7 @@ def cmd_meeting_export(args: argparse.Namespace, ctx: Context) -> int:
     """Write a stored meeting back out as an Excel workbook (default) or YAML, to
     --output (default MEETING.xlsx or MEETING.yaml); importing it again with
     --replace changes nothing. An existing file is never overwritten without --force."""
-    content = ctx.service.export_meeting(args.meeting)
+    content = ctx.service.meetings.export_meeting(args.meeting)
     zone = ctx.settings.voting.zone
     if args.format == "yaml":
         data = meeting_yaml(content, zone).encode("utf-8")
@@ -140,7 +140,7 @@ def cmd_meeting_list(args: argparse.Namespace, ctx: Context) -> int:
     if not Path(database).exists():  # listing must not create a database as a side effect
         _out(f"No meetings yet in {database}. Import one with `vcop meeting import FILE`.")
         return EXIT_OK
-    lines = ctx.service.meeting_list_lines()
+    lines = ctx.service.meetings.meeting_list_lines()
     if not lines:
         _out(f"No meetings yet in {database}. Import one with `vcop meeting import FILE`.")
     for line in lines:
@@ -154,11 +154,11 @@ def cmd_meeting_purge(args: argparse.Namespace, ctx: Context) -> int:
     and every category, finding, resolution and vote count, so `vcop tally` is
     unchanged. One transaction, recorded in the audit log. Refused while voting
     is open (exit 2)."""
-    report = ctx.service.purge_meeting(args.meeting)
+    report = ctx.service.meetings.purge_meeting(args.meeting)
     meeting = report.meeting
     if report.already_purged:
         assert meeting.purged_at is not None
-        when = ctx.service.local_time(meeting.purged_at)
+        when = ctx.service.meetings.local_time(meeting.purged_at)
         _out(f"Meeting {meeting.id} was already purged on {when}; nothing changed.")
         return EXIT_OK
     _out(
@@ -171,7 +171,7 @@ def cmd_meeting_purge(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_tally(args: argparse.Namespace, ctx: Context) -> int:
     """Tally a meeting: each case's category, and per right its finding and vote counts."""
-    tally = ctx.service.tally(args.meeting)
+    tally = ctx.service.tallying.meeting_tally(args.meeting)
     if args.json:
         document = {
             "meeting": tally.meeting,
@@ -216,9 +216,9 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
             "--annex has no CSV form: the CSV is already the per-case compliance return. "
             "Leave out --annex, or choose --format md or docx"
         )
-    summary = ctx.service.draft_summary(args.meeting)
+    summary = ctx.service.reports.draft_summary(args.meeting)
     if summary.voting_open and summary.voting_closes is not None:
-        closes = ctx.service.local_time(summary.voting_closes)
+        closes = ctx.service.meetings.local_time(summary.voting_closes)
         _err(
             f"warning: voting is still open on {summary.meeting_id} until {closes}; "
             "this draft may change."

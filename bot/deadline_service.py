@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict
 from bot.deadlines import reminder_times
 from bot.errors import Conflict, NotFound, PanelError, VotingClosed
 from bot.models import Case, CaseTally, Category, Meeting, Schedule, ScheduleKind, ScheduleStatus
-from bot.services import PanelService
+from bot.panel import PanelServices
 
 logger = logging.getLogger(__name__)
 
@@ -37,7 +37,7 @@ def schedule_id(meeting_id: str, kind: ScheduleKind, due: dt.datetime) -> str:
 class DeadlineService:
     """Plans and tracks each meeting's reminders and close."""
 
-    def __init__(self, panel: PanelService) -> None:
+    def __init__(self, panel: PanelServices) -> None:
         self.panel = panel
         self.repo = panel.repo
         self.settings = panel.settings
@@ -46,7 +46,7 @@ class DeadlineService:
         """(Re)plan a meeting's schedules from its deadline; stale pending ones are cancelled."""
         voting = self.settings.voting
         with self.repo.unit_of_work():
-            meeting = self.panel.get_meeting(meeting_id)
+            meeting = self.panel.meetings.get_meeting(meeting_id)
             if not meeting.is_open:
                 return []
             wanted = [
@@ -109,12 +109,12 @@ class DeadlineService:
             return None
         if schedule.due_at > now:
             return None
-        meeting = self.panel.get_meeting(schedule.meeting_id)
+        meeting = self.panel.meetings.get_meeting(schedule.meeting_id)
         if schedule.kind is ScheduleKind.ACTION_REMINDER:
             return DueWork(schedule=schedule, meeting=meeting, action="remind-action")
         if schedule.kind is ScheduleKind.CLOSE:
             return DueWork(schedule=schedule, meeting=meeting, action="close")
-        if not self.panel.voting_is_open(meeting):
+        if not self.panel.meetings.voting_is_open(meeting):
             return DueWork(schedule=schedule, meeting=meeting, action="skip-closed")
         if now - schedule.due_at > self.settings.voting.reminder_grace:
             return DueWork(schedule=schedule, meeting=meeting, action="skip-stale")
@@ -133,11 +133,11 @@ class DeadlineService:
 
     def extend(self, meeting_id: str | None, closes: dt.datetime, actor: str) -> Meeting:
         """Move the voting deadline; the caller reschedules the jobs."""
-        self.panel.require_chair(actor, "extend the voting deadline")
+        self.panel.access.require_chair(actor, "extend the voting deadline")
         now = self.panel.clock.now()
         zone = self.settings.voting.zone
         with self.repo.unit_of_work():
-            meeting = self.panel.get_meeting(meeting_id)
+            meeting = self.panel.meetings.get_meeting(meeting_id)
             if not meeting.is_open:
                 raise VotingClosed(f"Voting on {meeting.title} has already closed.")
             if closes <= now:
@@ -156,19 +156,19 @@ class DeadlineService:
                 new=closes.isoformat(),
             )
         self.plan(meeting.id)
-        return self.panel.get_meeting(meeting.id)
+        return self.panel.meetings.get_meeting(meeting.id)
 
     def relist(self, ref: str, target_id: str, actor: str) -> Case:
         """Carry an undecided case into a later meeting; its history stays with the old one."""
-        self.panel.require_chair_or_secretariat(actor, "re-list a case")
+        self.panel.access.require_chair_or_secretariat(actor, "re-list a case")
         with self.repo.unit_of_work():
-            target = self.panel.get_meeting(target_id)
+            target = self.panel.meetings.get_meeting(target_id)
             if not target.is_open:
                 raise VotingClosed(f"{target.title} is closed; re-list into an open meeting.")
             if self.repo.get_case(target.id, ref) is not None:
                 raise Conflict(f"{target.id} already has a case {ref!r}.")
             source, tally = self._undecided_source(ref, target)
-            case = self.panel.get_case(source.id, ref)
+            case = self.panel.meetings.get_case(source.id, ref)
             relisted = case.model_copy(
                 update={
                     "meeting_id": target.id,
@@ -192,7 +192,9 @@ class DeadlineService:
         for meeting in self.repo.list_meetings():
             if meeting.id == target.id or self.repo.get_case(meeting.id, ref) is None:
                 continue
-            tally = next(c for c in self.panel.tally(meeting.id).cases if c.ref == ref)
+            tally = next(
+                c for c in self.panel.tallying.meeting_tally(meeting.id).cases if c.ref == ref
+            )
             if tally.category is Category.NO_DECISION:
                 if meeting.is_open:
                     raise PanelError(f"{ref} is still being voted on in {meeting.id}.")
@@ -209,9 +211,9 @@ class DeadlineService:
     def histories(self, meeting_id: str) -> dict[str, CaseTally]:
         """For each re-listed case of a meeting, its earlier meeting's tally (for the chair)."""
         found: dict[str, CaseTally] = {}
-        for case in self.panel.cases(meeting_id):
+        for case in self.panel.meetings.cases(meeting_id):
             if case.relisted_from:
-                earlier = self.panel.tally(case.relisted_from).cases
+                earlier = self.panel.tallying.meeting_tally(case.relisted_from).cases
                 match = next((c for c in earlier if c.ref == case.ref), None)
                 if match is not None:
                     found[case.ref] = match

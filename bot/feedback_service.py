@@ -5,13 +5,13 @@ from __future__ import annotations
 from bot.action_service import ActionService
 from bot.errors import NotAllowed, PanelError
 from bot.feedback import FeedbackPack, PackAction, build_feedback
-from bot.services import PanelService
+from bot.panel import PanelServices
 
 
 class FeedbackService:
     """Builds each agency's pack from a closed meeting's tally and notes."""
 
-    def __init__(self, service: PanelService) -> None:
+    def __init__(self, service: PanelServices) -> None:
         self.service = service
         self.settings = service.settings
 
@@ -39,8 +39,8 @@ class FeedbackService:
     def pack(
         self, meeting_id: str, agency: str, actions: tuple[PackAction, ...] = ()
     ) -> FeedbackPack:
-        meeting = self.service.get_meeting(meeting_id)
-        if self.service.voting_is_open(meeting):
+        meeting = self.service.meetings.get_meeting(meeting_id)
+        if self.service.meetings.voting_is_open(meeting):
             raise PanelError(
                 f"Voting on {meeting.title} is still open; feedback packs come after the close."
             )
@@ -57,8 +57,8 @@ class FeedbackService:
             )
         return build_feedback(
             meeting,
-            self.service.tally(meeting.id).cases,
-            self.service.notes(meeting.id),
+            self.service.tallying.meeting_tally(meeting.id).cases,
+            self.service.meetings.notes(meeting.id),
             self.settings.rights,
             name,
             self.settings.panel.name,

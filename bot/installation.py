@@ -19,9 +19,8 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.deadline_service import DeadlineService
 from bot.errors import PanelError
-from bot.message_records import MessageRecords
 from bot.models import Schedule
-from bot.services import PanelService
+from bot.panel import PanelServices
 from storage.maintenance import DatabaseHealth, MaintenanceError, exclusive_use, inspect_database
 from storage.repo import Repository
 
@@ -71,12 +70,12 @@ def jobs(settings: Settings, clock: Clock) -> JobsReport:
     """
     repo = Repository(database_path(settings))
     try:
-        panel = PanelService(settings, repo, clock)
+        panel = PanelServices(settings, repo, clock)
         backups = BackupService(settings, clock).daily_backups()
         newest = dt.datetime.fromtimestamp(backups[-1].stat().st_mtime, dt.UTC) if backups else None
         return JobsReport(
             pending=DeadlineService(panel).pending(),
-            owed_messages=MessageRecords(panel).pending(),
+            owed_messages=panel.messages.pending(),
             daily_backups=backups,
             newest_backup_at=newest,
         )

@@ -20,7 +20,7 @@ import json
 import logging
 from typing import Any
 
-from bot.services import PanelService
+from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
 
@@ -32,8 +32,16 @@ def digest_of(rendering: dict[str, Any]) -> str:
 class MessageRecords:
     """The desired and confirmed state of every message the bot keeps current."""
 
-    def __init__(self, panel: PanelService) -> None:
-        self.repo = panel.repo
+    def __init__(self, repo: Repository) -> None:
+        self.repo = repo
+
+    def post_for(self, meeting_id: str, ref: str) -> tuple[str, str] | None:
+        """(channel, ts) of a meeting's message, recorded so /vcop open never posts twice."""
+        return self.repo.get_post(meeting_id, ref)
+
+    def record_post(self, meeting_id: str, ref: str, channel: str, ts: str) -> None:
+        with self.repo.unit_of_work():
+            self.repo.save_post(meeting_id, ref, channel, ts)
 
     def want(self, meeting_id: str, ref: str, rendering: dict[str, Any]) -> str:
         """Record ``rendering`` as what the message should show; returns its digest."""

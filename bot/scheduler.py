@@ -23,11 +23,12 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot.access import SYSTEM_ACTOR
 from bot.action_service import ActionService, action_id_of
 from bot.actions import Action, ActionStatus
 from bot.deadline_service import DeadlineService
 from bot.models import Meeting, Schedule, ScheduleKind, ScheduleStatus
-from bot.services import SYSTEM_ACTOR, members_without_vote
+from bot.voting import members_without_vote
 
 logger = logging.getLogger(__name__)
 
@@ -189,7 +190,7 @@ class DeadlineScheduler:
 
     def _remind(self, meeting: Meeting, schedule_id: str) -> None:
         sent = self.deadlines.delivered(schedule_id)
-        pending = members_without_vote(self.deadlines.panel.progress(meeting.id))
+        pending = members_without_vote(self.deadlines.panel.voting.progress(meeting.id))
         for member, refs in pending.items():
             if member in sent:
                 continue
@@ -215,9 +216,9 @@ class DeadlineScheduler:
 
     def _close(self, meeting: Meeting, schedule_id: str) -> None:
         panel = self.deadlines.panel
-        if panel.close_voting(meeting.id, SYSTEM_ACTOR):
+        if panel.meetings.close_voting(meeting.id, SYSTEM_ACTOR):
             logger.info("voting on %s closed at its deadline", meeting.id)
-        closed = panel.get_meeting(meeting.id)
+        closed = panel.meetings.get_meeting(meeting.id)
         self.deadlines.cancel(meeting.id, ScheduleKind.REMINDER)
         sent = self.deadlines.delivered(schedule_id)
         for target, send in self.notifier.closed_by_deadline(closed).items():

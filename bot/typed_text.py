@@ -10,7 +10,7 @@ The stable entry points, for every modal that takes free text:
 * :func:`check_typed_text` (pure): ``{field key: text}`` in, ``{field key: message}`` out,
   empty when the text is clean. The keys are the caller's own (Slack block ids suit a
   handler, since the messages go straight into ``response_action: errors``).
-* :meth:`bot.services.PanelService.screen_typed_text`: the same check, plus an audit entry
+* :meth:`bot.screening.TypedTextScreen.screen`: the same check, plus an audit entry
   recording the field and the kind and masked excerpt of each finding (never the text),
   raising :class:`PersonalDataInText` when anything is found.
 

@@ -54,7 +54,7 @@ def _add_modal(
 ) -> View:
     settings = rt.service.settings
     return ab.add_action_modal(
-        rt.service.list_meetings(),
+        rt.service.meetings.list_meetings(),
         settings.agency_names,
         settings.rights,
         meeting_id=meeting_id,
@@ -83,7 +83,7 @@ def open_add_from_command(
             "(sends you every open action)"
         )
     rt.actions.require_can_record(request.user_id)
-    if not rt.service.list_meetings():
+    if not rt.service.meetings.list_meetings():
         raise PanelError("There is no meeting yet to record an action against.")
     ack()
     client.views_open(trigger_id=request.trigger_id, view=_add_modal(rt))

@@ -20,7 +20,7 @@ from slack_sdk.models.views import View
 
 from bot.errors import PanelError
 from bot.models import MemberNotes, VoteOption
-from bot.services import MemberBallot
+from bot.voting import MemberBallot
 from handlers import blocks, ids
 from handlers.payloads import ButtonClick
 from handlers.runtime import runtime_of
@@ -44,16 +44,16 @@ def _refuse(client: WebClient, click: ButtonClick, title: str, reason: str) -> N
 def _vote_view(context: BoltContext, user: str, meeting_id: str, ref: str) -> View:
     """The vote modal for a case, preselected with the member's earlier choices."""
     service = runtime_of(context).service
-    service.require_member(user)
-    meeting = service.get_meeting(meeting_id)
-    case = service.get_case(meeting.id, ref)
-    if not service.voting_is_open(meeting):
+    service.access.require_member(user)
+    meeting = service.meetings.get_meeting(meeting_id)
+    case = service.meetings.get_case(meeting.id, ref)
+    if not service.meetings.voting_is_open(meeting):
         raise PanelError(
             f"Voting on {meeting.title} has closed, so votes can no longer be changed. "
             "The panel's findings are in the channel and on this app's Home tab."
         )
-    ballot = service.member_ballot(meeting.id, ref, user)
-    closes = service.local_time(meeting.voting_closes)
+    ballot = service.voting.member_ballot(meeting.id, ref, user)
+    closes = service.meetings.local_time(meeting.voting_closes)
     return blocks.vote_modal(meeting, case, service.settings.rights, ballot, closes)
 
 
@@ -85,10 +85,10 @@ def fill_unanswered(ack: Ack, body: dict, client: WebClient, context: BoltContex
     try:
         answer = VoteOption(click.value)
         meta = click.view_metadata()
-        meeting = service.get_meeting(meta.get("m", ""))
-        case = service.get_case(meeting.id, meta.get("r", ""))
-        service.require_member(click.user_id)
-        if not service.voting_is_open(meeting):
+        meeting = service.meetings.get_meeting(meta.get("m", ""))
+        case = service.meetings.get_case(meeting.id, meta.get("r", ""))
+        service.access.require_member(click.user_id)
+        if not service.meetings.voting_is_open(meeting):
             raise PanelError(f"Voting on {meeting.title} has closed; your vote was not recorded.")
         revision = int(meta.get("v", "0") or 0)
         form = click.vote_form(service.settings.rights.numbers)
@@ -97,7 +97,7 @@ def fill_unanswered(ack: Ack, body: dict, client: WebClient, context: BoltContex
     except (PanelError, ValueError) as exc:
         _refuse(client, click, "Cannot fill in", str(exc))
         return
-    closes = service.local_time(meeting.voting_closes)
+    closes = service.meetings.local_time(meeting.voting_closes)
     updated = blocks.vote_modal(
         meeting,
         case,
@@ -119,8 +119,8 @@ def read_case(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> 
     click = ButtonClick.model_validate(body)
     service = runtime_of(context).service
     try:
-        service.require_panel(click.user_id, "read the cases")
-        case = service.get_case(*click.case_key())
+        service.access.require_panel(click.user_id, "read the cases")
+        case = service.meetings.get_case(*click.case_key())
     except (PanelError, ValueError) as exc:
         _refuse(client, click, "Cannot show case", str(exc))
         return
@@ -140,8 +140,8 @@ def next_case(ack: Ack, body: dict, client: WebClient, context: BoltContext) -> 
         meeting_id, ref = click.case_key()
         service = runtime_of(context).service
         # Chosen when the receipt was built: skip it if the member has voted on it since.
-        if service.has_voted(meeting_id, ref, click.user_id):
-            ref = service.next_case_to_vote(meeting_id, click.user_id, ref) or ref
+        if service.voting.has_voted(meeting_id, ref, click.user_id):
+            ref = service.voting.next_case_to_vote(meeting_id, click.user_id, ref) or ref
         updated = _vote_view(context, click.user_id, meeting_id, ref)
     except (PanelError, ValueError) as exc:
         _refuse(client, click, "Cannot vote", str(exc))
@@ -172,7 +172,8 @@ def _open_resolve(
     service = runtime_of(context).service
     try:
         meeting_id, ref = click.case_key() if right is None else click.right_key()[:2]
-        meeting, tallies = service.chair_tally(click.user_id, meeting_id)
+        tallies = service.tallying.meeting_tally(meeting_id, chair=click.user_id).cases
+        meeting = service.meetings.get_meeting(meeting_id)
         tally = next((t for t in tallies if t.ref == ref), None)
         if tally is None:
             raise PanelError(

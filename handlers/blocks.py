@@ -51,8 +51,8 @@ from bot.models import (
 )
 from bot.report_layout import voting_open_notice
 from bot.rights import RightsCatalogue
-from bot.services import BallotReceipt, CaseProgress, CloseCheck, MemberBallot
 from bot.summary import DraftSummary
+from bot.voting import BallotReceipt, CaseProgress, CloseCheck, MemberBallot
 from handlers import ids
 from handlers.action_blocks import POINTS_MAX, point_blocks
 from handlers.mrkdwn import clip, escape, escaped_clip, escaped_pieces

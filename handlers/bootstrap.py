@@ -26,8 +26,8 @@ from bot.deadline_service import DeadlineService
 from bot.errors import PanelError
 from bot.event_log import EventLog
 from bot.health import database_writable
+from bot.panel import PanelServices
 from bot.scheduler import DeadlineScheduler
-from bot.services import PanelService
 from bot.trend_service import TrendService
 from handlers.app import create_app
 from handlers.deadline_notices import SlackDeadlineNotifier
@@ -142,7 +142,7 @@ def build_bot(
     install_redaction(
         [bot_token, _secret(credentials.signing_secret), _secret(credentials.app_token)]
     )
-    service = PanelService(settings, Repository(settings.storage.database), clock)
+    service = PanelServices(settings, Repository(settings.storage.database), clock)
     client = make_client(bot_token, credentials.api_url)
     publisher = MeetingPublisher(service, client, pace)
     progress = ProgressUpdater(publisher.refresh_case, min_gap=progress_min_gap)

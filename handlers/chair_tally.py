@@ -22,11 +22,12 @@ def chair_tally_view(
     """
     service = rt.service
     settings = service.settings
-    meeting, tallies = service.chair_tally(user, meeting_id)
+    tally = service.tallying.meeting_tally(meeting_id, chair=user)
+    meeting = service.meetings.get_meeting(tally.meeting)
     points = [] if meeting.is_open else rt.actions.points_to_act_on(meeting.id)
     return blocks.tally_modal(
         meeting,
-        tallies,
+        tally.cases,
         len(settings.panel.members),
         rt.deadlines.histories(meeting.id),
         consensus=settings.voting.consensus,

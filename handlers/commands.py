@@ -82,8 +82,8 @@ def show_help(
 def open_meeting(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.service.require_chair_or_secretariat(request.user_id, "open a meeting")
-    meeting = rt.service.get_meeting(_meeting_arg(request))
+    rt.service.access.require_chair_or_secretariat(request.user_id, "open a meeting")
+    meeting = rt.service.meetings.get_meeting(_meeting_arg(request))
     ack(text=f"Posting the cases of {escape(meeting.title)} to <#{rt.publisher.channel}>…")
 
     def post() -> None:
@@ -99,10 +99,10 @@ def open_meeting(
 def show_status(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.service.require_panel(request.user_id, "see the voting status")
-    meeting = rt.service.get_meeting(_meeting_arg(request))
-    progress = rt.service.progress(meeting.id)
-    closes = rt.service.local_time(meeting.voting_closes)
+    rt.service.access.require_panel(request.user_id, "see the voting status")
+    meeting = rt.service.meetings.get_meeting(_meeting_arg(request))
+    progress = rt.service.voting.progress(meeting.id)
+    closes = rt.service.meetings.local_time(meeting.voting_closes)
     parts = numbered_parts(
         f"Voting status: {escape(meeting.title)}", blocks.status_blocks(meeting, progress, closes)
     )
@@ -129,7 +129,7 @@ def close_meeting(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
     """Ask first: a modal says how many members have not voted, and Close voting closes."""
-    check = rt.service.close_check(_meeting_arg(request), request.user_id)
+    check = rt.service.voting.close_check(_meeting_arg(request), request.user_id)
     meeting = check.meeting
     if not meeting.is_open:
         ack(
@@ -138,7 +138,7 @@ def close_meeting(
         )
         return
     ack()
-    closes = rt.service.local_time(meeting.voting_closes)
+    closes = rt.service.meetings.local_time(meeting.voting_closes)
     client.views_open(trigger_id=request.trigger_id, view=blocks.close_confirm_modal(check, closes))
 
 
@@ -162,9 +162,9 @@ def summary_arguments(arguments: list[str]) -> tuple[str | None, str]:
 def send_summary(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.service.require_chair_or_secretariat(request.user_id, "pull the draft summary")
+    rt.service.access.require_chair_or_secretariat(request.user_id, "pull the draft summary")
     meeting_id, fmt = summary_arguments(request.arguments)
-    meeting = rt.service.get_meeting(meeting_id)
+    meeting = rt.service.meetings.get_meeting(meeting_id)
     ack(text=f"Preparing the draft summary of {escape(meeting.title)}; it will arrive in a DM.")
     rt.after_ack(
         _reporting_failures(
@@ -177,20 +177,20 @@ def confirm_purge(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
     """A confirmation modal saying what a purge deletes; the purge runs on its submission."""
-    rt.service.require_chair_or_secretariat(request.user_id, "purge a meeting")
+    rt.service.access.require_chair_or_secretariat(request.user_id, "purge a meeting")
     if len(request.arguments) != 1:
         raise PanelError("Usage: /vcop purge MEETING (`/vcop meetings` lists them)")
-    meeting = rt.service.get_meeting(request.arguments[0])
+    meeting = rt.service.meetings.get_meeting(request.arguments[0])
     if meeting.is_open:
         raise PanelError(
             f"Voting on {escape(meeting.title)} is still open; close it (`/vcop close "
             f"{meeting.id}`) before purging it. Nothing was purged."
         )
     if meeting.purged_at is not None:
-        when = rt.service.local_time(meeting.purged_at)
+        when = rt.service.meetings.local_time(meeting.purged_at)
         raise PanelError(f"{escape(meeting.title)} was already purged on {when}; nothing to do.")
-    cases = len(rt.service.cases(meeting.id))
-    notes = len(rt.service.notes(meeting.id))
+    cases = len(rt.service.meetings.cases(meeting.id))
+    notes = len(rt.service.meetings.notes(meeting.id))
     ack()
     client.views_open(
         trigger_id=request.trigger_id,
@@ -202,7 +202,7 @@ def send_template(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
     """The blank meeting workbook, as a DM, so the secretariat never needs the server."""
-    rt.service.require_chair_or_secretariat(request.user_id, "get the meeting template")
+    rt.service.access.require_chair_or_secretariat(request.user_id, "get the meeting template")
     ack(text="The meeting spreadsheet template will arrive in a DM.")
     zone = rt.service.settings.voting.zone
 
@@ -225,7 +225,7 @@ def send_export(
     """A stored meeting as a workbook, as a DM: to correct it and send it back (Replace)."""
     if len(request.arguments) != 1:
         raise PanelError("Usage: /vcop export MEETING (`/vcop meetings` lists them)")
-    content = rt.service.export_meeting(request.arguments[0], actor=request.user_id)
+    content = rt.service.meetings.export_meeting(request.arguments[0], actor=request.user_id)
     ack(text=f"{escape(content.meeting.title)} will arrive in a DM as a spreadsheet.")
     zone = rt.service.settings.voting.zone
 
@@ -245,14 +245,14 @@ def send_export(
 def list_meetings(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.service.require_chair_or_secretariat(request.user_id, "list the meetings")
-    ack(text=secretariat_blocks.meetings_text(rt.service.meeting_list_lines()))
+    rt.service.access.require_chair_or_secretariat(request.user_id, "list the meetings")
+    ack(text=secretariat_blocks.meetings_text(rt.service.meetings.meeting_list_lines()))
 
 
 def open_panel_notes(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    meeting, notes = rt.service.panel_notes(request.user_id, _meeting_arg(request))
+    meeting, notes = rt.service.panel_notes.current(request.user_id, _meeting_arg(request))
     ack()
     client.views_open(trigger_id=request.trigger_id, view=blocks.panel_notes_modal(meeting, notes))
 
@@ -260,16 +260,17 @@ def open_panel_notes(
 def extend_deadline(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.service.require_chair(request.user_id, "extend the voting deadline")
+    rt.service.access.require_chair(request.user_id, "extend the voting deadline")
     if not request.arguments:
         raise PanelError(
             "Say when voting should close: `/vcop extend [MEETING] DATETIME`, "
             "e.g. `/vcop extend 2025-09-16T17:00` for the meeting now open."
         )
+    meetings = rt.service.meetings
     meeting_id: str | None = None
     words = request.arguments
     # The meeting is optional: a first word naming a stored meeting is the meeting.
-    if len(words) >= 2 and rt.service.meeting_exists(words[0]):
+    if len(words) >= 2 and meetings.meeting_exists(words[0]):
         meeting_id, words = words[0], words[1:]
     when = " ".join(words)
     try:
@@ -278,15 +279,15 @@ def extend_deadline(
         raise PanelError(str(exc)) from exc
     meeting = rt.deadlines.extend(meeting_id, closes, request.user_id)
     rt.scheduler.meeting_rescheduled(meeting.id)
-    ack(text=f"Voting on {escape(meeting.title)} now closes {rt.service.local_time(closes)}.")
-    for case in rt.service.cases(meeting.id):
+    ack(text=f"Voting on {escape(meeting.title)} now closes {meetings.local_time(closes)}.")
+    for case in meetings.cases(meeting.id):
         rt.progress.mark(meeting.id, case.ref)
 
 
 def relist_case(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.service.require_chair_or_secretariat(request.user_id, "re-list a case")
+    rt.service.access.require_chair_or_secretariat(request.user_id, "re-list a case")
     if len(request.arguments) != 2:
         raise PanelError(
             "Usage: `/vcop relist CASE MEETING`, e.g. `/vcop relist SH-02 2025-12-stalking`."
@@ -294,7 +295,7 @@ def relist_case(
     ref, target = request.arguments
     case = rt.deadlines.relist(ref, target, request.user_id)
     ack(text=f"{case.ref} is re-listed in {target} (from {case.relisted_from}).")
-    if rt.service.post_for(target, HEADER_REF) is not None:
+    if rt.service.messages.post_for(target, HEADER_REF) is not None:
         rt.after_ack(
             _reporting_failures(lambda: rt.publisher.open_meeting(target, request.user_id), respond)
         )
@@ -333,7 +334,7 @@ def send_feedback_packs(
             "Usage: /vcop feedback MEETING [AGENCY], e.g. /vcop feedback 2025-09-stalking Police"
         )
     feedback = FeedbackService(rt.service)
-    meeting = rt.service.get_meeting(request.arguments[0])
+    meeting = rt.service.meetings.get_meeting(request.arguments[0])
     agency = " ".join(request.arguments[1:]) or None
     if agency is not None:
         feedback.require_may_see(request.user_id, feedback.agency(agency))
@@ -341,7 +342,7 @@ def send_feedback_packs(
         raise PanelError(
             "Only the chair, the secretariat or an agency's named contact can pull feedback packs."
         )
-    if rt.service.voting_is_open(meeting):
+    if rt.service.meetings.voting_is_open(meeting):
         raise PanelError(
             f"Voting on {escape(meeting.title)} is still open; feedback packs come after the close."
         )

@@ -7,7 +7,7 @@ from functools import partial
 
 from bot.actions import Action
 from bot.models import Meeting
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers import action_blocks, blocks
 from handlers.publisher import MeetingPublisher
 
@@ -15,18 +15,18 @@ from handlers.publisher import MeetingPublisher
 class SlackDeadlineNotifier:
     """Reminder DMs, and at the deadline: closed case messages, a notice, the chair's DM."""
 
-    def __init__(self, service: PanelService, publisher: MeetingPublisher) -> None:
+    def __init__(self, service: PanelServices, publisher: MeetingPublisher) -> None:
         self.service = service
         self.publisher = publisher
 
     def remind(self, meeting: Meeting, member: str, refs: list[str]) -> None:
-        cases = [self.service.get_case(meeting.id, ref) for ref in refs]
-        closes = self.service.local_time(meeting.voting_closes)
+        cases = [self.service.meetings.get_case(meeting.id, ref) for ref in refs]
+        closes = self.service.meetings.local_time(meeting.voting_closes)
         text, message = blocks.reminder_message(meeting, cases, closes)
         self.publisher.dm(member, text, message)
 
     def remind_action(self, action: Action, contact: str) -> None:
-        meeting = self.service.get_meeting(action.meeting_id)
+        meeting = self.service.meetings.get_meeting(action.meeting_id)
         text, message = action_blocks.action_reminder_message(action, meeting)
         self.publisher.dm(contact, text, message)
 

@@ -21,9 +21,9 @@ from bot.config import Settings, StorageSettings
 from bot.errors import PanelError
 from bot.meeting_file import read_meeting_file
 from bot.models import VoteOption
+from bot.panel import PanelServices
 from bot.report_markdown import render_markdown
 from bot.safe_output import OwnedFolder
-from bot.services import PanelService
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
@@ -216,7 +216,7 @@ def _run(
         say.say("Started the local Slack workspace and the bot (HTTP, signed requests).")
         say.detail(f"Slack Web API: {local.api.base_url}  bot: {local.bot_url}")
 
-        report = service.import_meeting(path)
+        report = service.meetings.import_meeting(path)
         meeting = report.meeting
         say.say(f"Imported {meeting.title!r}: {report.cases} anonymised cases, screened.")
 
@@ -225,14 +225,14 @@ def _run(
         posts = [m for m in slack.messages(panel.channel) if m.blocks]
         say.say(f"Secretariat ran /vcop open: {len(posts)} messages in the panel channel.")
 
-        cases = service.cases(meeting.id)
+        cases = service.meetings.cases(meeting.id)
         total = len(cases) * len(voters)
         say.say(f"{len(voters)} members vote on {len(cases)} cases through the Vote modal.")
         done = 0
         rights = service.settings.rights.numbers
         for index, member in enumerate(voters):
             for case in cases:
-                post = service.post_for(meeting.id, case.ref)
+                post = service.messages.post_for(meeting.id, case.ref)
                 _check(post is not None, f"case {case.ref} was not posted")
                 assert post is not None
                 click = slack.click_button(member, ids.VOTE_OPEN, message=post)
@@ -247,7 +247,7 @@ def _run(
                 say.progress(done, total, "ballots submitted", every=len(cases))
         say.detail(
             f"{total} ballots ({len(voters)} members × {len(cases)} cases), each answering all "
-            f"{len(rights)} rights: {service.stored_vote_count(meeting.id)} votes stored."
+            f"{len(rights)} rights: {service.voting.stored_vote_count(meeting.id)} votes stored."
         )
 
         _demo_chair(say, slack, service, chair, meeting.id)
@@ -258,7 +258,7 @@ def _run(
         _check(summary_reply.status == 200, "/vcop summary failed")
         files = [f for f in slack.workspace.files() if f.content]
         _check(bool(files), "the DOCX was not uploaded")
-        markdown = render_markdown(service.draft_summary(meeting.id))
+        markdown = render_markdown(service.reports.draft_summary(meeting.id))
         markdown_path = folder.write(names[0], markdown.encode("utf-8"))
         docx_paths = [folder.write(record.name, record.content or b"") for record in files]
         say.say(
@@ -267,7 +267,7 @@ def _run(
         )
 
         say.say("Final tally:")
-        for case_tally in service.tally(meeting.id).cases:
+        for case_tally in service.tallying.meeting_tally(meeting.id).cases:
             resolved = sum(r.resolved for r in case_tally.rights)
             extra = f", {resolved} right resolved by the chair" if resolved else ""
             say.detail(
@@ -297,7 +297,7 @@ def _demo_panel_notes(say: Narrator, slack: SimulatedSlack, user: str, meeting_i
 
 
 def _demo_chair(
-    say: Narrator, slack: SimulatedSlack, service: PanelService, chair: str, meeting_id: str
+    say: Narrator, slack: SimulatedSlack, service: PanelServices, chair: str, meeting_id: str
 ) -> None:
     """The chair reviews the tally, resolves one disputed right, and closes voting."""
     slack.slash_command(chair, f"tally {meeting_id}")
@@ -306,7 +306,7 @@ def _demo_chair(
     assert tally_view is not None
     disputed = [
         case
-        for case in service.tally(meeting_id).cases
+        for case in service.tallying.meeting_tally(meeting_id).cases
         if any(r.finding.value == "Undecided" for r in case.rights)
     ]
     say.say(f"Chair ran /vcop tally: {len(disputed)} case(s) with undecided rights, shown first.")
@@ -330,7 +330,9 @@ def _demo_chair(
             },
         )
         say.detail(f"Resolved {case.ref} Right {right} as {finding}: {reason}")
-        after = next(c for c in service.tally(meeting_id).cases if c.ref == case.ref)
+        after = next(
+            c for c in service.tallying.meeting_tally(meeting_id).cases if c.ref == case.ref
+        )
         still = [r.right for r in after.rights if r.finding.value == "Undecided"]
         if still:
             rights = " and ".join(f"Right {n}" for n in still)

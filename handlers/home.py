@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.models.views import View
 
 from bot.errors import NotFound
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers import blocks
 from handlers.action_blocks import home_action_blocks
 from handlers.runtime import runtime_of
@@ -26,7 +26,7 @@ ACTIONS_ROOM = 30
 
 
 def home_for(
-    service: PanelService, user: str, confirmation: str | None = None, reserve: int = 0
+    service: PanelServices, user: str, confirmation: str | None = None, reserve: int = 0
 ) -> View:
     """The Home tab as ``user`` should see it now, leaving ``reserve`` blocks free."""
     settings = service.settings
@@ -34,16 +34,22 @@ def home_for(
     meeting = None
     if on_panel:
         try:
-            meeting = service.get_meeting(None)
+            meeting = service.meetings.get_meeting(None)
         except NotFound:
-            meeting = service.latest_closed_meeting()
-    cases = service.cases(meeting.id) if meeting else []
-    voted = service.voted_refs(meeting.id, user) if meeting else set()
+            meeting = service.meetings.latest_closed_meeting()
+    cases = service.meetings.cases(meeting.id) if meeting else []
+    voted = service.voting.voted_refs(meeting.id, user) if meeting else set()
     chair_tally = (
-        service.chair_tally(user, meeting.id)[1] if meeting and settings.is_chair(user) else None
+        service.tallying.meeting_tally(meeting.id, chair=user).cases
+        if meeting and settings.is_chair(user)
+        else None
     )
-    results = service.tally(meeting.id).cases if meeting and not meeting.is_open else None
-    closes = service.local_time(meeting.voting_closes) if meeting else ""
+    results = (
+        service.tallying.meeting_tally(meeting.id).cases
+        if meeting and not meeting.is_open
+        else None
+    )
+    closes = service.meetings.local_time(meeting.voting_closes) if meeting else ""
     return blocks.home_view(
         meeting,
         cases,

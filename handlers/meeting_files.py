@@ -80,7 +80,7 @@ def _import(
         data = download_file(
             shared.url_private_download, token, client.base_url, MAX_WORKBOOK_BYTES
         )
-        report = service.import_bytes(shared.name, data, replace=replace, actor=user)
+        report = service.meetings.import_bytes(shared.name, data, replace=replace, actor=user)
     except MeetingExists as exc:
         if exc.has_votes:
             thread.say(secretariat_blocks.voted_meeting_reply(exc.existing))
@@ -98,8 +98,8 @@ def _import(
     except PanelError as exc:
         thread.say(secretariat_blocks.refusal_reply(str(exc)))
         return
-    closes = service.local_time(report.meeting.voting_closes)
-    voting_open = service.voting_is_open(service.get_meeting(report.meeting.id))
+    closes = service.meetings.local_time(report.meeting.voting_closes)
+    voting_open = service.meetings.voting_is_open(service.meetings.get_meeting(report.meeting.id))
     thread.say(secretariat_blocks.import_reply(report, closes, voting_open=voting_open))
 
 
@@ -188,8 +188,8 @@ def open_voting(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
     click = ButtonClick.model_validate(body)
     rt = runtime_of(context)
     try:
-        rt.service.require_chair_or_secretariat(click.user_id, "open a meeting")
-        meeting = rt.service.get_meeting(click.value)
+        rt.service.access.require_chair_or_secretariat(click.user_id, "open a meeting")
+        meeting = rt.service.meetings.get_meeting(click.value)
     except PanelError as exc:
         _refuse(client, click, "Cannot open voting", str(exc))
         return

@@ -45,7 +45,7 @@ def submit_panel_notes(ack: Ack, body: dict, context: BoltContext) -> None:
                 for field, _ in blocks.PANEL_NOTE_FIELDS
             }
         )
-        rt.service.save_panel_notes(submission.user_id, meeting_id, notes)
+        rt.service.panel_notes.save(submission.user_id, meeting_id, notes)
     except PersonalDataInText as exc:  # keyed by PanelNotes field
         _errors(ack, {ids.panel_note_block(f): msg for f, msg in exc.problems.items()})
         return

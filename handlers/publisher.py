@@ -20,9 +20,10 @@ from slack_sdk.web import SlackResponse
 from bot.errors import PanelError
 from bot.message_records import MessageRecords, digest_of
 from bot.models import Finding, Meeting
+from bot.panel import PanelServices
 from bot.report_docx import render_docx
-from bot.services import PanelService, members_without_vote
 from bot.summary import DraftSummary, render_csv, render_markdown
+from bot.voting import members_without_vote
 from handlers import blocks
 from handlers.message_parts import numbered_parts, with_content_ids
 from handlers.pacing import Pace, PostingPace
@@ -56,7 +57,7 @@ class MeetingPublisher:
 
     def __init__(
         self,
-        service: PanelService,
+        service: PanelServices,
         client: WebClient,
         pace: Pace | None = None,
         records: MessageRecords | None = None,
@@ -64,7 +65,7 @@ class MeetingPublisher:
         self.service = service
         self.client = client
         self.pace: Pace = pace or PostingPace()
-        self.records = records or MessageRecords(service)
+        self.records = records or service.messages
         self._open_lock = threading.Lock()
         # Progress refreshes (their own thread) and the close (a request thread) both
         # render a case from the database, then chat.update it. Rendering and updating
@@ -77,19 +78,19 @@ class MeetingPublisher:
         return self.service.settings.panel.channel
 
     def _closes(self, meeting: Meeting) -> str:
-        return self.service.local_time(meeting.voting_closes)
+        return self.service.meetings.local_time(meeting.voting_closes)
 
     def case_message(self, meeting: Meeting, ref: str) -> tuple[str, list[Block]]:
-        case = self.service.get_case(meeting.id, ref)
-        open_ = self.service.voting_is_open(meeting)
+        case = self.service.meetings.get_case(meeting.id, ref)
+        open_ = self.service.meetings.voting_is_open(meeting)
         return blocks.case_message(
             meeting,
             case,
-            self.service.voter_count(meeting.id, ref),
+            self.service.voting.voter_count(meeting.id, ref),
             len(self.service.settings.panel.members),
             self._closes(meeting),
             open_=open_,
-            category=None if open_ else self.service.case_tally(meeting.id, ref).category,
+            category=None if open_ else self.service.tallying.case_tally(meeting.id, ref).category,
         )
 
     def open_meeting(self, meeting_id: str | None, actor: str) -> OpenReport:
@@ -98,28 +99,30 @@ class MeetingPublisher:
         One lock serialises concurrent opens in this process, and each post is
         recorded as soon as Slack answers, so running it again posts no duplicates.
         """
-        self.service.require_chair_or_secretariat(actor, "open a meeting")
-        meeting = self.service.get_meeting(meeting_id)
+        self.service.access.require_chair_or_secretariat(actor, "open a meeting")
+        meeting = self.service.meetings.get_meeting(meeting_id)
         with self._open_lock:
-            cases = self.service.cases(meeting.id)
+            cases = self.service.meetings.cases(meeting.id)
             posted = already = 0
-            if self.service.post_for(meeting.id, HEADER_REF) is None:
+            if self.service.messages.post_for(meeting.id, HEADER_REF) is None:
                 text, header = blocks.meeting_header_message(
                     meeting, len(cases), self._closes(meeting)
                 )
                 response = self._post(self.channel, text, header)
-                self.service.record_post(
+                self.service.messages.record_post(
                     meeting.id, HEADER_REF, response["channel"], response["ts"]
                 )
             for case in cases:
-                if self.service.post_for(meeting.id, case.ref) is not None:
+                if self.service.messages.post_for(meeting.id, case.ref) is not None:
                     already += 1
                     continue
                 text, message = self.case_message(meeting, case.ref)
                 response = self._post(self.channel, text, message)
-                self.service.record_post(meeting.id, case.ref, response["channel"], response["ts"])
+                self.service.messages.record_post(
+                    meeting.id, case.ref, response["channel"], response["ts"]
+                )
                 posted += 1
-        self.service.audit_open(meeting.id, actor, posted)
+        self.service.meetings.audit_open(meeting.id, actor, posted)
         return OpenReport(
             meeting=meeting, posted=posted, already_posted=already, channel=self.channel
         )
@@ -133,15 +136,17 @@ class MeetingPublisher:
         recorded too. :meth:`resync` sends what is owed again, even after a
         restart. A routine progress line that Slack takes costs no write.
         """
-        post = self.service.post_for(meeting_id, ref)
+        post = self.service.messages.post_for(meeting_id, ref)
         if post is None:
             return False
         with self._refresh_lock:
-            meeting = self.service.get_meeting(meeting_id)
+            meeting = self.service.meetings.get_meeting(meeting_id)
             text, message = self.case_message(meeting, ref)
             rendering: dict[str, Any] = {"text": text, "blocks": _dicts(message)}
             digest = None
-            if not self.service.voting_is_open(meeting) or self.records.owed(meeting_id, ref):
+            if not self.service.meetings.voting_is_open(meeting) or self.records.owed(
+                meeting_id, ref
+            ):
                 digest = self.records.want(meeting_id, ref, rendering)
             try:
                 self.client.chat_update(
@@ -165,9 +170,9 @@ class MeetingPublisher:
         fixed = 0
         with self._refresh_lock:
             for meeting_id, ref in self.records.pending():
-                post = self.service.post_for(meeting_id, ref)
+                post = self.service.messages.post_for(meeting_id, ref)
                 try:
-                    meeting = self.service.get_meeting(meeting_id)
+                    meeting = self.service.meetings.get_meeting(meeting_id)
                     text, message = self.case_message(meeting, ref)
                 except PanelError as exc:
                     logger.warning("cannot re-render case %s of %s: %s", ref, meeting_id, exc)
@@ -201,7 +206,7 @@ class MeetingPublisher:
 
     def mark_cases_closed(self, meeting_id: str) -> None:
         """Show each case's closed state; a message Slack refuses now is retried by resync."""
-        for case in self.service.cases(meeting_id):
+        for case in self.service.meetings.cases(meeting_id):
             try:
                 self.refresh_case(meeting_id, case.ref)
             except SlackApiError as exc:
@@ -215,23 +220,29 @@ class MeetingPublisher:
 
     def post_closed_notice(self, meeting_id: str) -> None:
         """Tell the channel voting closed, once; the notice is recorded so it can be edited."""
-        if self.service.post_for(meeting_id, HEADER_REF) is None:
+        if self.service.messages.post_for(meeting_id, HEADER_REF) is None:
             return  # never posted to Slack, so the channel has nothing to be told
-        if self.service.post_for(meeting_id, CLOSED_NOTICE_REF) is not None:
+        if self.service.messages.post_for(meeting_id, CLOSED_NOTICE_REF) is not None:
             self.edit_closed_notice(meeting_id)
             return
-        meeting = self.service.get_meeting(meeting_id)
-        text, notice = blocks.closed_notice(meeting, self.service.tally(meeting.id).cases)
+        meeting = self.service.meetings.get_meeting(meeting_id)
+        text, notice = blocks.closed_notice(
+            meeting, self.service.tallying.meeting_tally(meeting.id).cases
+        )
         # One message (the list is sectioned, never cut), recorded so that it can be edited.
         response = self._post(self.channel, text, notice)
-        self.service.record_post(meeting_id, CLOSED_NOTICE_REF, response["channel"], response["ts"])
+        self.service.messages.record_post(
+            meeting_id, CLOSED_NOTICE_REF, response["channel"], response["ts"]
+        )
 
     def edit_closed_notice(self, meeting_id: str) -> bool:
-        post = self.service.post_for(meeting_id, CLOSED_NOTICE_REF)
+        post = self.service.messages.post_for(meeting_id, CLOSED_NOTICE_REF)
         if post is None:
             return False
-        meeting = self.service.get_meeting(meeting_id)
-        text, notice = blocks.closed_notice(meeting, self.service.tally(meeting.id).cases)
+        meeting = self.service.meetings.get_meeting(meeting_id)
+        text, notice = blocks.closed_notice(
+            meeting, self.service.tallying.meeting_tally(meeting.id).cases
+        )
         self.client.chat_update(channel=post[0], ts=post[1], text=text, blocks=_dicts(notice))
         return True
 
@@ -241,15 +252,15 @@ class MeetingPublisher:
         When no undecided right is left, a short follow-up gives the final
         categories (once), since an edited notice notifies nobody.
         """
-        meeting = self.service.get_meeting(meeting_id)
+        meeting = self.service.meetings.get_meeting(meeting_id)
         if meeting.is_open:
             return  # the categories are shown once voting closes
         self.refresh_case(meeting_id, ref)
         if not self.edit_closed_notice(meeting_id):
             return
-        tallies = self.service.tally(meeting_id).cases
+        tallies = self.service.tallying.meeting_tally(meeting_id).cases
         undecided = any(r.finding is Finding.UNDECIDED for case in tallies for r in case.rights)
-        if undecided or self.service.post_for(meeting_id, FINAL_NOTICE_REF) is not None:
+        if undecided or self.service.messages.post_for(meeting_id, FINAL_NOTICE_REF) is not None:
             return
         had_undecided = any(
             r.vote_finding is Finding.UNDECIDED and r.resolved
@@ -259,7 +270,7 @@ class MeetingPublisher:
         if had_undecided:
             text, message = blocks.all_resolved_message(meeting, tallies)
             response = self._post(self.channel, text, message)
-            self.service.record_post(
+            self.service.messages.record_post(
                 meeting_id, FINAL_NOTICE_REF, response["channel"], response["ts"]
             )
 
@@ -267,9 +278,9 @@ class MeetingPublisher:
         self, meeting_id: str, confirmation: str | None = None
     ) -> tuple[str, list[Block]]:
         """The chair's deadline DM: what needs a decision first, then who did not vote."""
-        meeting = self.service.get_meeting(meeting_id)
-        tallies = self.service.tally(meeting.id).cases
-        non_voters = members_without_vote(self.service.progress(meeting.id))
+        meeting = self.service.meetings.get_meeting(meeting_id)
+        tallies = self.service.tallying.meeting_tally(meeting.id).cases
+        non_voters = members_without_vote(self.service.voting.progress(meeting.id))
         return blocks.closing_tally_message(
             meeting,
             tallies,
@@ -284,7 +295,7 @@ class MeetingPublisher:
         self, meeting_id: str, chair: str, channel: str, ts: str, confirmation: str
     ) -> None:
         """Redraw the deadline DM a chair resolved from, with a line confirming it."""
-        self.service.require_chair(chair, "see the tally")
+        self.service.access.require_chair(chair, "see the tally")
         text, message = self.chair_dm_message(meeting_id, confirmation)
         self.client.chat_update(channel=channel, ts=ts, text=text, blocks=_dicts(message))
 
@@ -347,8 +358,8 @@ class MeetingPublisher:
         annex, editable in Word), ``md`` (the same two as Markdown) or ``csv`` (the
         compliance return).
         """
-        self.service.require_chair_or_secretariat(user, "pull the draft summary")
-        summary = self.service.draft_summary(meeting_id)
+        self.service.access.require_chair_or_secretariat(user, "pull the draft summary")
+        summary = self.service.reports.draft_summary(meeting_id)
         text, message = blocks.summary_message(summary, fmt)
         channel = self.dm(user, text, message)
         self.upload_files(channel, summary, summary_files(summary, fmt))

@@ -17,8 +17,8 @@ from slack_bolt import BoltContext
 from bot.action_service import ActionService
 from bot.deadline_service import DeadlineService
 from bot.event_log import EventLog
+from bot.panel import PanelServices
 from bot.scheduler import DeadlineScheduler
-from bot.services import PanelService
 from bot.trend_service import TrendService
 from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
@@ -56,7 +56,7 @@ class BackgroundRunner:
 
 @dataclass
 class SlackRuntime:
-    service: PanelService
+    service: PanelServices
     publisher: MeetingPublisher
     progress: ProgressUpdater
     deadlines: DeadlineService

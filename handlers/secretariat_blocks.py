@@ -21,8 +21,8 @@ from slack_sdk.models.blocks import (
 )
 from slack_sdk.models.views import View
 
+from bot.meetings import ImportReport
 from bot.models import Meeting
-from bot.services import ImportReport
 from handlers import ids
 from handlers.mrkdwn import clip, escape
 

@@ -54,7 +54,7 @@ def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
             choices={n: option for n, option in choices.items() if option is not None},
             notes=submission.notes(),
         )
-        receipt = rt.service.record_ballot(ballot)
+        receipt = rt.service.voting.record_ballot(ballot)
     except InvalidBallot as exc:
         where = submission.right_block_ids(rights)
         _errors(ack, {where.get(n, ids.right_block(n)): msg for n, msg in exc.problems.items()})
@@ -93,7 +93,7 @@ def submit_resolution(ack: Ack, body: dict, client: WebClient, context: BoltCont
         if finding is None:
             _errors(ack, {ids.RESOLVE_FINDING: "Choose the panel's finding."})
             return
-        resolution = service.resolve_right(
+        resolution = service.resolutions.resolve_right(
             meta.get("m", ""),
             meta.get("r", ""),
             int(right),
@@ -143,8 +143,8 @@ def confirm_close(ack: Ack, body: dict, context: BoltContext) -> None:
     rt = runtime_of(context)
     try:
         submission = ViewSubmission.model_validate(body)
-        meeting = rt.service.get_meeting(submission.metadata().get("m", ""))
-        closed = rt.service.close_voting(meeting.id, submission.user_id)
+        meeting = rt.service.meetings.get_meeting(submission.metadata().get("m", ""))
+        closed = rt.service.meetings.close_voting(meeting.id, submission.user_id)
     except (PanelError, ValueError, ValidationError) as exc:
         ack(
             response_action="update",
@@ -180,7 +180,7 @@ def submit_purge(ack: Ack, body: dict, context: BoltContext) -> None:
     try:
         submission = ViewSubmission.model_validate(body)
         meeting_id = submission.metadata().get("m", "")
-        report = service.purge_meeting(meeting_id, actor=submission.user_id)
+        report = service.meetings.purge_meeting(meeting_id, actor=submission.user_id)
     except ValidationError as exc:
         ack(response_action="update", view=blocks.notice_modal("Not purged", _unreadable(exc)))
         return

@@ -26,8 +26,10 @@ import yaml
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.meetings import ImportReport
 from bot.models import Ballot, MemberNotes, VoteOption
-from bot.services import BallotReceipt, ImportReport, PanelService
+from bot.panel import PanelServices
+from bot.voting import BallotReceipt
 from storage.repo import Repository
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -144,7 +146,7 @@ class Panel(CoreData):
     db_path: Path
     settings: Settings
     clock: ManualClock
-    service: PanelService
+    service: PanelServices
     _repos: list[Repository] = field(default_factory=list)
 
     @property
@@ -169,7 +171,7 @@ class Panel(CoreData):
     def import_meeting(
         self, doc: dict[str, Any] | None = None, *, replace: bool = False
     ) -> ImportReport:
-        return self.service.import_meeting(self.write_meeting(doc), replace=replace)
+        return self.service.meetings.import_meeting(self.write_meeting(doc), replace=replace)
 
     def ballot(
         self,
@@ -199,16 +201,16 @@ class Panel(CoreData):
         option: VoteOption = VoteOption.MET,
         **kwargs: Any,
     ) -> BallotReceipt:
-        return self.service.record_ballot(self.ballot(member, ref, option, **kwargs))
+        return self.service.voting.record_ballot(self.ballot(member, ref, option, **kwargs))
 
     def count(self, table: str) -> int:
         return self.table_count(self.db_path, table)
 
-    def new_service(self) -> PanelService:
+    def new_service(self) -> PanelServices:
         """A second service over the same file, as another process would open it."""
         repo = Repository(self.db_path)
         self._repos.append(repo)
-        return PanelService(self.settings, repo, self.clock)
+        return PanelServices(self.settings, repo, self.clock)
 
     def close(self) -> None:
         self.service.repo.close()
@@ -228,7 +230,7 @@ def _build_panel(directory: Path, config_path: Path, db_path: Path) -> Panel:
         db_path=db_path,
         settings=settings,
         clock=clock,
-        service=PanelService(settings, Repository(db_path), clock),
+        service=PanelServices(settings, Repository(db_path), clock),
     )
 
 

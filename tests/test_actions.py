@@ -125,7 +125,7 @@ def test_learning_points_of_the_latest_closed_meeting_wait_to_be_acted_on(import
     notes = MemberNotes(learning="Police to confirm crime references in writing")
     for member in imported.members[:3]:
         imported.vote(member, "BG-01", notes=notes)
-    imported.service.close_voting(imported.MEETING_ID, imported.chair)
+    imported.service.meetings.close_voting(imported.MEETING_ID, imported.chair)
     actions = ActionService(imported.service)
 
     assert actions.points_to_act_on() == [
@@ -151,10 +151,10 @@ def test_points_to_act_on_suggest_the_failed_right_and_its_lead_agency(imported:
     )
     for member in imported.members[:3]:
         imported.vote(member, "BG-01", changes={4: VoteOption.NOT_MET}, notes=learning)
-    imported.service.save_panel_notes(
+    imported.service.panel_notes.save(
         imported.chair, imported.MEETING_ID, PanelNotes(learning="Share the panel's findings")
     )
-    imported.service.close_voting(imported.MEETING_ID, imported.chair)
+    imported.service.meetings.close_voting(imported.MEETING_ID, imported.chair)
 
     points = ActionService(imported.service).points_to_act_on(imported.MEETING_ID)
 
@@ -185,9 +185,9 @@ def test_next_meetings_public_report_lists_open_actions_from_earlier_meetings(
     )
     imported.clock.set(dt.datetime(2099, 5, 1, 9, 0, tzinfo=dt.UTC))
 
-    later = imported.service.draft_summary(LATER)
+    later = imported.service.reports.draft_summary(LATER)
     markdown = render_markdown(later)
-    same_meeting = render_markdown(imported.service.draft_summary(imported.MEETING_ID))
+    same_meeting = render_markdown(imported.service.reports.draft_summary(imported.MEETING_ID))
 
     assert "## Actions from earlier meetings" in markdown
     assert (

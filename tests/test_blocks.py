@@ -20,7 +20,7 @@ from bot.models import (
     RightTally,
     VoteOption,
 )
-from bot.services import CaseProgress, MemberBallot
+from bot.voting import CaseProgress, MemberBallot
 from handlers import blocks, ids
 from handlers.mrkdwn import clip, escape, escaped_clip
 

@@ -9,7 +9,7 @@ import datetime as dt
 import json
 
 from bot.models import Case, CaseTally, Category, Finding, Meeting, RightTally, TimelineEntry
-from bot.services import CaseProgress
+from bot.voting import CaseProgress
 from handlers import blocks
 from handlers.mrkdwn import escape, escaped_pieces
 

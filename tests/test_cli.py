@@ -49,7 +49,7 @@ def voted(cli: Cli) -> Panel:
     panel.vote(m[0], "BG-01", VoteOption.MET)
     panel.vote(m[1], "BG-01", VoteOption.MET)
     panel.vote(m[2], "BG-01", VoteOption.MET, changes={12: VoteOption.ABSTAIN})
-    panel.service.resolve_right(
+    panel.service.resolutions.resolve_right(
         panel.MEETING_ID, "BG-01", 12, Finding.MET, "Complaints leaflet on file", panel.chair
     )
     for member in m[:3]:
@@ -166,7 +166,7 @@ def test_tally_of_an_unknown_meeting_is_exit_2(cli: Cli) -> None:
 
 
 def test_summary_markdown_is_the_public_report_without_case_details(cli: Cli, voted: Panel) -> None:
-    voted.service.close_voting(voted.MEETING_ID, voted.chair)
+    voted.service.meetings.close_voting(voted.MEETING_ID, voted.chair)
 
     result = cli.run("summary", voted.MEETING_ID)
 

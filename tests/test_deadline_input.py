@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import yaml
 
-from bot.services import PanelService
+from bot.panel import PanelServices
 from storage.repo import Repository
 
 if TYPE_CHECKING:
@@ -32,7 +32,7 @@ def _import(cli: Cli, voting_closes: str, date: str = "2030-01-10") -> tuple[int
 
 def _stored_deadline(cli: Cli) -> dt.datetime:
     panel = cli.panel()
-    return panel.service.get_meeting(cli.MEETING_ID).voting_closes
+    return panel.service.meetings.get_meeting(cli.MEETING_ID).voting_closes
 
 
 def test_a_successful_import_repeats_the_deadline_in_panel_time(cli: Cli) -> None:
@@ -146,10 +146,10 @@ def test_the_sample_meeting_deadline_is_written_in_panel_time(cli: Cli) -> None:
 
     assert "+" not in written, written
     settings = cli.panel().settings
-    service = PanelService(settings, Repository(cli.tmp / "sample.db"))
+    service = PanelServices(settings, Repository(cli.tmp / "sample.db"))
     try:
-        service.import_meeting(cli.SAMPLE_MEETING)
-        closes = service.get_meeting("2025-09-stalking").voting_closes
+        service.meetings.import_meeting(cli.SAMPLE_MEETING)
+        closes = service.meetings.get_meeting("2025-09-stalking").voting_closes
     finally:
         service.repo.close()
-    assert service.local_time(closes) == "Mon 15 Sep 2025 17:00 BST"
+    assert service.meetings.local_time(closes) == "Mon 15 Sep 2025 17:00 BST"

@@ -23,7 +23,7 @@ from conftest import CoreData
 
 from bot.config import load_settings
 from bot.deadline_service import DeadlineService
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.slack_sim import DEFAULT_APP_TOKEN, DEFAULT_BOT_TOKEN, WebApiServer, Workspace
 from storage.repo import Repository
 
@@ -83,8 +83,10 @@ def setup(tmp_path: Path) -> Iterator[DoctorSetup]:
         date=f"{year}-03-20",
         voting_closes=f"{year}-03-18T17:00:00+00:00",
     )
-    panel = PanelService(settings, Repository(db))
-    meeting = panel.import_meeting(CoreData.write_file(tmp_path, doc, "meeting.yaml")).meeting.id
+    panel = PanelServices(settings, Repository(db))
+    meeting = panel.meetings.import_meeting(
+        CoreData.write_file(tmp_path, doc, "meeting.yaml")
+    ).meeting.id
     DeadlineService(panel).plan(meeting)
     panel.repo.close()
     workspace = Workspace()

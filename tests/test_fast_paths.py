@@ -33,6 +33,7 @@ from bot.models import (
     Vote,
     VoteOption,
 )
+from bot.panel import PanelServices
 from bot.summary import render_csv
 from bot.tally import TallyRules, categorise, tally_case, tally_counts
 
@@ -193,15 +194,15 @@ def test_the_meeting_tally_from_sql_counts_matches_tallying_every_vote(
     imported: Panel, seed: int
 ) -> None:
     _random_votes(imported, seed)
-    imported.service.resolve_right(
+    imported.service.resolutions.resolve_right(
         imported.MEETING_ID, "BG-02", 4, Finding.NOT_MET, "records missing", imported.chair
     )
 
-    tally = imported.service.tally(imported.MEETING_ID)
+    tally = imported.service.tallying.meeting_tally(imported.MEETING_ID)
 
     assert tally == _reference_tally(imported, imported.MEETING_ID)
     for case in tally.cases:
-        assert imported.service.case_tally(imported.MEETING_ID, case.ref) == case
+        assert imported.service.tallying.case_tally(imported.MEETING_ID, case.ref) == case
 
 
 def test_a_receipt_carries_the_members_own_choices_and_their_next_case(imported: Panel) -> None:
@@ -213,14 +214,14 @@ def test_a_receipt_carries_the_members_own_choices_and_their_next_case(imported:
     unvoted = [
         ref
         for ref in imported.REFS
-        if not imported.service.has_voted(imported.MEETING_ID, ref, member)
+        if not imported.service.voting.has_voted(imported.MEETING_ID, ref, member)
     ]
     assert receipt.next_ref == (unvoted[0] if unvoted else None)
 
 
 def test_a_tally_of_an_unknown_case_is_not_found(imported: Panel) -> None:
     with pytest.raises(NotFound, match="No case 'NO-SUCH'"):
-        imported.service.case_tally(imported.MEETING_ID, "NO-SUCH")
+        imported.service.tallying.case_tally(imported.MEETING_ID, "NO-SUCH")
 
 
 def test_ballot_state_reads_what_a_ballot_is_compared_against(imported: Panel) -> None:
@@ -236,8 +237,8 @@ def test_ballot_state_reads_what_a_ballot_is_compared_against(imported: Panel) -
 
     state = repo.ballot_state(imported.MEETING_ID, "BG-01", member)
     assert state.case_exists
-    assert state.meeting == imported.service.get_meeting(imported.MEETING_ID)
-    own = imported.service.member_ballot(imported.MEETING_ID, "BG-01", member)
+    assert state.meeting == imported.service.meetings.get_meeting(imported.MEETING_ID)
+    own = imported.service.voting.member_ballot(imported.MEETING_ID, "BG-01", member)
     assert state.choices == own.choices and state.notes == notes
     assert all(isinstance(option, VoteOption) for option in state.choices.values())
 
@@ -284,7 +285,10 @@ def test_votes_from_many_threads_at_once_all_commit(imported: Panel) -> None:
 
     assert not errors
     assert imported.repo.count_votes(imported.MEETING_ID) == 5 * 3 * 12
-    assert all(case.voters == 5 for case in imported.service.tally(imported.MEETING_ID).cases)
+    assert all(
+        case.voters == 5
+        for case in imported.service.tallying.meeting_tally(imported.MEETING_ID).cases
+    )
 
 
 def test_the_export_is_every_meetings_own_csv_under_one_header(imported: Panel) -> None:
@@ -294,13 +298,15 @@ def test_the_export_is_every_meetings_own_csv_under_one_header(imported: Panel) 
     _random_votes(imported, 12)  # the first meeting again; the second has no votes yet
 
     out = io.StringIO()
-    rows = imported.service.export_csv(out)
+    rows = imported.service.reports.export_csv(out)
 
     lines = out.getvalue().splitlines()
     assert rows == len(lines) - 1 == 2 * 3 * 12
-    expected = [render_csv(imported.service.draft_summary(imported.MEETING_ID)).splitlines()[0]]
+    expected = [
+        render_csv(imported.service.reports.draft_summary(imported.MEETING_ID)).splitlines()[0]
+    ]
     for meeting_id in (imported.MEETING_ID, "2099-04-fraud"):  # oldest first
-        expected += render_csv(imported.service.draft_summary(meeting_id)).splitlines()[1:]
+        expected += render_csv(imported.service.reports.draft_summary(meeting_id)).splitlines()[1:]
     assert lines == expected
 
 
@@ -311,7 +317,7 @@ def test_the_export_refuses_a_meeting_judged_against_another_code(
     panel.import_meeting()
     other = make_panel(lambda raw: raw["rights"].update(code_edition="2031"), name="other")
     other.repo.close()
-    other.service.repo = type(panel.repo)(panel.db_path)  # the same file, the 2031 Code
+    other.service = PanelServices(other.settings, type(panel.repo)(panel.db_path), other.clock)
 
-    with pytest.raises(PanelError, match="judged against the 2021 Code"):
-        other.service.export_csv(io.StringIO())
+    with pytest.raises(PanelError, match="judged against the 2021 Code"):  # the 2031 Code
+        other.service.reports.export_csv(io.StringIO())

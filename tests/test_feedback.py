@@ -30,7 +30,7 @@ def _closed_meeting(panel: Panel) -> None:
     for member in panel.members:
         panel.vote(member, "BG-01", changes={8: NM, 2: PM}, notes=cps_note)
         panel.vote(member, "BG-02")
-    panel.service.close_voting(panel.MEETING_ID, panel.chair)
+    panel.service.meetings.close_voting(panel.MEETING_ID, panel.chair)
 
 
 @pytest.mark.parametrize(
@@ -81,8 +81,8 @@ def test_pack_lists_the_agencys_rights_and_findings_by_case(panel: Panel) -> Non
 
 def test_pack_screens_the_notes_it_quotes(panel: Panel) -> None:
     panel.import_meeting()
-    meeting = panel.service.get_meeting(panel.MEETING_ID)
-    tally = panel.service.tally(meeting.id).cases
+    meeting = panel.service.meetings.get_meeting(panel.MEETING_ID)
+    tally = panel.service.tallying.meeting_tally(meeting.id).cases
     leaked = CaseNotes(
         case_ref="BG-01",
         member=panel.members[0],
@@ -104,7 +104,7 @@ def test_pack_of_an_open_meeting_or_unknown_agency_is_a_plain_error(imported: Pa
 
     with pytest.raises(PanelError, match="still open; feedback packs come after the close"):
         feedback.pack(imported.MEETING_ID, "Police")
-    imported.service.close_voting(imported.MEETING_ID, imported.chair)
+    imported.service.meetings.close_voting(imported.MEETING_ID, imported.chair)
     with pytest.raises(PanelError, match="no agency 'Fire Service'; the agencies are: Police"):
         feedback.pack(imported.MEETING_ID, "Fire Service")
 

@@ -203,12 +203,12 @@ CRASH_SCRIPT = textwrap.dedent(
     from pathlib import Path
     from bot.config import load_settings
     from bot.models import Ballot, VoteOption
-    from bot.services import PanelService
+    from bot.panel import PanelServices
     from storage.repo import Repository
 
     config, db, meeting, refs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
     settings = load_settings(Path(config), env={"VCOP_DB": db})
-    service = PanelService(settings, Repository(db))
+    service = PanelServices(settings, Repository(db))
     committer = service.repo.connections.committer
     hold = threading.Event()
 
@@ -225,7 +225,7 @@ CRASH_SCRIPT = textwrap.dedent(
             meeting_id=meeting, case_ref=ref, member=member,
             choices={n: VoteOption.MET for n in range(1, 13)},
         )
-        service.record_ballot(ballot)
+        service.voting.record_ballot(ballot)
         print(json.dumps({"acked": [member, ref]}), flush=True)  # the ack, after the return
 
     threads = [

@@ -42,7 +42,7 @@ def _nothing_stored(where: Panel | Cli) -> None:
 def _problems(panel: Panel, doc: dict[str, Any], name: str = "meeting.yaml") -> list[str]:
     """The problem lines an import of ``doc`` is refused with (nothing may be stored)."""
     with pytest.raises(MeetingFileError) as caught:
-        panel.service.import_meeting(panel.write_meeting(doc, name))
+        panel.service.meetings.import_meeting(panel.write_meeting(doc, name))
     _nothing_stored(panel)
     return caught.value.problems
 
@@ -90,9 +90,9 @@ def test_the_sample_meeting_imports_with_its_six_cases(cli: Cli) -> None:
 
 
 def test_the_sample_meeting_cases_are_stored_in_file_order(panel: Panel) -> None:
-    report = panel.service.import_meeting(panel.SAMPLE_MEETING)
+    report = panel.service.meetings.import_meeting(panel.SAMPLE_MEETING)
 
-    cases = panel.service.cases("2025-09-stalking")
+    cases = panel.service.meetings.cases("2025-09-stalking")
     assert report.cases == 6
     assert [case.ref for case in cases] == [f"SH-0{n}" for n in range(1, 7)]
     assert [case.position for case in cases] == list(range(1, 7))
@@ -193,7 +193,7 @@ def test_a_yaml_syntax_error_does_not_print_the_offending_line(panel: Panel) -> 
     )
 
     with pytest.raises(MeetingFileError) as caught:
-        panel.service.import_meeting(path)
+        panel.service.meetings.import_meeting(path)
 
     [problem] = caught.value.problems
     assert "not valid" in problem
@@ -205,7 +205,7 @@ def test_a_yaml_syntax_error_is_one_line_and_stores_nothing(panel: Panel) -> Non
     path.write_text("meeting: [unclosed\n", encoding="utf-8")
 
     with pytest.raises(MeetingFileError) as caught:
-        panel.service.import_meeting(path)
+        panel.service.meetings.import_meeting(path)
 
     [problem] = caught.value.problems
     assert problem.startswith(f"{path}: not valid")
@@ -313,7 +313,7 @@ def test_case_text_lengths_are_limited(panel: Panel, field: str, limit: int) -> 
 
     assert f"cases[BG-01].{field}: String should have at most {limit} characters" in problems
     assert report.cases == 1
-    assert len(getattr(panel.service.get_case(panel.MEETING_ID, "BG-01"), field)) == limit
+    assert len(getattr(panel.service.meetings.get_case(panel.MEETING_ID, "BG-01"), field)) == limit
 
 
 def test_case_ref_is_at_most_24_characters(panel: Panel) -> None:
@@ -326,7 +326,7 @@ def test_case_ref_is_at_most_24_characters(panel: Panel) -> None:
         line.startswith("cases[") and ".ref: String should have at most 24 characters" in line
         for line in problems
     ), problems
-    assert [case.ref for case in panel.service.cases(panel.MEETING_ID)] == [ok]
+    assert [case.ref for case in panel.service.meetings.cases(panel.MEETING_ID)] == [ok]
 
 
 def test_meeting_title_is_at_most_150_characters(panel: Panel) -> None:
@@ -349,7 +349,7 @@ def test_timeline_entries_are_at_most_500_characters(panel: Panel) -> None:
     panel.import_meeting(doc(500))
 
     assert "cases[BG-01].timeline[1].entry: String should have at most 500 characters" in (problems)
-    [case] = panel.service.cases(panel.MEETING_ID)
+    [case] = panel.service.meetings.cases(panel.MEETING_ID)
     assert len(case.timeline[1].entry) == 500
 
 
@@ -394,7 +394,7 @@ def test_a_naive_deadline_is_read_in_the_panel_timezone(panel: Panel) -> None:
 
     # 17:00 British Summer Time is 16:00 UTC.
     assert report.meeting.voting_closes == dt.datetime(2099, 7, 8, 16, 0, tzinfo=dt.UTC)
-    stored = panel.service.get_meeting(panel.MEETING_ID)
+    stored = panel.service.meetings.get_meeting(panel.MEETING_ID)
     assert stored.voting_closes == dt.datetime(2099, 7, 8, 16, 0, tzinfo=dt.UTC)
 
 
@@ -408,7 +408,7 @@ def test_an_impossible_date_is_a_problem_line(panel: Panel) -> None:
     )
 
     with pytest.raises(MeetingFileError) as caught:
-        panel.service.import_meeting(path)
+        panel.service.meetings.import_meeting(path)
 
     [problem] = caught.value.problems
     assert "date" in problem
@@ -419,7 +419,7 @@ def test_a_missing_meeting_file_is_one_line(panel: Panel) -> None:
     missing = panel.tmp / "nope.yaml"
 
     with pytest.raises(MeetingFileError) as caught:
-        panel.service.import_meeting(missing)
+        panel.service.meetings.import_meeting(missing)
 
     assert caught.value.problems == [f"{missing}: file not found"]
 
@@ -460,7 +460,7 @@ def test_invalid_json_is_one_line(panel: Panel) -> None:
     path.write_text('{"meeting": {"id": "m1",}', encoding="utf-8")
 
     with pytest.raises(MeetingFileError) as caught:
-        panel.service.import_meeting(path)
+        panel.service.meetings.import_meeting(path)
 
     [problem] = caught.value.problems
     assert problem.startswith(f"{path}: not valid JSON: ")
@@ -485,8 +485,8 @@ def test_an_existing_meeting_is_refused_without_replace_and_replaced_with_it(cli
         "use --replace to overwrite it"
     ]
     service = cli.panel().service
-    assert service.get_meeting(cli.MEETING_ID).title == cli.MEETING_TITLE
-    assert [case.ref for case in service.cases(cli.MEETING_ID)] == list(cli.REFS)
+    assert service.meetings.get_meeting(cli.MEETING_ID).title == cli.MEETING_TITLE
+    assert [case.ref for case in service.meetings.cases(cli.MEETING_ID)] == list(cli.REFS)
 
     replaced = cli.run("meeting", "import", str(path), "--replace")
     assert replaced.returncode == 0, replaced.stderr
@@ -494,8 +494,8 @@ def test_an_existing_meeting_is_refused_without_replace_and_replaced_with_it(cli
         f"Replaced meeting {cli.MEETING_ID} (Burglary (revised)) with 2 cases; "
         "voting closes Wed 18 Mar 2099 17:00 GMT."
     )
-    assert service.get_meeting(cli.MEETING_ID).title == "Burglary (revised)"
-    assert [case.ref for case in service.cases(cli.MEETING_ID)] == ["BG-09", "BG-10"]
+    assert service.meetings.get_meeting(cli.MEETING_ID).title == "Burglary (revised)"
+    assert [case.ref for case in service.meetings.cases(cli.MEETING_ID)] == ["BG-09", "BG-10"]
     actions = [entry.action for entry in service.repo.audit_entries(cli.MEETING_ID)]
     assert actions == ["meeting.import", "meeting.replace"]
     replace_entry = service.repo.audit_entries(cli.MEETING_ID)[-1]
@@ -515,7 +515,7 @@ def test_replace_is_refused_once_votes_exist(cli: Cli) -> None:
     assert result.stderr.splitlines() == [
         f"error: meeting.id: '{cli.MEETING_ID}' already has votes, so it cannot be replaced"
     ]
-    assert panel.service.get_meeting(cli.MEETING_ID).title == cli.MEETING_TITLE
+    assert panel.service.meetings.get_meeting(cli.MEETING_ID).title == cli.MEETING_TITLE
     assert cli.count("votes") == 12
     assert cli.count("cases") == 3
 
@@ -541,7 +541,7 @@ def test_a_past_deadline_is_accepted_with_a_warning_and_voting_closed(panel: Pan
     [warning] = report.warnings
     assert warning.startswith("meeting.voting_closes: ")
     assert "already past" in warning
-    meeting = panel.service.get_meeting(panel.MEETING_ID)
+    meeting = panel.service.meetings.get_meeting(panel.MEETING_ID)
     assert meeting.status is MeetingStatus.CLOSED
     assert meeting.closed_at == panel.clock.now()
     with pytest.raises(VotingClosed):
@@ -555,17 +555,17 @@ def test_a_future_deadline_imports_open_without_warnings(panel: Panel) -> None:
     assert report.warnings == ()
     assert report.meeting.status is MeetingStatus.OPEN
     assert report.meeting.voting_closes == panel.DEADLINE
-    assert panel.service.get_meeting(panel.MEETING_ID).is_open
+    assert panel.service.meetings.get_meeting(panel.MEETING_ID).is_open
 
 
 def test_only_the_chair_or_secretariat_may_import(panel: Panel) -> None:
     path = panel.write_meeting()
 
     with pytest.raises(NotAllowed):
-        panel.service.import_meeting(path, actor=panel.members[0])
+        panel.service.meetings.import_meeting(path, actor=panel.members[0])
     _nothing_stored(panel)
 
-    report = panel.service.import_meeting(path, actor=panel.secretariat)
+    report = panel.service.meetings.import_meeting(path, actor=panel.secretariat)
     assert report.cases == 3
     [entry] = panel.repo.audit_entries(panel.MEETING_ID)
     assert (entry.actor, entry.action) == (panel.secretariat, "meeting.import")

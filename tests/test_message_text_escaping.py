@@ -37,10 +37,12 @@ class Fixtures:
         for case in doc["cases"]:
             case["offence"] = f"Harassment {HOSTILE}"
         panel.import_meeting(doc)
-        self.meeting: Meeting = panel.service.get_meeting(None)
-        self.cases: list[Case] = panel.service.cases(self.meeting.id)
-        self.tally: list[CaseTally] = list(panel.service.tally(self.meeting.id).cases)
-        self.summary: DraftSummary = panel.service.draft_summary(self.meeting.id)
+        self.meeting: Meeting = panel.service.meetings.get_meeting(None)
+        self.cases: list[Case] = panel.service.meetings.cases(self.meeting.id)
+        self.tally: list[CaseTally] = list(
+            panel.service.tallying.meeting_tally(self.meeting.id).cases
+        )
+        self.summary: DraftSummary = panel.service.reports.draft_summary(self.meeting.id)
 
 
 Builder = Callable[[Fixtures], tuple[str, list[Block]]]

@@ -14,8 +14,8 @@ import pytest
 import yaml
 
 from bot.config import load_settings
+from bot.panel import PanelServices
 from bot.report_layout import PUBLIC_HEADINGS
-from bot.services import PanelService
 from handlers.demo import run_demo
 from storage.repo import Repository
 
@@ -25,7 +25,7 @@ MEETING = SAMPLE["meeting"]["id"]
 
 
 @pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, PanelService]]:
+def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, PanelServices]]:
     work = tmp_path_factory.mktemp("sample")
     shutil.copy(ROOT / "app.yaml", work / "app.yaml")
     settings = load_settings(work / "app.yaml", env={})
@@ -33,7 +33,7 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, PanelS
     database = work / "vcop-demo.db"
     assert run_demo(settings, out, out=io.StringIO(), database=database) == 0
     markdown = (out / f"{MEETING}-draft-summary.md").read_text(encoding="utf-8")
-    service = PanelService(settings, Repository(database))
+    service = PanelServices(settings, Repository(database))
     yield markdown, service
     service.repo.close()
 
@@ -42,7 +42,7 @@ def _section(markdown: str, heading: str) -> str:
     return markdown.split(f"\n## {heading}\n")[1].split("\n## ")[0]
 
 
-def test_the_sample_report_has_the_published_shape(demo: tuple[str, PanelService]) -> None:
+def test_the_sample_report_has_the_published_shape(demo: tuple[str, PanelServices]) -> None:
     markdown, _ = demo
     assert markdown.startswith(
         "# Victims' Code of Practice – Stalking or harassment Scrutiny Panel 17 September 2025\n"
@@ -56,14 +56,14 @@ def test_the_sample_report_has_the_published_shape(demo: tuple[str, PanelService
     assert "voting is still open" not in markdown  # the demo's chair closed voting
 
 
-def test_the_sample_findings_agree_with_the_tally(demo: tuple[str, PanelService]) -> None:
+def test_the_sample_findings_agree_with_the_tally(demo: tuple[str, PanelServices]) -> None:
     markdown, service = demo
     findings = _section(markdown, "The findings from the panel's meeting")
     counted = {
         label: int(n)
         for n, label in re.findall(r"The panel deemed (\d+) cases? to be (.+?)\.\n", findings)
     }
-    tally = service.tally(MEETING).category_counts()
+    tally = service.tallying.meeting_tally(MEETING).category_counts()
     assert counted == {category.value: n for category, n in tally.items() if n}
     order = [findings.index(f"to be {label}.") for label in counted]
     assert order == sorted(order)
@@ -72,7 +72,7 @@ def test_the_sample_findings_agree_with_the_tally(demo: tuple[str, PanelService]
     assert "- Whether the victims' information leaflet was given" in findings  # panel-wide
 
 
-def test_the_sample_good_practice_and_learning(demo: tuple[str, PanelService]) -> None:
+def test_the_sample_good_practice_and_learning(demo: tuple[str, PanelServices]) -> None:
     markdown, _ = demo
     learning = _section(markdown, "Good practice and learning from the panel")
     assert "- The police now run a stalking clinic" in learning
@@ -81,13 +81,13 @@ def test_the_sample_good_practice_and_learning(demo: tuple[str, PanelService]) -
     assert "- A written update after every bail decision" in learning
 
 
-def test_the_sample_report_holds_no_case_detail(demo: tuple[str, PanelService]) -> None:
+def test_the_sample_report_holds_no_case_detail(demo: tuple[str, PanelServices]) -> None:
     markdown, service = demo
     settings = service.settings
     details = [*settings.panel.members, *settings.panel.chair, *settings.panel.secretariat]
     for case in SAMPLE["cases"]:
         details += [case["ref"], case["offence"], case["outcome"], case["summary"][:60]]
         details += [entry["entry"] for entry in case.get("timeline", [])]
-    details += [r.reason for r in service.resolutions(MEETING)]
+    details += [r.reason for r in service.resolutions.for_meeting(MEETING)]
     for detail in details:
         assert detail not in markdown, detail

@@ -134,9 +134,9 @@ def test_about_is_imported_stored_and_printed_in_the_panel_meeting_section(panel
     doc["meeting"]["about"] = "Stalking is repeated, unwanted behaviour.\n\nIt harms."
     panel.import_meeting(doc)
 
-    stored = panel.service.get_meeting(panel.MEETING_ID)
+    stored = panel.service.meetings.get_meeting(panel.MEETING_ID)
     assert stored.about == "Stalking is repeated, unwanted behaviour.\n\nIt harms."
-    text = render_markdown(panel.service.draft_summary(panel.MEETING_ID))
+    text = render_markdown(panel.service.reports.draft_summary(panel.MEETING_ID))
     meeting_section = text.split("## The panel meeting")[1].split("## ")[0]
     assert "Stalking is repeated, unwanted behaviour.\n\nIt harms." in meeting_section
 
@@ -155,18 +155,21 @@ def test_about_survives_a_round_trip_through_the_meeting_workbook(panel: Panel) 
     doc = panel.meeting_doc()
     doc["meeting"]["about"] = "Why the panel chose this theme."
     panel.import_meeting(doc)
-    exported = panel.service.export_meeting(panel.MEETING_ID)
+    exported = panel.service.meetings.export_meeting(panel.MEETING_ID)
     workbook = meeting_workbook(exported, panel.settings.voting.zone)
 
-    report = panel.service.import_bytes("meeting.xlsx", workbook, replace=True)
+    report = panel.service.meetings.import_bytes("meeting.xlsx", workbook, replace=True)
 
     assert report.meeting.about == "Why the panel chose this theme."
-    assert panel.service.get_meeting(panel.MEETING_ID).about == "Why the panel chose this theme."
+    assert (
+        panel.service.meetings.get_meeting(panel.MEETING_ID).about
+        == "Why the panel chose this theme."
+    )
 
 
 def test_a_meeting_file_without_about_has_none(panel: Panel) -> None:
     panel.import_meeting()
-    assert panel.service.get_meeting(panel.MEETING_ID).about == ""
+    assert panel.service.meetings.get_meeting(panel.MEETING_ID).about == ""
 
 
 # Panel-wide notes --------------------------------------------------------------------------
@@ -181,13 +184,13 @@ def test_panel_wide_notes_are_saved_audited_and_reach_sections_5_and_6(panel: Pa
         learning="Record the leaflet in one place",
     )
 
-    panel.service.save_panel_notes(secretariat, panel.MEETING_ID, notes)
+    panel.service.panel_notes.save(secretariat, panel.MEETING_ID, notes)
 
-    meeting, stored = panel.service.panel_notes(panel.chair, panel.MEETING_ID)
+    meeting, stored = panel.service.panel_notes.current(panel.chair, panel.MEETING_ID)
     assert meeting.id == panel.MEETING_ID and stored == notes
     [entry] = [e for e in panel.service.repo.audit_entries() if e.action == "panel_notes.save"]
     assert entry.actor == secretariat
-    text = render_markdown(panel.service.draft_summary(panel.MEETING_ID))
+    text = render_markdown(panel.service.reports.draft_summary(panel.MEETING_ID))
     findings = text.split("## The findings from the panel's meeting")[1].split("## ")[0]
     learning = text.split("## Good practice and learning from the panel")[1].split("## ")[0]
     assert "- Leaflets are not always recorded as given" in findings
@@ -201,7 +204,7 @@ def test_panel_wide_notes_with_personal_data_are_refused_and_nothing_is_stored(
     panel.import_meeting()
     notes = PanelNotes(observations="DC Smith forgot the leaflet", learning="fine")
     with pytest.raises(PersonalDataInText) as caught:
-        panel.service.save_panel_notes(panel.chair, panel.MEETING_ID, notes)
+        panel.service.panel_notes.save(panel.chair, panel.MEETING_ID, notes)
     assert list(caught.value.problems) == ["observations"]
     assert "Smith" not in str(caught.value)
     assert panel.service.repo.panel_notes(panel.MEETING_ID) is None
@@ -215,17 +218,17 @@ def test_only_the_chair_and_secretariat_write_panel_wide_notes(panel: Panel) -> 
     panel.import_meeting()
     member = panel.members[0]
     with pytest.raises(NotAllowed):
-        panel.service.panel_notes(member, panel.MEETING_ID)
+        panel.service.panel_notes.current(member, panel.MEETING_ID)
     with pytest.raises(NotAllowed):
-        panel.service.save_panel_notes(member, panel.MEETING_ID, PanelNotes(learning="x"))
+        panel.service.panel_notes.save(member, panel.MEETING_ID, PanelNotes(learning="x"))
 
 
 def test_panel_wide_notes_survive_the_annex_and_docx(panel: Panel) -> None:
     panel.import_meeting()
-    panel.service.save_panel_notes(
+    panel.service.panel_notes.save(
         panel.chair, panel.MEETING_ID, PanelNotes(good_practice="Champions in every station")
     )
-    summary = panel.service.draft_summary(panel.MEETING_ID)
+    summary = panel.service.reports.draft_summary(panel.MEETING_ID)
     assert "- Good practice: Champions in every station" in render_markdown(
         summary, annex_only=True
     )

@@ -1,4 +1,4 @@
-"""PanelService: who may do what, blind voting, the chair's decisions, and time."""
+"""PanelServices: who may do what, blind voting, the chair's decisions, and time."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pydantic import ValidationError
 
+from bot.access import CLI_ACTOR
 from bot.errors import InvalidBallot, NotAllowed, NotFound, PanelError, VotingClosed
 from bot.models import Ballot, Category, Finding, MeetingStatus, MemberNotes, VoteOption
-from bot.services import CLI_ACTOR, members_without_vote
+from bot.voting import members_without_vote
 
 if TYPE_CHECKING:
     from conftest import Panel, PanelFactory
@@ -38,9 +39,9 @@ def test_a_member_ballot_is_recorded_with_a_receipt(imported: Panel) -> None:
         member,
     )
     assert (receipt.voters, receipt.members) == (1, 5)
-    assert imported.service.has_voted(imported.MEETING_ID, "BG-02", member)
-    assert not imported.service.has_voted(imported.MEETING_ID, "BG-01", member)
-    own = imported.service.member_ballot(imported.MEETING_ID, "BG-02", member)
+    assert imported.service.voting.has_voted(imported.MEETING_ID, "BG-02", member)
+    assert not imported.service.voting.has_voted(imported.MEETING_ID, "BG-01", member)
+    own = imported.service.voting.member_ballot(imported.MEETING_ID, "BG-02", member)
     assert own.choices == dict.fromkeys(range(1, 13), VoteOption.PARTIALLY_MET)
 
 
@@ -55,7 +56,7 @@ def test_only_members_may_vote(imported: Panel, who: str) -> None:
 
 
 def test_a_ballot_after_the_chair_closed_voting_is_refused(imported: Panel) -> None:
-    assert imported.service.close_voting(imported.MEETING_ID, imported.chair)
+    assert imported.service.meetings.close_voting(imported.MEETING_ID, imported.chair)
 
     with pytest.raises(VotingClosed, match="your vote was not recorded"):
         imported.vote(imported.members[0])
@@ -73,7 +74,7 @@ def test_a_ballot_at_or_after_the_deadline_is_refused(imported: Panel, after: dt
     # The deadline is told in the panel's own timezone (GMT in March).
     assert "Wed 18 Mar 2099 17:00 GMT" in str(caught.value)
     assert imported.count("votes") == 0
-    assert imported.service.get_meeting(imported.MEETING_ID).status is MeetingStatus.OPEN
+    assert imported.service.meetings.get_meeting(imported.MEETING_ID).status is MeetingStatus.OPEN
 
 
 def test_a_ballot_one_second_before_the_deadline_counts(imported: Panel) -> None:
@@ -88,7 +89,7 @@ def test_a_ballot_missing_rights_names_them(imported: Panel) -> None:
     choices = {n: o for n, o in ballot.choices.items() if n not in (3, 7)}
 
     with pytest.raises(InvalidBallot) as caught:
-        imported.service.record_ballot(ballot.model_copy(update={"choices": choices}))
+        imported.service.voting.record_ballot(ballot.model_copy(update={"choices": choices}))
 
     assert set(caught.value.problems) == {3, 7}
     assert "Right 3: choose an answer" in str(caught.value)
@@ -100,7 +101,7 @@ def test_a_ballot_with_an_unknown_right_names_it(imported: Panel) -> None:
     ballot = imported.ballot(imported.members[0], changes={13: VoteOption.MET})
 
     with pytest.raises(InvalidBallot) as caught:
-        imported.service.record_ballot(ballot)
+        imported.service.voting.record_ballot(ballot)
 
     assert caught.value.problems == {13: "there is no such right in this Code"}
     assert imported.count("votes") == 0
@@ -113,11 +114,13 @@ def test_check_ballot_treats_a_none_answer_as_missing_and_abstain_as_an_answer(
     choices[5] = None
 
     with pytest.raises(InvalidBallot) as caught:
-        imported.service.check_ballot(choices)
+        imported.service.voting.check_ballot(choices)
     choices[5] = VoteOption.ABSTAIN
 
     assert set(caught.value.problems) == {5}
-    assert imported.service.check_ballot(choices) == dict.fromkeys(range(1, 13), VoteOption.ABSTAIN)
+    assert imported.service.voting.check_ballot(choices) == dict.fromkeys(
+        range(1, 13), VoteOption.ABSTAIN
+    )
 
 
 def test_a_ballot_on_an_unknown_case_or_meeting_is_not_found(imported: Panel) -> None:
@@ -141,7 +144,7 @@ def test_a_changed_vote_replaces_the_old_one_and_is_audited(imported: Panel) -> 
     assert receipt.changed
     assert receipt.voters == 1
     assert imported.count("votes") == 12
-    own = imported.service.member_ballot(imported.MEETING_ID, "BG-01", member)
+    own = imported.service.voting.member_ballot(imported.MEETING_ID, "BG-01", member)
     assert own.choices[6] is VoteOption.NOT_MET
     change = imported.repo.audit_entries(imported.MEETING_ID)[-1]
     assert (change.action, change.actor, change.case_ref) == ("vote.change", member, "BG-01")
@@ -173,7 +176,7 @@ def test_changing_only_the_notes_is_a_change(imported: Panel) -> None:
 
     assert receipt.changed
     assert imported.repo.audit_entries(imported.MEETING_ID)[-1].action == "vote.change"
-    notes = imported.service.member_ballot(imported.MEETING_ID, "BG-01", member).notes
+    notes = imported.service.voting.member_ballot(imported.MEETING_ID, "BG-01", member).notes
     assert notes.learning == "Tell the victim about VPS"
 
 
@@ -188,21 +191,21 @@ def test_a_ballot_needs_a_well_formed_member_id() -> None:
 def test_a_member_sees_no_counts_until_voting_closes_even_after_voting(imported: Panel) -> None:
     service, member, meeting = imported.service, imported.members[0], imported.MEETING_ID
     imported.vote(imported.members[1], "BG-01", VoteOption.NOT_MET)
-    open_meeting = service.get_meeting(meeting)
+    open_meeting = service.meetings.get_meeting(meeting)
 
-    assert not service.can_see_votes(member, open_meeting, "BG-01")
+    assert not service.access.can_see_votes(member, open_meeting, "BG-01")
     with pytest.raises(NotAllowed, match="Voting is blind"):
-        service.case_tally_for(member, meeting, "BG-01")
+        service.tallying.case_tally(meeting, "BG-01", viewer=member)
 
     imported.vote(member, "BG-01", VoteOption.MET)
 
     # Voting does not unlock the counts: a member could otherwise follow the panel.
-    assert not service.can_see_votes(member, open_meeting, "BG-01")
+    assert not service.access.can_see_votes(member, open_meeting, "BG-01")
     with pytest.raises(NotAllowed, match="once voting closes"):
-        service.case_tally_for(member, meeting, "BG-01")
+        service.tallying.case_tally(meeting, "BG-01", viewer=member)
 
-    service.close_voting(meeting, imported.chair)
-    seen = service.case_tally_for(member, meeting, "BG-01")
+    service.meetings.close_voting(meeting, imported.chair)
+    seen = service.tallying.case_tally(meeting, "BG-01", viewer=member)
     assert seen.voters == 2
     assert seen.rights[0].votes == {"Met": 1, "Not met": 1}
 
@@ -210,21 +213,23 @@ def test_a_member_sees_no_counts_until_voting_closes_even_after_voting(imported:
 def test_the_chair_sees_the_tally_while_voting_is_open(imported: Panel) -> None:
     service = imported.service
     imported.vote(imported.members[0], "BG-02")
-    meeting = service.get_meeting(imported.MEETING_ID)
+    meeting = service.meetings.get_meeting(imported.MEETING_ID)
 
-    assert service.can_see_votes(imported.chair, meeting, "BG-02")
-    assert service.case_tally_for(imported.chair, imported.MEETING_ID, "BG-02").voters == 1
-    shown, cases = service.chair_tally(imported.chair, imported.MEETING_ID)
-    assert shown.id == imported.MEETING_ID
-    assert [case.ref for case in cases] == list(imported.REFS)
+    assert service.access.can_see_votes(imported.chair, meeting, "BG-02")
+    assert (
+        service.tallying.case_tally(imported.MEETING_ID, "BG-02", viewer=imported.chair).voters == 1
+    )
+    shown = service.tallying.meeting_tally(imported.MEETING_ID, chair=imported.chair)
+    assert shown.meeting == imported.MEETING_ID
+    assert [case.ref for case in shown.cases] == list(imported.REFS)
 
 
 def test_the_secretariat_does_not_see_votes_while_voting_is_open(imported: Panel) -> None:
-    meeting = imported.service.get_meeting(imported.MEETING_ID)
+    meeting = imported.service.meetings.get_meeting(imported.MEETING_ID)
 
-    assert not imported.service.can_see_votes(imported.secretariat, meeting, "BG-01")
+    assert not imported.service.access.can_see_votes(imported.secretariat, meeting, "BG-01")
     with pytest.raises(NotAllowed):
-        imported.service.chair_tally(imported.secretariat, imported.MEETING_ID)
+        imported.service.tallying.meeting_tally(imported.MEETING_ID, chair=imported.secretariat)
 
 
 def test_a_chair_who_is_also_a_member_follows_the_member_rule(
@@ -235,11 +240,11 @@ def test_a_chair_who_is_also_a_member_follows_the_member_rule(
     service, chair = panel.service, panel.chair
     panel.vote(panel.members[0], "BG-01")
 
-    _, visible = service.chair_tally(chair, panel.MEETING_ID)
-    assert visible == []
+    visible = service.tallying.meeting_tally(panel.MEETING_ID, chair=chair).cases
+    assert visible == ()
     panel.vote(chair, "BG-01")
 
-    _, visible = service.chair_tally(chair, panel.MEETING_ID)
+    visible = service.tallying.meeting_tally(panel.MEETING_ID, chair=chair).cases
     assert [case.ref for case in visible] == ["BG-01"]
     assert visible[0].voters == 2
 
@@ -247,17 +252,17 @@ def test_a_chair_who_is_also_a_member_follows_the_member_rule(
 def test_everyone_on_the_panel_sees_the_tally_once_voting_is_closed(imported: Panel) -> None:
     service = imported.service
     imported.vote(imported.members[0], "BG-03", VoteOption.NOT_MET)
-    service.close_voting(imported.MEETING_ID, imported.chair)
-    closed = service.get_meeting(imported.MEETING_ID)
+    service.meetings.close_voting(imported.MEETING_ID, imported.chair)
+    closed = service.meetings.get_meeting(imported.MEETING_ID)
 
     for user in (imported.members[4], imported.secretariat, imported.chair):
-        assert service.can_see_votes(user, closed, "BG-03")
-        assert service.case_tally_for(user, imported.MEETING_ID, "BG-03").voters == 1
+        assert service.access.can_see_votes(user, closed, "BG-03")
+        assert service.tallying.case_tally(imported.MEETING_ID, "BG-03", viewer=user).voters == 1
 
 
-def test_case_tally_for_an_unknown_case_is_not_found(imported: Panel) -> None:
+def test_a_case_tally_asked_for_in_person_names_an_unknown_case_not_found(imported: Panel) -> None:
     with pytest.raises(NotFound):
-        imported.service.case_tally_for(imported.chair, imported.MEETING_ID, "NO-SUCH")
+        imported.service.tallying.case_tally(imported.MEETING_ID, "NO-SUCH", viewer=imported.chair)
 
 
 def test_progress_tells_who_voted_never_how(imported: Panel) -> None:
@@ -266,7 +271,7 @@ def test_progress_tells_who_voted_never_how(imported: Panel) -> None:
     imported.vote(members[0], "BG-01", VoteOption.MET, notes=MemberNotes(observations="x"))
     imported.vote(members[0], "BG-03", VoteOption.ABSTAIN)
 
-    progress = imported.service.progress(imported.MEETING_ID)
+    progress = imported.service.voting.progress(imported.MEETING_ID)
 
     assert [case.ref for case in progress] == list(imported.REFS)
     first, second, third = progress
@@ -301,11 +306,11 @@ def test_resolving_a_right_replaces_its_finding_and_recomputes_the_category(
 ) -> None:
     service = imported.service
     _split_right_two(imported)
-    before = service.tally(imported.MEETING_ID).cases[0]
+    before = service.tallying.meeting_tally(imported.MEETING_ID).cases[0]
     assert before.rights[1].finding is Finding.UNDECIDED
     assert before.category is Category.NO_DECISION
 
-    resolution = service.resolve_right(
+    resolution = service.resolutions.resolve_right(
         imported.MEETING_ID,
         "BG-01",
         2,
@@ -315,7 +320,7 @@ def test_resolving_a_right_replaces_its_finding_and_recomputes_the_category(
     )
 
     assert resolution.reason == "Recorded in the crime report"
-    after = service.tally(imported.MEETING_ID).cases[0]
+    after = service.tallying.meeting_tally(imported.MEETING_ID).cases[0]
     right_two = after.rights[1]
     assert (right_two.finding, right_two.vote_finding) == (Finding.MET, Finding.UNDECIDED)
     assert right_two.resolved
@@ -337,12 +342,14 @@ def test_resolving_again_replaces_the_resolution_and_audits_the_old_one(
 ) -> None:
     service, chair = imported.service, imported.chair
     _split_right_two(imported)
-    service.resolve_right(imported.MEETING_ID, "BG-01", 2, Finding.MET, "first", chair)
+    service.resolutions.resolve_right(imported.MEETING_ID, "BG-01", 2, Finding.MET, "first", chair)
 
-    service.resolve_right(imported.MEETING_ID, "BG-01", 2, Finding.NOT_MET, "second", chair)
+    service.resolutions.resolve_right(
+        imported.MEETING_ID, "BG-01", 2, Finding.NOT_MET, "second", chair
+    )
 
     assert imported.count("resolutions") == 1
-    case = service.tally(imported.MEETING_ID).cases[0]
+    case = service.tallying.meeting_tally(imported.MEETING_ID).cases[0]
     assert case.rights[1].finding is Finding.NOT_MET
     assert case.category is Category.PARTIALLY_COMPLIANT
     entry = imported.repo.audit_entries(imported.MEETING_ID)[-1]
@@ -355,7 +362,9 @@ def test_only_the_chair_may_resolve(imported: Panel, who: str) -> None:
     user = imported.members[0] if who == "member" else imported.secretariat
 
     with pytest.raises(NotAllowed, match="Only the panel chair"):
-        imported.service.resolve_right(imported.MEETING_ID, "BG-01", 2, Finding.MET, "r", user)
+        imported.service.resolutions.resolve_right(
+            imported.MEETING_ID, "BG-01", 2, Finding.MET, "r", user
+        )
 
     assert imported.count("resolutions") == 0
 
@@ -363,7 +372,7 @@ def test_only_the_chair_may_resolve(imported: Panel, who: str) -> None:
 @pytest.mark.parametrize("reason", ["", "   ", "\n\t"])
 def test_a_resolution_needs_a_reason(imported: Panel, reason: str) -> None:
     with pytest.raises(PanelError, match="reason"):
-        imported.service.resolve_right(
+        imported.service.resolutions.resolve_right(
             imported.MEETING_ID, "BG-01", 2, Finding.MET, reason, imported.chair
         )
 
@@ -374,15 +383,17 @@ def test_resolving_an_unknown_right_or_case_is_not_found(imported: Panel) -> Non
     service, chair = imported.service, imported.chair
 
     with pytest.raises(NotFound, match="Right 13"):
-        service.resolve_right(imported.MEETING_ID, "BG-01", 13, Finding.MET, "r", chair)
+        service.resolutions.resolve_right(imported.MEETING_ID, "BG-01", 13, Finding.MET, "r", chair)
     with pytest.raises(NotFound, match="NO-SUCH"):
-        service.resolve_right(imported.MEETING_ID, "NO-SUCH", 1, Finding.MET, "r", chair)
+        service.resolutions.resolve_right(
+            imported.MEETING_ID, "NO-SUCH", 1, Finding.MET, "r", chair
+        )
 
     assert imported.count("resolutions") == 0
 
 
 def test_the_cli_may_resolve_on_the_chairs_behalf(imported: Panel) -> None:
-    resolution = imported.service.resolve_right(
+    resolution = imported.service.resolutions.resolve_right(
         imported.MEETING_ID, "BG-03", 1, Finding.NOT_APPLICABLE, "No interpreter needed", CLI_ACTOR
     )
 
@@ -395,12 +406,12 @@ def test_the_cli_may_resolve_on_the_chairs_behalf(imported: Panel) -> None:
 def test_close_voting_is_idempotent(imported: Panel) -> None:
     service = imported.service
 
-    first = service.close_voting(imported.MEETING_ID, imported.chair)
+    first = service.meetings.close_voting(imported.MEETING_ID, imported.chair)
     imported.clock.advance(dt.timedelta(minutes=5))
-    second = service.close_voting(imported.MEETING_ID, imported.chair)
+    second = service.meetings.close_voting(imported.MEETING_ID, imported.chair)
 
     assert (first, second) == (True, False)
-    meeting = service.get_meeting(imported.MEETING_ID)
+    meeting = service.meetings.get_meeting(imported.MEETING_ID)
     assert meeting.status is MeetingStatus.CLOSED
     assert meeting.closed_at == imported.clock.now() - dt.timedelta(minutes=5)
     actions = [entry.action for entry in imported.repo.audit_entries(imported.MEETING_ID)]
@@ -409,18 +420,18 @@ def test_close_voting_is_idempotent(imported: Panel) -> None:
 
 def test_only_the_chair_may_close_voting(imported: Panel) -> None:
     with pytest.raises(NotAllowed):
-        imported.service.close_voting(imported.MEETING_ID, imported.members[0])
+        imported.service.meetings.close_voting(imported.MEETING_ID, imported.members[0])
 
-    assert imported.service.get_meeting(imported.MEETING_ID).is_open
+    assert imported.service.meetings.get_meeting(imported.MEETING_ID).is_open
 
 
 def test_voting_is_open_until_the_deadline_or_the_close(imported: Panel) -> None:
     service = imported.service
-    meeting = service.get_meeting(imported.MEETING_ID)
+    meeting = service.meetings.get_meeting(imported.MEETING_ID)
 
-    assert service.voting_is_open(meeting)
+    assert service.meetings.voting_is_open(meeting)
     imported.clock.set(imported.DEADLINE)
-    assert not service.voting_is_open(meeting)
+    assert not service.meetings.voting_is_open(meeting)
 
 
 def test_get_meeting_none_picks_the_most_recent_open_meeting_by_date(panel: Panel) -> None:
@@ -433,20 +444,20 @@ def test_get_meeting_none_picks_the_most_recent_open_meeting_by_date(panel: Pane
     add("z-newer-open", "2099-05-10")
     add("b-newest-closed", "2099-06-10")
     add("c-imported-last-but-older", "2099-03-20")
-    panel.service.close_voting("b-newest-closed", panel.chair)
+    panel.service.meetings.close_voting("b-newest-closed", panel.chair)
 
-    assert panel.service.get_meeting(None).id == "z-newer-open"
-    assert panel.service.get_meeting("").id == "z-newer-open"
-    assert panel.service.get_meeting("a-older-open").id == "a-older-open"
+    assert panel.service.meetings.get_meeting(None).id == "z-newer-open"
+    assert panel.service.meetings.get_meeting("").id == "z-newer-open"
+    assert panel.service.meetings.get_meeting("a-older-open").id == "a-older-open"
 
 
 def test_get_meeting_none_without_an_open_meeting_is_not_found(imported: Panel) -> None:
-    imported.service.close_voting(imported.MEETING_ID, imported.chair)
+    imported.service.meetings.close_voting(imported.MEETING_ID, imported.chair)
 
     with pytest.raises(NotFound, match="No meeting is open"):
-        imported.service.get_meeting(None)
+        imported.service.meetings.get_meeting(None)
     with pytest.raises(NotFound, match="vcop meeting list"):
-        imported.service.get_meeting("nope")
+        imported.service.meetings.get_meeting("nope")
 
 
 def test_list_meetings_is_newest_first(panel: Panel) -> None:
@@ -455,7 +466,7 @@ def test_list_meetings_is_newest_first(panel: Panel) -> None:
             panel.meeting_doc(meeting_id=meeting_id, date=date, voting_closes=f"{date}T09:00:00")
         )
 
-    assert [m.id for m in panel.service.list_meetings()] == ["m-mar", "m-jan"]
+    assert [m.id for m in panel.service.meetings.list_meetings()] == ["m-mar", "m-jan"]
 
 
 def test_the_tally_counts_every_label_and_the_voters(imported: Panel) -> None:
@@ -465,7 +476,7 @@ def test_the_tally_counts_every_label_and_the_voters(imported: Panel) -> None:
     imported.vote(members[2], "BG-02", VoteOption.MET)
     imported.vote(members[3], "BG-02", VoteOption.ABSTAIN)
 
-    tally = imported.service.tally(imported.MEETING_ID)
+    tally = imported.service.tallying.meeting_tally(imported.MEETING_ID)
 
     assert tally.meeting == imported.MEETING_ID
     _, case, _ = tally.cases

@@ -245,7 +245,7 @@ def test_a_unit_of_work_rolls_everything_back_on_an_exception(imported: Panel) -
         raise RuntimeError("boom")
 
     assert {table: imported.count(table) for table in TABLES} == before
-    assert imported.service.get_meeting(imported.MEETING_ID).is_open
+    assert imported.service.meetings.get_meeting(imported.MEETING_ID).is_open
     assert not repo.db.conn.in_transaction
 
 
@@ -297,7 +297,7 @@ def test_a_failed_service_call_stores_nothing(imported: Panel) -> None:
     ballot = imported.ballot(imported.members[0], ref="NO-SUCH-CASE")
 
     with pytest.raises(Exception, match="NO-SUCH-CASE"):
-        imported.service.record_ballot(ballot)
+        imported.service.voting.record_ballot(ballot)
 
     assert {table: imported.count(table) for table in TABLES} == before
 
@@ -318,7 +318,7 @@ def test_audit_rows_hold_old_and_new_values_as_json(imported: Panel) -> None:
     member = imported.members[0]
     imported.vote(member, option=VoteOption.MET)
     imported.vote(member, option=VoteOption.MET, changes={2: VoteOption.NOT_MET})
-    imported.service.close_voting(imported.MEETING_ID, imported.chair)
+    imported.service.meetings.close_voting(imported.MEETING_ID, imported.chair)
 
     rows = _audit_rows(imported)
 
@@ -383,10 +383,10 @@ def test_concurrent_ballots_from_eight_threads_all_land(
         try:
             start.wait(timeout=30)
             for ref in panel.REFS:
-                service.record_ballot(panel.ballot(member, ref, VoteOption.MET))
-                service.progress(panel.MEETING_ID)
+                service.voting.record_ballot(panel.ballot(member, ref, VoteOption.MET))
+                service.voting.progress(panel.MEETING_ID)
             # and then changes their mind on the first case
-            service.record_ballot(panel.ballot(member, panel.REFS[0], VoteOption.NOT_MET))
+            service.voting.record_ballot(panel.ballot(member, panel.REFS[0], VoteOption.NOT_MET))
         except BaseException as exc:  # collected and asserted on below
             errors.append(exc)
 
@@ -405,7 +405,7 @@ def test_concurrent_ballots_from_eight_threads_all_land(
     actions = [entry.action for entry in panel.repo.audit_entries(panel.MEETING_ID)]
     assert actions.count("vote.cast") == 24
     assert actions.count("vote.change") == 8
-    tally = panel.service.tally(panel.MEETING_ID)
+    tally = panel.service.tallying.meeting_tally(panel.MEETING_ID)
     first, *others = tally.cases
     assert first.voters == 8
     assert first.rights[0].votes == {"Not met": 8}

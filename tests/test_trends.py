@@ -76,8 +76,8 @@ def build_history(panel: Panel) -> None:
         panel.vote(member, "BG-09", NM, meeting_id="t-open")
     for member in panel.members[:2]:
         panel.vote(member, "DA-02", M, meeting_id="t-domestic")
-    panel.service.close_voting("t-burglary", panel.chair)
-    panel.service.close_voting("t-domestic", panel.chair)
+    panel.service.meetings.close_voting("t-burglary", panel.chair)
+    panel.service.meetings.close_voting("t-domestic", panel.chair)
 
 
 @pytest.fixture

@@ -88,14 +88,14 @@ def test_the_exception_carries_problems_and_findings() -> None:
 
 def test_screen_typed_text_passes_clean_text_and_writes_nothing(imported: Panel) -> None:
     before = imported.count("audit")
-    imported.service.screen_typed_text(imported.members[0], {"n": "Right 4 was met on day 3."})
+    imported.service.typed_text.screen(imported.members[0], {"n": "Right 4 was met on day 3."})
     assert imported.count("audit") == before
 
 
 def test_screen_typed_text_audits_the_masked_kinds_and_raises(imported: Panel) -> None:
     member = imported.members[0]
     with pytest.raises(PersonalDataInText) as excinfo:
-        imported.service.screen_typed_text(
+        imported.service.typed_text.screen(
             member,
             {"observations": "Spoke to Amanda on 07700 900123"},
             meeting_id=imported.MEETING_ID,
@@ -127,7 +127,7 @@ def test_a_ballot_with_personal_data_in_its_notes_stores_nothing(imported: Panel
 
 def test_a_resolution_reason_with_personal_data_is_refused(imported: Panel) -> None:
     with pytest.raises(PersonalDataInText) as excinfo:
-        imported.service.resolve_right(
+        imported.service.resolutions.resolve_right(
             imported.MEETING_ID,
             "BG-01",
             1,
@@ -136,7 +136,7 @@ def test_a_resolution_reason_with_personal_data_is_refused(imported: Panel) -> N
             imported.chair,
         )
     assert set(excinfo.value.problems) == {"reason"}
-    assert imported.service.resolutions(imported.MEETING_ID) == []
+    assert imported.service.resolutions.for_meeting(imported.MEETING_ID) == []
 
 
 _PIECES = st.sampled_from(

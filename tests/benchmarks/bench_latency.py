@@ -290,14 +290,14 @@ class Harness:
 def harness(
     folder: Path, members: int, threads: int, cases: int | None = None, launcher: Sequence[str] = ()
 ) -> Iterator[Harness]:
-    from bot.services import PanelService
+    from bot.panel import PanelServices
     from storage.repo import Repository
 
     config, settings = write_config(folder, members)
     meeting_file, meeting_id = write_meeting(folder, cases)
-    service = PanelService(settings, Repository(settings.storage.database))
+    service = PanelServices(settings, Repository(settings.storage.database))
     try:
-        service.import_meeting(meeting_file)
+        service.meetings.import_meeting(meeting_file)
     finally:
         service.repo.close()
 

@@ -33,7 +33,7 @@ from pathlib import Path
 import yaml
 
 from bot.config import load_settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.pacing import NoPace, Pace, PostingPace
 from handlers.publisher import MeetingPublisher
 from handlers.slack_client import make_client
@@ -71,8 +71,8 @@ def _open(folder: Path, cases: int, *, enforce: bool, pace: Pace) -> tuple[float
     meeting_file = folder / "meeting.yaml"
     meeting_file.write_text(yaml.safe_dump(_meeting(cases)), encoding="utf-8")
     repo = Repository(settings.storage.database)
-    service = PanelService(settings, repo)
-    service.import_meeting(meeting_file)
+    service = PanelServices(settings, repo)
+    service.meetings.import_meeting(meeting_file)
     workspace = Workspace()
     workspace.add_channel(settings.panel.channel, "vcop-panel")
     api = WebApiServer(workspace, enforce_rate_limits=enforce)

@@ -8,9 +8,9 @@ writes that history into one SQLite file through the project's own storage
 layer (``Repository``: a unit of work per meeting, each ballot stored and
 audited as ``record_ballot`` stores it), then times what people do with it:
 
-* the tally of one meeting (target under 50 ms), through ``PanelService.tally``;
+* the tally of one meeting (target under 50 ms), through ``PanelServices.tally``;
 * the draft summary of one meeting as Markdown and as DOCX;
-* the compliance return (CSV) of every meeting, ``PanelService.export_csv``
+* the compliance return (CSV) of every meeting, ``PanelServices.export_csv``
   (target under 5 s), checked row for row against one meeting's own CSV;
 * the database size.
 
@@ -52,7 +52,7 @@ from bot.models import (
     Resolution,
     VoteOption,
 )
-from bot.services import PanelService
+from bot.panel import PanelServices
 from bot.summary import render_csv, render_docx, render_markdown
 from storage.repo import Repository
 
@@ -297,22 +297,24 @@ def measure(settings: Settings, path: Path, shape: Shape, results: Results, repe
     meeting_id = ids[len(ids) // 2]
     results.meeting = meeting_id
     # A fresh service, as a `vcop` command would open it: nothing cached in this process.
-    service = PanelService(settings, Repository(path))
+    service = PanelServices(settings, Repository(path))
     try:
-        _, results.tally_ms = timed(lambda: service.tally(meeting_id), repeat)
+        _, results.tally_ms = timed(lambda: service.tallying.meeting_tally(meeting_id), repeat)
         markdown, results.markdown_ms = timed(
-            lambda: render_markdown(service.draft_summary(meeting_id)), max(3, repeat // 4)
+            lambda: render_markdown(service.reports.draft_summary(meeting_id)), max(3, repeat // 4)
         )
         results.markdown_bytes = len(markdown.encode())
-        document, results.docx_ms = timed(lambda: render_docx(service.draft_summary(meeting_id)), 3)
+        document, results.docx_ms = timed(
+            lambda: render_docx(service.reports.draft_summary(meeting_id)), 3
+        )
         results.docx_bytes = len(document)
         out = io.StringIO()
         started = time.perf_counter()
-        results.export_rows = service.export_csv(out)
+        results.export_rows = service.reports.export_csv(out)
         results.export_s = time.perf_counter() - started
         exported = out.getvalue()
         results.export_bytes = len(exported.encode())
-        own = render_csv(service.draft_summary(meeting_id)).splitlines()
+        own = render_csv(service.reports.draft_summary(meeting_id)).splitlines()
         mine = [line for line in exported.splitlines() if line.startswith(f"{meeting_id},")]
         results.export_matches = own[1:] == mine and exported.splitlines()[0] == own[0]
     finally:

@@ -63,7 +63,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             settings, clock=clock, inline_after_ack=False, progress_min_gap=3.0
         ) as local:
             service = local.bot.runtime.service
-            report = service.import_meeting(meeting_file)
+            report = service.meetings.import_meeting(meeting_file)
             views = open_vote_modals(local.slack, settings, meeting_id, report.cases)
             factory = PayloadFactory(local.slack.workspace, settings, local.signing_secret, views)
             app = local.bot.app

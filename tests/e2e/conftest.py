@@ -19,7 +19,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, Transport
 
@@ -61,13 +61,13 @@ def slack(local: LocalWorkspace) -> SimulatedSlack:
 
 
 @pytest.fixture
-def service(local: LocalWorkspace) -> PanelService:
+def service(local: LocalWorkspace) -> PanelServices:
     return local.bot.runtime.service
 
 
 @pytest.fixture
-def imported(service: PanelService) -> str:
-    service.import_meeting(SAMPLE)
+def imported(service: PanelServices) -> str:
+    service.meetings.import_meeting(SAMPLE)
     return MEETING_ID
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.slack_sim import BotResponse, Forgery, SimulatedSlack, ViewRecord, payloads
 
 from .helpers import COUNT, ballot, case_messages, click_vote, mrkdwn_texts, surface_text, vote
@@ -55,7 +55,7 @@ def _seen_by_others(slack: SimulatedSlack, settings: Settings, user: str, needle
 
 @pytest.mark.parametrize("who", ["outsider", "chair", "secretariat"])
 def test_only_members_can_open_the_vote_modal(
-    who: str, opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    who: str, opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     user = {
         "outsider": OUTSIDER,
@@ -73,7 +73,7 @@ def test_only_members_can_open_the_vote_modal(
 
 
 def test_crafted_submissions_store_nothing_and_get_a_normal_answer(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member = settings.panel.members[0]
     _, modal = click_vote(slack, member, settings.panel.channel, "SH-01")
@@ -116,7 +116,7 @@ def test_crafted_submissions_store_nothing_and_get_a_normal_answer(
 
 
 def test_a_non_member_is_refused_even_with_a_complete_form(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member = settings.panel.members[0]
     _, modal = click_vote(slack, member, settings.panel.channel, "SH-02")
@@ -124,7 +124,7 @@ def test_a_non_member_is_refused_even_with_a_complete_form(
     response = _crafted_submission(slack, modal, OUTSIDER, ballot(VoteOption.NOT_MET))
     assert response.status == 200
     assert "Only panel members can vote" in json.dumps(response.json)
-    assert service.progress(opened)[1].voted == ()
+    assert service.voting.progress(opened)[1].voted == ()
 
 
 def test_crafted_clicks_are_answered_not_failed(
@@ -168,7 +168,7 @@ def test_commands_refuse_politely_and_privately(
     opened: str,
     slack: SimulatedSlack,
     settings: Settings,
-    service: PanelService,
+    service: PanelServices,
 ) -> None:
     user = {
         "members": settings.panel.members[0],
@@ -186,12 +186,12 @@ def test_commands_refuse_politely_and_privately(
     assert len(slack.messages(channel)) == before
     assert slack.open_modal(user) is None
     assert _seen_by_others(slack, settings, user, expected) == []
-    assert service.get_meeting(opened).is_open
+    assert service.meetings.get_meeting(opened).is_open
     assert not any(slack.dms_for(user)) or not any(m.files for m in slack.dms_for(user))
 
 
 def test_only_the_chair_can_resolve(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     chair, member = settings.panel.chair[0], settings.panel.members[0]
     assert slack.slash_command(chair, "tally").status == 200
@@ -207,7 +207,7 @@ def test_only_the_chair_can_resolve(
     body = response.json
     assert body["response_action"] == "errors"
     assert "Only the panel chair can resolve" in json.dumps(body)
-    assert service.resolutions(opened) == []
+    assert service.resolutions.for_meeting(opened) == []
     assert not [e for e in service.repo.audit_entries(opened) if e.action == "right.resolve"]
 
     # A crafted Resolve click by a member gets a refusal modal, not the form.
@@ -249,7 +249,7 @@ FORGERIES = [f for f in Forgery if f is not Forgery.NONE]
 
 @pytest.mark.parametrize("forgery", FORGERIES, ids=[f.value for f in FORGERIES])
 def test_unsigned_or_forged_requests_are_rejected(
-    forgery: Forgery, opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    forgery: Forgery, opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, chair, channel = (
         settings.panel.members[0],
@@ -265,5 +265,5 @@ def test_unsigned_or_forged_requests_are_rejected(
     home_attempt = slack.app_home_opened(member, forgery=forgery)
     assert home_attempt.status == 401
     assert service.repo.count_votes(opened) == 0
-    assert service.get_meeting(opened).is_open
+    assert service.meetings.get_meeting(opened).is_open
     assert slack.home_view(member) is None

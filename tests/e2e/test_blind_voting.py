@@ -110,7 +110,7 @@ def chair_votes_too(tmp_path: Path) -> Iterator[LocalWorkspace]:
     config.write_text(text.replace(members, members.replace("[", "[U0CHAIR01, ")))
     settings: Settings = load_settings(config, env={"VCOP_DB": str(tmp_path / "vcop.db")})
     with LocalWorkspace(settings, clock=ManualClock(BEFORE_DEADLINE)) as running:
-        running.bot.runtime.service.import_meeting(SAMPLE)
+        running.bot.runtime.service.meetings.import_meeting(SAMPLE)
         assert running.slack.slash_command("U0SECRET1", "open").status == 200
         yield running
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
@@ -37,14 +37,14 @@ def _updates_of(local: LocalWorkspace, ts: str) -> int:
 
 
 def test_case_message_shows_the_case_and_a_vote_button(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel = settings.panel.channel
     messages = slack.messages(channel)
     assert len(messages) == 7  # the header, then one message per case
     assert "Stalking or harassment" in messages[0].text
     posts = case_messages(slack, channel)
-    for case in service.cases(opened):
+    for case in service.meetings.cases(opened):
         message = posts[case.ref]
         header = message.blocks[0]
         assert header["type"] == "header"
@@ -111,13 +111,13 @@ def test_a_burst_of_votes_is_coalesced(
 
 
 def test_open_twice_posts_each_case_once(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel = settings.panel.channel
     again = slack.slash_command(settings.panel.chair[0], f"open {opened}")
     assert again.status == 200
     assert len(slack.messages(channel)) == 7
-    assert list(case_messages(slack, channel)) == [c.ref for c in service.cases(opened)]
+    assert list(case_messages(slack, channel)) == [c.ref for c in service.meetings.cases(opened)]
     replies = slack.ephemerals_for(settings.panel.chair[0])
     assert any("posted 0 cases" in e.text and "6 were already there" in e.text for e in replies)
 
@@ -129,12 +129,12 @@ LONG = " ".join(
 
 
 def test_long_narrative_is_cut_cleanly_and_read_in_full(
-    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
+    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelServices
 ) -> None:
     slack: SimulatedSlack = local.slack
     assert len(LONG) > 9000
     path = write_meeting(tmp_path / "long.yaml", [plain_case("LG-01", summary=LONG)])
-    service.import_meeting(path)
+    service.meetings.import_meeting(path)
     assert slack.slash_command(settings.panel.secretariat[0], "open").status == 200
     channel = settings.panel.channel
     message = case_messages(slack, channel)["LG-01"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.config import Settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.slack_sim import SimulatedSlack
 
 from .conftest import TRANSPORTS
@@ -51,7 +51,7 @@ def test_unknown_subcommand_points_to_help(
 
 
 def test_open_reports_back_to_the_invoker_only(
-    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     secretariat, channel = settings.panel.secretariat[0], settings.panel.channel
     result = slack.slash_command(secretariat, "open", channel_id=channel)
@@ -76,7 +76,7 @@ def test_missing_meetings_are_explained(slack: SimulatedSlack, settings: Setting
 
 
 def test_close_twice_is_harmless(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     chair, channel = settings.panel.chair[0], settings.panel.channel
     assert slack.slash_command(chair, f"close {opened}").status == 200

@@ -29,7 +29,7 @@ def _vote_all(
 ) -> None:
     service = local.bot.runtime.service
     for ref in refs:
-        post = service.post_for(meeting_id, ref)
+        post = service.messages.post_for(meeting_id, ref)
         assert post is not None
         slack.click_button(member, ids.VOTE_OPEN, message=post)
         modal = slack.open_modal(member)
@@ -76,7 +76,7 @@ def test_reminders_go_only_to_non_voters_and_list_exactly_their_cases(
     clock: ManualClock,
 ) -> None:
     members = settings.panel.members
-    refs = [c.ref for c in local.bot.runtime.service.cases(opened)]
+    refs = [c.ref for c in local.bot.runtime.service.meetings.cases(opened)]
     _vote_all(slack, members[0], opened, refs, local)  # voted on everything
     _vote_all(slack, members[1], opened, refs[:4], local)  # two cases left
     clock.set(FRIDAY_REMINDER + dt.timedelta(minutes=1))
@@ -150,7 +150,7 @@ def test_down_across_the_deadline_closes_exactly_once_at_restart(
     clock.set(CLOSE + dt.timedelta(hours=3))  # the bot was down for the reminders and the close
     local.start()  # start-up runs what fell due
     runtime = local.bot.runtime
-    assert not runtime.service.get_meeting(opened).is_open
+    assert not runtime.service.meetings.get_meeting(opened).is_open
     statuses = {s.kind: s.status for s in runtime.service.repo.schedules(opened)}
     assert statuses[ScheduleKind.CLOSE] is ScheduleStatus.DONE
     assert statuses[ScheduleKind.REMINDER] is ScheduleStatus.SKIPPED  # stale: never sent late
@@ -182,10 +182,10 @@ def test_deadline_close_updates_messages_and_tells_the_chair_who_did_not_vote(
     clock: ManualClock,
 ) -> None:
     members = settings.panel.members
-    refs = [c.ref for c in local.bot.runtime.service.cases(opened)]
+    refs = [c.ref for c in local.bot.runtime.service.meetings.cases(opened)]
     _vote_all(slack, members[0], opened, refs, local)
     # A member who opened the vote form before the deadline submits it after the close.
-    post = local.bot.runtime.service.post_for(opened, refs[0])
+    post = local.bot.runtime.service.messages.post_for(opened, refs[0])
     slack.click_button(members[1], ids.VOTE_OPEN, ids.case_key(opened, refs[0]), message=post)
     late_form = slack.open_modal(members[1])
     assert late_form is not None and late_form.callback_id == ids.VOTE_SUBMIT
@@ -255,10 +255,12 @@ def test_extend_reschedules_reminders_and_the_close(
     }
     assert cancelled == {MONDAY_REMINDER.astimezone(dt.UTC), CLOSE.astimezone(dt.UTC)}
     assert {job.id for job in runtime.scheduler.scheduler.get_jobs()} == {s.id for s in pending}
-    assert runtime.service.get_meeting(opened).voting_closes == new_close.astimezone(dt.UTC)
+    assert runtime.service.meetings.get_meeting(opened).voting_closes == new_close.astimezone(
+        dt.UTC
+    )
     clock.set(CLOSE + dt.timedelta(minutes=1))  # the old deadline passes: voting stays open
     runtime.scheduler.run_due()
-    assert runtime.service.get_meeting(opened).is_open
+    assert runtime.service.meetings.get_meeting(opened).is_open
     # Only the chair may extend.
     refused = slack.slash_command(settings.panel.members[0], f"extend {opened} 2025-09-16 18:00")
     assert "Only the panel chair" in refused.shown_text

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings, load_settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
@@ -52,7 +52,7 @@ NOTES = {
 }
 
 
-def _hostile_meeting(tmp_path: Path, service: PanelService, title: str) -> None:
+def _hostile_meeting(tmp_path: Path, service: PanelServices, title: str) -> None:
     hostile = plain_case(
         "HX-01",
         offence=f"Harassment {CONTROLS}",
@@ -61,7 +61,7 @@ def _hostile_meeting(tmp_path: Path, service: PanelService, title: str) -> None:
         timeline=[{"day": 0, "agency": "Police <!here>", "entry": f"Report {CONTROLS}"}],
     )
     path = write_meeting(tmp_path / "hostile.yaml", [hostile, plain_case("HX-02")], title=title)
-    service.import_meeting(path)
+    service.meetings.import_meeting(path)
 
 
 def _use_every_surface(slack: SimulatedSlack, settings: Settings) -> None:
@@ -107,7 +107,7 @@ def _raw_controls_seen(
 
 
 def test_case_text_and_notes_are_escaped_on_every_surface(
-    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
+    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelServices
 ) -> None:
     slack: SimulatedSlack = local.slack
     _hostile_meeting(tmp_path, service, "Harassment")
@@ -122,7 +122,7 @@ def test_case_text_and_notes_are_escaped_on_every_surface(
 
 
 def test_notes_come_back_verbatim_for_editing(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     """Notes are edited in plain-text inputs, which Slack never parses: kept as typed."""
     member, channel = settings.panel.members[0], settings.panel.channel
@@ -140,7 +140,7 @@ def test_notes_come_back_verbatim_for_editing(
 
 
 def test_meeting_title_is_escaped_in_what_the_bot_posts(
-    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
+    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelServices
 ) -> None:
     slack: SimulatedSlack = local.slack
     _hostile_meeting(tmp_path, service, f"Harassment {CONTROLS}")
@@ -150,7 +150,7 @@ def test_meeting_title_is_escaped_in_what_the_bot_posts(
 
 
 def test_meeting_title_is_escaped_in_command_replies(
-    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
+    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelServices
 ) -> None:
     slack: SimulatedSlack = local.slack
     _hostile_meeting(tmp_path, service, f"Harassment {CONTROLS}")

@@ -14,7 +14,7 @@ import pytest
 
 from bot.config import Settings
 from bot.models import Category, Finding, MeetingStatus, VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
@@ -64,7 +64,7 @@ def _tally_section(view: dict, ref: str) -> str:
 
 
 def test_full_meeting_flow(
-    local: LocalWorkspace, opened: str, settings: Settings, service: PanelService
+    local: LocalWorkspace, opened: str, settings: Settings, service: PanelServices
 ) -> None:
     slack: SimulatedSlack = local.slack
     channel = settings.panel.channel
@@ -90,13 +90,16 @@ def test_full_meeting_flow(
     changer = members[1]
     revote = vote(slack, changer, channel, "SH-02", ballot(MET, r6=NM))
     assert revote.status == 200 and not revote.problems and revote.response_action == "update"
-    assert service.member_ballot(opened, "SH-02", changer).choices[6] is VoteOption.NOT_MET
+    assert service.voting.member_ballot(opened, "SH-02", changer).choices[6] is VoteOption.NOT_MET
     assert service.repo.count_votes(opened) == 6 * 5 * 12
     changes = [e for e in service.repo.audit_entries(opened) if e.action == "vote.change"]
     assert [(e.actor, e.case_ref) for e in changes] == [(changer, "SH-02")]
     back_again = vote(slack, changer, channel, "SH-02", ballot(MET, r6=PM))
     assert back_again.status == 200 and not back_again.problems
-    assert service.member_ballot(opened, "SH-02", changer).choices[6] is VoteOption.PARTIALLY_MET
+    assert (
+        service.voting.member_ballot(opened, "SH-02", changer).choices[6]
+        is VoteOption.PARTIALLY_MET
+    )
     for ref in BALLOTS:
 
         def all_counted(ref: str = ref) -> bool:
@@ -149,7 +152,7 @@ def test_full_meeting_flow(
     assert next(b["text"]["text"] for b in back.blocks if b["type"] == "header") == (
         "Needs your decision (0)"
     )
-    case_tally = next(c for c in service.tally(opened).cases if c.ref == "SH-01")
+    case_tally = next(c for c in service.tallying.meeting_tally(opened).cases if c.ref == "SH-01")
     assert case_tally.category is Category.FULLY_COMPLIANT
     right3 = case_tally.rights[2]
     assert right3.resolved and right3.finding is Finding.MET
@@ -161,11 +164,13 @@ def test_full_meeting_flow(
     closed = slack.slash_command(chair, f"close {opened}")
     confirm = slack.open_modal(chair)
     assert closed.status == 200 and confirm is not None and confirm.callback_id == "close_confirm"
-    assert service.get_meeting(opened).status is MeetingStatus.OPEN  # not before confirming
+    assert (
+        service.meetings.get_meeting(opened).status is MeetingStatus.OPEN
+    )  # not before confirming
     assert "Every member has voted on every case" in " ".join(mrkdwn_texts(confirm.blocks))
     done = slack.submit_view(chair, confirm.id)
     assert done.response_action == "update" and not done.problems
-    assert service.get_meeting(opened).status is MeetingStatus.CLOSED
+    assert service.meetings.get_meeting(opened).status is MeetingStatus.CLOSED
     for ref, message in case_messages(slack, channel).items():
         assert "Vote" not in button_texts(message.blocks)
         shown = " ".join(mrkdwn_texts(message.blocks))
@@ -221,7 +226,7 @@ def test_full_meeting_flow(
 
 
 def test_a_resolution_needs_a_finding_and_a_reason(
-    opened: str, local: LocalWorkspace, settings: Settings, service: PanelService
+    opened: str, local: LocalWorkspace, settings: Settings, service: PanelServices
 ) -> None:
     slack: SimulatedSlack = local.slack
     chair = settings.panel.chair[0]
@@ -238,6 +243,6 @@ def test_a_resolution_needs_a_finding_and_a_reason(
     refused = slack.submit_view(chair, resolve.id, spaces, enforce_required=False)
     assert refused.response_action == "errors" and set(refused.errors) == {"resolve_reason"}
     assert "reason" in refused.errors["resolve_reason"]
-    assert service.resolutions(opened) == []
+    assert service.resolutions.for_meeting(opened) == []
     still_open = slack.open_modal(chair)
     assert still_open is not None and still_open.id == resolve.id

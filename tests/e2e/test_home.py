@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, ViewRecord
 
@@ -93,7 +93,7 @@ def test_member_sees_cases_to_vote_on_first_then_voted_ones_with_change_vote(
 
 
 def test_chair_home_opens_with_what_needs_a_decision_and_resolves_in_place(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     members, channel = settings.panel.members, settings.panel.channel
     splits = [
@@ -133,7 +133,7 @@ def test_chair_home_opens_with_what_needs_a_decision_and_resolves_in_place(
         {"resolve_right": "3", "resolve_finding": "Not met", "resolve_reason": "No letter."},
     )
     assert done.status == 200 and done.closed and not done.problems, done
-    assert len(service.resolutions(opened)) == 1
+    assert len(service.resolutions.for_meeting(opened)) == 1
     refreshed = slack.home_view(chair)
     assert refreshed is not None
     texts = list(mrkdwn_texts(refreshed.blocks))

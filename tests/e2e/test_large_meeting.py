@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.config import Settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
@@ -24,11 +24,11 @@ REFS = [f"BG-{n:02d}" for n in range(1, 51)]
 
 
 def test_fifty_cases_fit_every_surface(
-    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelService
+    local: LocalWorkspace, tmp_path: Path, settings: Settings, service: PanelServices
 ) -> None:
     slack: SimulatedSlack = local.slack
     path = write_meeting(tmp_path / "big.yaml", [plain_case(ref) for ref in REFS])
-    service.import_meeting(path)
+    service.meetings.import_meeting(path)
     panel = settings.panel
     chair, member, channel = panel.chair[0], panel.members[0], panel.channel
     assert slack.slash_command(panel.secretariat[0], "open").status == 200

@@ -20,7 +20,7 @@ from bot.cli import main as vcop
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import DOWNLOAD_METHOD, Message, SimulatedSlack, Transport
 
@@ -98,7 +98,7 @@ def workbook(tmp_path: Path, settings: Settings, monkeypatch: pytest.MonkeyPatch
 def test_a_filled_template_sent_to_the_app_is_imported_and_open_voting_posts_the_cases(
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     workbook: bytes,
 ) -> None:
@@ -110,7 +110,7 @@ def test_a_filled_template_sent_to_the_app_is_imported_and_open_voting_posts_the
     assert reply.text == ("Imported 'Burglary': 3 cases; voting closes Mon 20 Oct 2025 17:00 BST.")
     assert button_texts(reply.blocks) == ["Open voting"]
     assert downloads(local) == 1
-    stored = service.cases(MEETING_ID)
+    stored = service.meetings.cases(MEETING_ID)
     assert [case.ref for case in stored] == ["BG-01", "BG-02", "BG-03"]
     assert [entry.agency for entry in stored[0].timeline] == ["Police", "Victim Support"]
 
@@ -147,7 +147,7 @@ def test_open_voting_is_refused_to_a_member(
 def test_personal_data_in_a_cell_is_refused_naming_the_cell_and_nothing_is_stored(
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -162,13 +162,13 @@ def test_personal_data_in_a_cell_is_refused_naming_the_cell_and_nothing_is_store
     assert "07700 900123" not in str(reply.blocks)  # masked
     assert "delete it from this conversation" in text
     assert button_texts(reply.blocks) == []
-    assert service.list_meetings() == []
+    assert service.meetings.list_meetings() == []
 
 
 def test_a_file_from_someone_not_in_the_secretariat_is_refused_without_downloading(
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     workbook: bytes,
 ) -> None:
@@ -178,13 +178,13 @@ def test_a_file_from_someone_not_in_the_secretariat_is_refused_without_downloadi
         [reply] = thread_replies(slack, sender, sent.payload["event"]["ts"])
         assert reply.text.startswith("Only the panel secretariat can import a meeting")
     assert downloads(local) == 0
-    assert service.list_meetings() == []
+    assert service.meetings.list_meetings() == []
 
 
 def test_a_retried_event_imports_once_and_replies_once(
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     workbook: bytes,
 ) -> None:
@@ -195,18 +195,18 @@ def test_a_retried_event_imports_once_and_replies_once(
         assert again.status == 200
     assert len(thread_replies(slack, secretariat, sent.payload["event"]["ts"])) == 1
     assert downloads(local) == 1
-    assert [m.id for m in service.list_meetings()] == [MEETING_ID]
+    assert [m.id for m in service.meetings.list_meetings()] == [MEETING_ID]
 
 
 def test_a_six_megabyte_file_is_refused_unread(
-    local: LocalWorkspace, slack: SimulatedSlack, service: PanelService, settings: Settings
+    local: LocalWorkspace, slack: SimulatedSlack, service: PanelServices, settings: Settings
 ) -> None:
     secretariat = settings.panel.secretariat[0]
     sent = slack.send_file_to_dm(secretariat, "big.xlsx", b"PK" + b"\0" * (6 * 1024 * 1024))
     [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
     assert "big.xlsx: the file is 6.0 MB; the most accepted is 5.0 MB" in reply_text(reply)
     assert downloads(local) == 0
-    assert service.list_meetings() == []
+    assert service.meetings.list_meetings() == []
 
 
 @pytest.mark.parametrize(
@@ -220,7 +220,7 @@ def test_a_six_megabyte_file_is_refused_unread(
 )
 def test_a_file_that_is_not_a_meeting_workbook_is_refused_in_one_line(
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     name: str,
     data: bytes,
@@ -230,7 +230,7 @@ def test_a_file_that_is_not_a_meeting_workbook_is_refused_in_one_line(
     sent = slack.send_file_to_dm(secretariat, name, data)
     [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
     assert expected in reply_text(reply)
-    assert service.list_meetings() == []
+    assert service.meetings.list_meetings() == []
 
 
 def test_a_typed_message_gets_a_pointer_to_files_and_the_bots_own_messages_are_ignored(
@@ -248,20 +248,20 @@ def test_a_typed_message_gets_a_pointer_to_files_and_the_bots_own_messages_are_i
 
 
 def test_yaml_sent_to_the_app_is_imported_too(
-    slack: SimulatedSlack, service: PanelService, settings: Settings
+    slack: SimulatedSlack, service: PanelServices, settings: Settings
 ) -> None:
     secretariat = settings.panel.secretariat[0]
     sample = Path(__file__).resolve().parents[2] / "bot" / "data" / "sample_meeting.yaml"
     sent = slack.send_file_to_dm(secretariat, "sample.yaml", sample.read_bytes())
     [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
     assert reply.text.startswith("Imported 'Stalking or harassment': 6 cases; voting closes")
-    assert len(service.cases("2025-09-stalking")) == 6
+    assert len(service.meetings.cases("2025-09-stalking")) == 6
 
 
 def test_an_existing_meeting_is_replaced_only_when_asked_and_never_once_voted_on(
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
@@ -275,7 +275,7 @@ def test_an_existing_meeting_is_replaced_only_when_asked_and_never_once_voted_on
     [prompt] = thread_replies(slack, secretariat, root)
     assert "already exists and no votes have been cast on it" in prompt.text
     assert button_texts(prompt.blocks) == ["Replace"]
-    assert len(service.cases(MEETING_ID)) == 3  # nothing changed yet
+    assert len(service.meetings.cases(MEETING_ID)) == 3  # nothing changed yet
 
     assert (
         slack.click_button(
@@ -285,7 +285,7 @@ def test_an_existing_meeting_is_replaced_only_when_asked_and_never_once_voted_on
     )
     replies = thread_replies(slack, secretariat, root)
     assert replies[-1].text.startswith("Imported 'Burglary (revised)': 2 cases; voting closes")
-    assert len(service.cases(MEETING_ID)) == 2
+    assert len(service.meetings.cases(MEETING_ID)) == 2
 
     slack.click_button(
         secretariat, "meeting_open_voting", message=(channel_of(replies[-1]), replies[-1].ts)
@@ -298,7 +298,7 @@ def test_an_existing_meeting_is_replaced_only_when_asked_and_never_once_voted_on
     [refused] = thread_replies(slack, secretariat, third.payload["event"]["ts"])
     assert "votes have been cast on it, so it cannot be replaced" in refused.text
     assert button_texts(refused.blocks) == []
-    assert len(service.cases(MEETING_ID)) == 2
+    assert len(service.meetings.cases(MEETING_ID)) == 2
 
 
 def channel_of(message: Message) -> str:
@@ -326,7 +326,7 @@ def test_the_event_is_acknowledged_before_the_download_and_import(
 def test_an_event_carrying_only_the_file_id_is_completed_with_files_info(
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     workbook: bytes,
     size: int | None,
@@ -349,7 +349,7 @@ def test_an_event_carrying_only_the_file_id_is_completed_with_files_info(
     [reply] = thread_replies(slack, secretariat, message.ts)
     assert len(local.workspace.calls("files.info")) == 1
     assert downloads(local) == imports
-    assert len(service.list_meetings()) == imports
+    assert len(service.meetings.list_meetings()) == imports
     if imports:
         assert reply.text.startswith("Imported 'Burglary': 3 cases")
     else:
@@ -359,7 +359,7 @@ def test_an_event_carrying_only_the_file_id_is_completed_with_files_info(
 def test_a_secretariat_runs_a_whole_meeting_from_slack_and_excel(
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     transport: Transport,
 ) -> None:
@@ -440,5 +440,5 @@ def test_a_secretariat_runs_a_whole_meeting_from_slack_and_excel(
     done = slack.open_modal(secretariat)
     assert done is not None
     said("secretariat presses Purge", " ".join(mrkdwn_texts(done.blocks)))
-    assert service.get_meeting(MEETING_ID).purged_at is not None
+    assert service.meetings.get_meeting(MEETING_ID).purged_at is not None
     print(f"\n[{transport}]\n" + "\n".join(transcript))

@@ -12,7 +12,7 @@ import json
 
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.slack_sim import SimulatedSlack
 
 from .helpers import ballot, click_vote, vote
@@ -23,7 +23,7 @@ OFFICER_RELATIVE_PHONE = (
 )
 
 
-def _refusals(service: PanelService, meeting_id: str) -> list[dict]:
+def _refusals(service: PanelServices, meeting_id: str) -> list[dict]:
     return [
         json.loads(e.new or "{}")
         for e in service.repo.audit_entries(meeting_id)
@@ -32,7 +32,7 @@ def _refusals(service: PanelService, meeting_id: str) -> list[dict]:
 
 
 def test_a_note_naming_an_officer_a_relative_and_a_phone_number_is_refused_on_that_field(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, channel = settings.panel.members[0], settings.panel.channel
     values = {
@@ -79,7 +79,7 @@ def test_a_note_naming_an_officer_a_relative_and_a_phone_number_is_refused_on_th
 
 
 def test_a_phone_number_in_a_note_gets_the_plain_refusal(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, channel = settings.panel.members[1], settings.panel.channel
     values = {**ballot(VoteOption.MET), "note_learning": "Ring her on 07700 900123 next time."}
@@ -94,7 +94,7 @@ def test_a_phone_number_in_a_note_gets_the_plain_refusal(
 
 
 def test_every_note_field_with_personal_data_gets_its_own_error(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, channel = settings.panel.members[2], settings.panel.channel
     values = {
@@ -111,7 +111,7 @@ def test_every_note_field_with_personal_data_gets_its_own_error(
 
 
 def test_clean_case_language_in_notes_is_accepted(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, channel = settings.panel.members[3], settings.panel.channel
     notes = {
@@ -130,7 +130,7 @@ def test_clean_case_language_in_notes_is_accepted(
 
 
 def test_a_resolution_reason_with_a_name_is_refused_and_nothing_is_resolved(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     chair = settings.panel.chair[0]
     assert slack.slash_command(chair, "tally").status == 200
@@ -152,7 +152,7 @@ def test_a_resolution_reason_with_a_name_is_refused_and_nothing_is_resolved(
             "Remove it and submit again."
         )
     }
-    assert service.resolutions(opened) == []
+    assert service.resolutions.for_meeting(opened) == []
     assert [r["reason"][0]["kind"] for r in _refusals(service, opened)] == ["name"]
     top = slack.open_modal(chair)
     assert top is not None and top.id == resolve.id
@@ -161,7 +161,7 @@ def test_a_resolution_reason_with_a_name_is_refused_and_nothing_is_resolved(
         chair, resolve.id, {"resolve_reason": "The leaflet was confirmed as sent on day 1."}
     )
     assert fixed.status == 200 and not fixed.errors, fixed
-    assert [r.reason for r in service.resolutions(opened)] == [
+    assert [r.reason for r in service.resolutions.for_meeting(opened)] == [
         "The leaflet was confirmed as sent on day 1."
     ]
 

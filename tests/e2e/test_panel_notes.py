@@ -10,7 +10,7 @@ import docx
 
 from bot.config import Settings
 from bot.models import PanelNotes
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
@@ -59,10 +59,10 @@ def test_the_secretariat_writes_panel_wide_notes_that_reach_the_public_report(
 
 
 def test_the_modal_is_prefilled_with_the_notes_already_there(
-    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     chair = settings.panel.chair[0]
-    service.save_panel_notes(chair, imported, PanelNotes(learning="Agree one leaflet record"))
+    service.panel_notes.save(chair, imported, PanelNotes(learning="Agree one leaflet record"))
 
     slack.slash_command(chair, f"notes {imported}")
 
@@ -77,7 +77,7 @@ def test_the_modal_is_prefilled_with_the_notes_already_there(
 
 
 def test_personal_data_is_refused_on_its_field_and_nothing_is_stored(
-    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     chair = settings.panel.chair[0]
     slack.slash_command(chair, f"notes {imported}")
@@ -107,10 +107,10 @@ def test_members_cannot_open_the_panel_wide_notes(
 
 
 def test_after_the_close_notes_default_to_the_latest_meeting(
-    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    imported: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     chair = settings.panel.chair[0]
-    service.close_voting(imported, chair)
+    service.meetings.close_voting(imported, chair)
 
     assert slack.slash_command(chair, "notes").status == 200
 

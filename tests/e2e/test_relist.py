@@ -37,7 +37,7 @@ def _vote(
     ref: str,
     option: VoteOption,
 ) -> None:
-    post = local.bot.runtime.service.post_for(meeting, ref)
+    post = local.bot.runtime.service.messages.post_for(meeting, ref)
     slack.click_button(member, ids.VOTE_OPEN, ids.case_key(meeting, ref), message=post)
     modal = slack.open_modal(member)
     assert modal is not None
@@ -63,11 +63,11 @@ def test_undecided_case_is_relisted_with_history(
     chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
     refused = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
     assert "No meeting" in refused.shown_text  # the later meeting does not exist yet
-    service.import_meeting(_later_meeting(tmp_path))
+    service.meetings.import_meeting(_later_meeting(tmp_path))
     early = slack.slash_command(chair, "relist SH-06 2025-12-stalking")
     assert "still being voted on" in early.shown_text
     close_voting(slack, chair, opened)
-    tally = next(c for c in service.tally(opened).cases if c.ref == "SH-06")
+    tally = next(c for c in service.tallying.meeting_tally(opened).cases if c.ref == "SH-06")
     assert tally.category is Category.NO_DECISION
 
     outsider = slack.slash_command(members[0], "relist SH-06 2025-12-stalking")
@@ -76,9 +76,11 @@ def test_undecided_case_is_relisted_with_history(
     assert slack.slash_command(secretariat, "open 2025-12-stalking").status == 200
     done = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
     assert "re-listed" in done.shown_text
-    relisted = service.get_case("2025-12-stalking", "SH-06")
+    relisted = service.meetings.get_case("2025-12-stalking", "SH-06")
     assert relisted.relisted_from == opened
-    assert service.post_for("2025-12-stalking", "SH-06") is not None  # posted to the channel
+    assert (
+        service.messages.post_for("2025-12-stalking", "SH-06") is not None
+    )  # posted to the channel
     assert service.repo.count_votes("2025-12-stalking") == 0  # a fresh vote
     again = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
     assert "already has a case" in again.shown_text
@@ -122,8 +124,8 @@ def test_a_purged_meeting_cannot_relist_its_cases(
     chair = settings.panel.chair[0]
     _vote(slack, local, settings.panel.members[0], opened, "SH-06", VoteOption.MET)
     close_voting(slack, chair, opened)
-    service.purge_meeting(opened, chair)
-    service.import_meeting(_later_meeting(tmp_path))
+    service.meetings.purge_meeting(opened, chair)
+    service.meetings.import_meeting(_later_meeting(tmp_path))
     refused = slack.slash_command(chair, "relist SH-06 2025-12-stalking")
     assert "was purged" in refused.shown_text
     assert service.repo.get_case("2025-12-stalking", "SH-06") is None

@@ -10,7 +10,8 @@ import openpyxl
 import pytest
 
 from bot.config import Settings
-from bot.services import NARRATIVE_PURGED, PanelService
+from bot.meetings import NARRATIVE_PURGED
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
@@ -52,9 +53,9 @@ def test_summary_with_two_meeting_names_says_how_to_use_it(
 
 
 def test_meetings_lists_them_as_the_cli_does_for_chair_and_secretariat_only(
-    imported: str, slack: SimulatedSlack, service: PanelService, settings: Settings
+    imported: str, slack: SimulatedSlack, service: PanelServices, settings: Settings
 ) -> None:
-    [line] = service.meeting_list_lines()
+    [line] = service.meetings.meeting_list_lines()
     for user in (settings.panel.chair[0], settings.panel.secretariat[0]):
         shown = slack.slash_command(user, "meetings").shown_text
         assert "Meetings" in shown and line.replace("\t", " ") in shown.replace("\t", " ")
@@ -63,19 +64,19 @@ def test_meetings_lists_them_as_the_cli_does_for_chair_and_secretariat_only(
 
 
 def test_purge_is_refused_while_voting_is_open_and_nothing_is_purged(
-    opened: str, slack: SimulatedSlack, service: PanelService, settings: Settings
+    opened: str, slack: SimulatedSlack, service: PanelServices, settings: Settings
 ) -> None:
     shown = slack.slash_command(settings.panel.secretariat[0], f"purge {opened}").shown_text
     assert "is still open" in shown and "Nothing was purged." in shown
     assert slack.open_modal(settings.panel.secretariat[0]) is None
-    assert service.get_meeting(opened).purged_at is None
+    assert service.meetings.get_meeting(opened).purged_at is None
 
 
 def test_purge_asks_first_saying_what_goes_then_purges_and_audits(
     local: LocalWorkspace,
     opened: str,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
 ) -> None:
     chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
@@ -87,14 +88,14 @@ def test_purge_asks_first_saying_what_goes_then_purges_and_audits(
     text = "\n".join(mrkdwn_texts(modal.blocks))
     assert "outcome, narrative and timeline of each of its 6 cases" in text
     assert "members' notes (1 set)" in text and "This cannot be undone." in text
-    assert service.get_meeting(opened).purged_at is None  # only asked so far
+    assert service.meetings.get_meeting(opened).purged_at is None  # only asked so far
 
     result = slack.submit_view(secretariat, modal.id, {})
     assert result.status == 200
     done = slack.open_modal(secretariat)
     assert done is not None and "Purged Stalking or harassment" in str(done.blocks)
-    assert service.get_meeting(opened).purged_at is not None
-    assert service.get_case(opened, "SH-01").summary == NARRATIVE_PURGED
+    assert service.meetings.get_meeting(opened).purged_at is not None
+    assert service.meetings.get_case(opened, "SH-01").summary == NARRATIVE_PURGED
     with sqlite3.connect(settings.storage.database) as db:
         audit = db.execute(
             "select actor, meeting_id from audit where action = 'meeting.purge'"

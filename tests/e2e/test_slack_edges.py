@@ -23,7 +23,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers import ids
 from handlers.bootstrap import RESYNC_JOB
 from handlers.local_workspace import LocalWorkspace
@@ -53,7 +53,7 @@ LONG_OFFENCE = (
 SLACK_LIMIT = 12_000
 
 
-def _fifty_case_meeting(tmp_path: Path, service: PanelService) -> str:
+def _fifty_case_meeting(tmp_path: Path, service: PanelServices) -> str:
     cases = [
         {
             "ref": ref,
@@ -64,7 +64,7 @@ def _fifty_case_meeting(tmp_path: Path, service: PanelService) -> str:
         for ref in REFS
     ]
     path = write_meeting(tmp_path / "big.yaml", cases)
-    return service.import_meeting(path).meeting.id
+    return service.meetings.import_meeting(path).meeting.id
 
 
 def _listed_refs(messages: list[Message]) -> list[str]:
@@ -89,7 +89,7 @@ def test_fifty_case_reminder_and_chair_dm_list_every_case_in_messages_slack_acce
     local: LocalWorkspace,
     tmp_path: Path,
     settings: Settings,
-    service: PanelService,
+    service: PanelServices,
     slack: SimulatedSlack,
     clock: ManualClock,
 ) -> None:
@@ -113,7 +113,7 @@ def test_fifty_case_reminder_and_chair_dm_list_every_case_in_messages_slack_acce
     voted = [m for m in slack.dms_for(panel.members[0]) if m.text.startswith("Reminder")]
     assert _listed_refs(voted) == REFS[:49]  # exactly the cases without their vote
 
-    clock.set(service.get_meeting(meeting).voting_closes + dt.timedelta(seconds=1))
+    clock.set(service.meetings.get_meeting(meeting).voting_closes + dt.timedelta(seconds=1))
     runtime.scheduler.run_due()
     chair_dm = [m for m in slack.dms_for(panel.chair[0]) if "your tally" in m.text]
     # What needs a decision fits one message; the list of who did not vote runs on.
@@ -163,8 +163,8 @@ def _shows_closed(message: Message) -> bool:
 def background(settings: Settings, clock: ManualClock) -> Iterator[LocalWorkspace]:
     """A bot whose after-ack work runs on its pool, as in production: a slow close
     (the client's retries) must not hold up the chair's slash command."""
-    importer = PanelService(settings, Repository(settings.storage.database), clock)
-    importer.import_meeting(SAMPLE)
+    importer = PanelServices(settings, Repository(settings.storage.database), clock)
+    importer.meetings.import_meeting(SAMPLE)
     importer.repo.close()
     with LocalWorkspace(settings, clock=clock, inline_after_ack=False) as running:
         yield running

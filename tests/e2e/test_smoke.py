@@ -2,12 +2,12 @@ from __future__ import annotations
 
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.slack_sim import SimulatedSlack
 
 
 def test_open_vote_and_count(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel = settings.panel.channel
     messages = slack.messages(channel)

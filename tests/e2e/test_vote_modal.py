@@ -9,7 +9,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.slack_sim import SimulatedSlack
 
 from .conftest import TRANSPORTS
@@ -70,7 +70,7 @@ def test_vote_modal_has_one_select_per_right_and_optional_notes(
 
 
 def test_a_vote_is_acked_fast_and_stored_in_full(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, channel = settings.panel.members[1], settings.panel.channel
     values = ballot(VoteOption.MET, r2=VoteOption.ABSTAIN.value, r7=VoteOption.NOT_MET.value)
@@ -94,7 +94,7 @@ def test_a_vote_is_acked_fast_and_stored_in_full(
 
 
 def test_earlier_choices_are_preselected_and_can_be_changed(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, channel = settings.panel.members[2], settings.panel.channel
     first = ballot(VoteOption.MET, r4=VoteOption.PARTIALLY_MET.value)
@@ -124,7 +124,7 @@ def test_earlier_choices_are_preselected_and_can_be_changed(
 
 
 def test_a_missing_answer_is_an_error_on_that_right(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, channel = settings.panel.members[3], settings.panel.channel
     _, modal = click_vote(slack, member, channel, "SH-03")
@@ -144,7 +144,7 @@ def test_a_missing_answer_is_an_error_on_that_right(
 
 
 def test_votes_after_close_are_refused_clearly(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     member, channel = settings.panel.members[0], settings.panel.channel
     assert slack.app_home_opened(member).status == 200
@@ -179,13 +179,13 @@ def test_votes_after_the_deadline_are_refused(
     opened: str,
     slack: SimulatedSlack,
     settings: Settings,
-    service: PanelService,
+    service: PanelServices,
     clock: ManualClock,
 ) -> None:
     member, channel = settings.panel.members[4], settings.panel.channel
     _, modal = click_vote(slack, member, channel, "SH-05")
     assert modal is not None
-    deadline = service.get_meeting(opened).voting_closes
+    deadline = service.meetings.get_meeting(opened).voting_closes
     clock.set(deadline + dt.timedelta(minutes=1))
     late = slack.submit_view(member, modal.id, ballot())
     assert late.response_action == "errors" and "closed" in " ".join(late.errors.values())

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Category, MeetingStatus, VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, ViewRecord
 
@@ -95,7 +95,7 @@ def _preselected(view: ViewRecord) -> dict[int, str | None]:
 
 
 def test_fast_path_all_met_then_two_exceptions_stores_ten_met_and_the_exceptions_in_8_taps(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel = settings.panel.channel
     member = Member(slack, settings.panel.members[0])
@@ -123,7 +123,7 @@ def test_fast_path_all_met_then_two_exceptions_stores_ten_met_and_the_exceptions
 
 
 def test_the_same_case_without_the_fast_path_takes_27_taps(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel = settings.panel.channel
     member = Member(slack, settings.panel.members[1])
@@ -133,11 +133,11 @@ def test_the_same_case_without_the_fast_path_takes_27_taps(
     member.submit()
     member.done()
     assert member.taps == 27
-    assert service.has_voted(opened, "SH-02", member.user)
+    assert service.voting.has_voted(opened, "SH-02", member.user)
 
 
 def test_a_fill_keeps_rights_already_chosen_and_notes_already_typed(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel = settings.panel.channel
     member = Member(slack, settings.panel.members[2])
@@ -160,7 +160,7 @@ def test_a_fill_keeps_rights_already_chosen_and_notes_already_typed(
         **dict.fromkeys(range(1, 13), VoteOption.NOT_APPLICABLE),
         5: VoteOption.NOT_MET,
     }
-    notes = service.member_ballot(opened, "SH-03", member.user).notes
+    notes = service.voting.member_ballot(opened, "SH-03", member.user).notes
     assert notes.learning == "Chase the Witness Care Unit sooner"
 
 
@@ -179,7 +179,7 @@ def test_a_fill_sends_the_hash_of_the_modal_it_saw(
 
 
 def test_read_case_pushes_the_case_and_back_returns_to_the_choices(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel = settings.panel.channel
     member = Member(slack, settings.panel.members[0])
@@ -190,7 +190,7 @@ def test_read_case_pushes_the_case_and_back_returns_to_the_choices(
     member.press("Read case")
     case_view = member.modal()
     assert case_view.callback_id == "case_view" and case_view.id != vote_modal.id
-    case = service.get_case(opened, "SH-04")
+    case = service.meetings.get_case(opened, "SH-04")
     shown = "\n".join(mrkdwn_texts(case_view.blocks))
     assert case.timeline[0].entry.split()[0] in shown
     assert case_view.view["close"]["text"] == "Back"
@@ -203,7 +203,7 @@ def test_read_case_pushes_the_case_and_back_returns_to_the_choices(
 
 
 def test_receipt_shows_own_answers_and_next_case_opens_the_next_unvoted_case(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel = settings.panel.channel
     member = Member(slack, settings.panel.members[0])
@@ -237,7 +237,7 @@ def test_receipt_shows_own_answers_and_next_case_opens_the_next_unvoted_case(
     last = member.modal()
     assert last.callback_id == "vote_receipt" and button_texts(last.blocks) == []
     assert "voted on every case" in "\n".join(mrkdwn_texts(last.blocks))
-    assert service.voted_refs(opened, member.user) == {f"SH-0{n}" for n in range(1, 7)}
+    assert service.voting.voted_refs(opened, member.user) == {f"SH-0{n}" for n in range(1, 7)}
 
 
 def _vote_meeting(slack: SimulatedSlack, settings: Settings) -> None:
@@ -315,7 +315,7 @@ def test_chair_tally_has_needs_your_decision_then_split_then_one_line_per_case(
 
 
 def test_case_messages_show_final_categories_after_close_and_follow_a_resolution(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     _vote_meeting(slack, settings)
     channel, chair = settings.panel.channel, settings.panel.chair[0]
@@ -351,7 +351,7 @@ def test_case_messages_show_final_categories_after_close_and_follow_a_resolution
         chair, form.id, {"resolve_finding": NM, "resolve_reason": "No written confirmation."}
     )
     assert done.closed and not done.problems
-    assert service.get_meeting(opened).status is MeetingStatus.CLOSED
+    assert service.meetings.get_meeting(opened).status is MeetingStatus.CLOSED
 
     sh01 = case_messages(slack, channel)["SH-01"]
     assert f"*Category:* {Category.PARTIALLY_COMPLIANT.value}" in mrkdwn_texts(sh01.blocks)
@@ -387,7 +387,7 @@ def test_case_messages_show_final_categories_after_close_and_follow_a_resolution
 
 
 def test_close_asks_first_saying_how_many_members_have_not_voted(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     channel, chair, members = (
         settings.panel.channel,
@@ -404,21 +404,21 @@ def test_close_asks_first_saying_how_many_members_have_not_voted(
     assert f"<@{members[1]}>" in text and f"<@{members[0]}>" not in text
     assert confirm.view["submit"]["text"] == "Close voting"
     slack.close_view(chair, confirm.id)  # Cancel
-    assert service.get_meeting(opened).is_open
+    assert service.meetings.get_meeting(opened).is_open
     assert close_voting(slack, chair).status == 200
-    assert service.get_meeting(opened).status is MeetingStatus.CLOSED
+    assert service.meetings.get_meeting(opened).status is MeetingStatus.CLOSED
     again = slack.slash_command(chair, f"close {opened}")
     assert again.shown is not None and "already closed" in again.shown.text
     assert "/vcop tally" in again.shown.text  # a refusal says what to do instead
 
 
 def test_extend_without_a_meeting_uses_the_open_meeting_and_help_tells_members_how_to_vote(
-    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelService
+    opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     chair, member = settings.panel.chair[0], settings.panel.members[0]
     result = slack.slash_command(chair, "extend 2025-09-16 17:00")
     assert result.shown is not None and "now closes Tue 16 Sep 2025 17:00" in result.shown.text
-    assert service.get_meeting(opened).voting_closes.hour == 16  # 17:00 BST
+    assert service.meetings.get_meeting(opened).voting_closes.hour == 16  # 17:00 BST
     usage = slack.slash_command(chair, "extend")
     assert usage.shown is not None and "/vcop extend 2025-09-16T17:00" in usage.shown.text
     help_ = slack.slash_command(member, "help")
@@ -455,7 +455,7 @@ def test_resolve_from_the_chairs_deadline_dm_redraws_that_dm_and_confirms(
 ) -> None:
     runtime = local.bot.runtime
     _vote_meeting(slack, settings)
-    meeting = runtime.service.get_meeting(opened)
+    meeting = runtime.service.meetings.get_meeting(opened)
     clock.set(meeting.voting_closes + dt.timedelta(seconds=1))
     assert runtime.scheduler.run_due() >= 1  # the deadline closes voting
     chair = settings.panel.chair[0]
@@ -483,4 +483,4 @@ def test_resolve_from_the_chairs_deadline_dm_redraws_that_dm_and_confirms(
     texts = list(mrkdwn_texts(redrawn.blocks))
     assert texts[0] == ":white_check_mark: Resolved SH-01 Right 3 as Met."
     assert "Needs your decision (1)" not in str(redrawn.blocks)  # the right is decided now
-    assert runtime.service.get_meeting(opened).status is MeetingStatus.CLOSED
+    assert runtime.service.meetings.get_meeting(opened).status is MeetingStatus.CLOSED

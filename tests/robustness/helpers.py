@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers import ids
 from handlers.slack_sim import SimulatedSlack, SubmissionResult, ViewRecord
 from handlers.slack_sim.payloads import build_submission_state, view_submission_payload
@@ -45,10 +45,10 @@ def pattern(seed: int) -> dict[int, str]:
 
 
 def open_vote_modal(
-    slack: SimulatedSlack, service: PanelService, member: str, meeting_id: str, ref: str
+    slack: SimulatedSlack, service: PanelServices, member: str, meeting_id: str, ref: str
 ) -> ViewRecord:
     """Press Vote under the case's channel message; the vote modal now on the member's screen."""
-    post = service.post_for(meeting_id, ref)
+    post = service.messages.post_for(meeting_id, ref)
     assert post is not None, f"{ref} was never posted"
     click = slack.click_button(member, ids.VOTE_OPEN, ids.case_key(meeting_id, ref), message=post)
     assert click is not None and click.status == 200, click
@@ -59,7 +59,7 @@ def open_vote_modal(
 
 def vote(
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     member: str,
     meeting_id: str,
     ref: str,

@@ -18,7 +18,7 @@ from e2e.helpers import close_voting
 
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
@@ -71,13 +71,13 @@ def world(
     opened: str,
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     tmp_path: Path,
 ) -> dict[str, Any]:
     """The sample meeting open and posted, a second open meeting, a closed one, one vote."""
-    service.import_meeting(_write_meeting(tmp_path / "other.yaml", OTHER, "OT"))
-    service.import_meeting(_write_meeting(tmp_path / "closed.yaml", CLOSED, "CL"))
+    service.meetings.import_meeting(_write_meeting(tmp_path / "other.yaml", OTHER, "OT"))
+    service.meetings.import_meeting(_write_meeting(tmp_path / "closed.yaml", CLOSED, "CL"))
     chair = settings.panel.chair[0]
     assert close_voting(slack, chair, CLOSED).status == 200
     member = settings.panel.members[0]
@@ -235,7 +235,7 @@ def test_crafted_payloads_are_refused_and_the_database_is_unchanged(
 
 
 def test_blind_voting_holds_on_every_surface_each_member_saw(
-    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelService
+    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelServices
 ) -> None:
     """Members vote one after another with distinct ballots and a unique note each.
 

@@ -21,7 +21,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 from storage.repo import Repository
@@ -70,9 +70,9 @@ def test_backup_while_30_members_vote_holds_every_vote_acked_before_it_started(
     panel30: tuple[LocalWorkspace, Settings], tmp_path: Path
 ) -> None:
     local, settings = panel30
-    service: PanelService = local.bot.runtime.service
+    service: PanelServices = local.bot.runtime.service
     slack: SimulatedSlack = local.slack
-    meeting = service.import_meeting(SAMPLE).meeting.id
+    meeting = service.meetings.import_meeting(SAMPLE).meeting.id
     assert slack.slash_command(settings.panel.secretariat[0], f"open {meeting}").status == 200
     db = local.database
 
@@ -143,8 +143,8 @@ def test_backup_while_30_members_vote_holds_every_vote_acked_before_it_started(
 def test_backup_never_overwrites_an_existing_file(tmp_path: Path) -> None:
     settings = load_panel_settings(tmp_path)
     db = Path(settings.storage.database)
-    service = PanelService(settings, Repository(db))
-    service.import_meeting(SAMPLE)
+    service = PanelServices(settings, Repository(db))
+    service.meetings.import_meeting(SAMPLE)
     service.repo.close()
     precious = tmp_path / "precious.db"
     precious.write_bytes(b"not ours")

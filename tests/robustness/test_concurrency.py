@@ -18,7 +18,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.config import Settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, SubmissionResult
 
@@ -48,7 +48,7 @@ def _choices(member_index: int, ref_index: int) -> dict[int, str]:
 
 def _burst(
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     meeting_id: str,
     members: tuple[str, ...],
     ref: str,
@@ -90,7 +90,7 @@ def test_fifty_at_once_then_two_hundred_in_bursts_every_acked_vote_stored(
     # to answer in full. This test is about whether answered votes are kept, so it waits
     # for every answer (ack latency is measured by the benchmarks) and reports the slowest.
     slack.ack_deadline = 15
-    service.import_meeting(SAMPLE)
+    service.meetings.import_meeting(SAMPLE)
     meeting = "2025-09-stalking"
     assert slack.slash_command(big_settings.panel.secretariat[0], f"open {meeting}").status == 200
     members = big_settings.panel.members
@@ -118,11 +118,11 @@ def test_fifty_at_once_then_two_hundred_in_bursts_every_acked_vote_stored(
     assert sum(len(choices) for choices in stored.values()) == 12 * 250 == 3000
     assert set(stored) == set(acked_ballots)  # and nothing that was not acknowledged
     assert service.repo.count_votes(meeting) == 3000
-    assert len(service.notes(meeting)) == 250
+    assert len(service.meetings.notes(meeting)) == 250
     casts = [e for e in service.repo.audit_entries(meeting) if e.action == "vote.cast"]
     assert len(casts) == 250
     # Each case's progress line is the truth once the updater has caught up.
-    progress = {p.ref: len(p.voted) for p in service.progress(meeting)}
+    progress = {p.ref: len(p.voted) for p in service.voting.progress(meeting)}
     assert progress == {ref: (MEMBERS if ref in REFS[:5] else 0) for ref in REFS}
     logged = capture_logs.text.lower()
     assert "database is locked" not in logged
@@ -130,7 +130,7 @@ def test_fifty_at_once_then_two_hundred_in_bursts_every_acked_vote_stored(
     # The capture really saw the run: the import, and the close job planned by /vcop open on a
     # request thread. (A count of lines proved less: it counted waitress's queue warnings,
     # which a faster vote path no longer causes.)
-    assert f"INFO bot.services: imported meeting {meeting} with 6 cases" in capture_logs.lines
+    assert f"INFO bot.meetings: imported meeting {meeting} with 6 cases" in capture_logs.lines
     assert any(f'Added job "close {meeting}"' in line for line in capture_logs.lines)
     print(
         f"\nconcurrency: 250 submissions, 250 acked, 3000 votes stored; slowest ack {slowest:.2f} s"

@@ -28,7 +28,7 @@ import pytest
 import yaml
 
 from bot.config import load_settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers import ids
 from handlers.slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
 from storage.repo import Repository
@@ -137,8 +137,8 @@ def crash_env(tmp_path: Path) -> Iterator[dict[str, Any]]:
     config.write_text(yaml.safe_dump(raw, sort_keys=False))
     db = tmp_path / "crash.db"
     settings = load_settings(config, env={"VCOP_DB": str(db)})
-    service = PanelService(settings, Repository(db))
-    meeting = service.import_meeting(_meeting_file(tmp_path / "meeting.yaml")).meeting.id
+    service = PanelServices(settings, Repository(db))
+    meeting = service.meetings.import_meeting(_meeting_file(tmp_path / "meeting.yaml")).meeting.id
     service.repo.close()
     workspace = Workspace()
     workspace.add_channel(settings.panel.channel, "vcop-panel")

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import Forgery, SimulatedSlack
 from handlers.slack_sim.payloads import slash_command_form
@@ -34,7 +34,7 @@ def _sign(secret: str, timestamp: str, body: bytes) -> str:
 
 @pytest.fixture
 def requests(
-    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelService
+    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelServices
 ) -> dict[str, tuple[bytes, str]]:
     """Three genuine request bodies that would each change something if accepted."""
     settings = local.settings

@@ -30,8 +30,9 @@ from hypothesis import strategies as st
 from bot.config import Settings
 from bot.errors import PanelError
 from bot.meeting_file import MeetingFileError
+from bot.meetings import ImportReport
 from bot.models import Finding
-from bot.services import ImportReport, PanelService
+from bot.panel import PanelServices
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
@@ -203,7 +204,7 @@ def _write(path: Path, document: Any) -> bool:
 
 
 @pytest.fixture
-def panel_service(local: LocalWorkspace) -> PanelService:
+def panel_service(local: LocalWorkspace) -> PanelServices:
     return local.bot.runtime.service
 
 
@@ -218,7 +219,7 @@ def panel_service(local: LocalWorkspace) -> PanelService:
     suffix=st.sampled_from([".yaml", ".json"]),
 )
 def test_hostile_meeting_files_import_whole_or_not_at_all(
-    document: Any, suffix: str, panel_service: PanelService, local: LocalWorkspace, tmp_path: Path
+    document: Any, suffix: str, panel_service: PanelServices, local: LocalWorkspace, tmp_path: Path
 ) -> None:
     path = tmp_path / f"hostile{suffix}"
     if not _write(path, document):
@@ -226,7 +227,7 @@ def test_hostile_meeting_files_import_whole_or_not_at_all(
         return
     before = dump_db(local.database)
     try:
-        report = panel_service.import_meeting(path, replace=True)
+        report = panel_service.meetings.import_meeting(path, replace=True)
     except (MeetingFileError, PanelError) as exc:  # what the CLI turns into exit 2
         event(f"refused: {type(exc).__name__}")
         assert dump_db(local.database) == before, exc
@@ -251,7 +252,7 @@ def test_hostile_meeting_files_import_whole_or_not_at_all(
 def test_junk_files_are_refused_cleanly(
     junk: bytes | str,
     suffix: str,
-    panel_service: PanelService,
+    panel_service: PanelServices,
     local: LocalWorkspace,
     tmp_path: Path,
 ) -> None:
@@ -262,7 +263,7 @@ def test_junk_files_are_refused_cleanly(
         path.write_text(junk, encoding="utf-8", errors="surrogatepass")
     before = dump_db(local.database)
     try:
-        panel_service.import_meeting(path)
+        panel_service.meetings.import_meeting(path)
     except (MeetingFileError, PanelError):
         assert dump_db(local.database) == before
         return
@@ -296,14 +297,14 @@ def _edge_file(directory: Path, name: str) -> Path:
 
 
 def test_edge_files_are_refused_by_the_service(
-    panel_service: PanelService, local: LocalWorkspace, tmp_path: Path
+    panel_service: PanelServices, local: LocalWorkspace, tmp_path: Path
 ) -> None:
     """Nesting that overflows the parser, a deadline at the calendar's edge, a month 13,
     a Python tag, binary: each one a clean MeetingFileError, nothing stored."""
     before = dump_db(local.database)
     for name in EDGE_FILES:
         with pytest.raises(MeetingFileError) as refused:
-            panel_service.import_meeting(_edge_file(tmp_path, name))
+            panel_service.meetings.import_meeting(_edge_file(tmp_path, name))
         assert refused.value.problems, name
     assert dump_db(local.database) == before
 
@@ -388,7 +389,7 @@ def _whole_ballots_only(db: Path, members: tuple[str, ...]) -> None:
 
 @pytest.fixture
 def genuine(
-    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelService
+    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelServices
 ) -> dict[str, Any]:
     settings_ = local.settings
     member = settings_.panel.members[0]
@@ -396,7 +397,7 @@ def genuine(
     notes = {"observations": "seen", "learning": "learnt"}
     vote_payload = submission_payload(slack, member, modal, values_for(uniform("Met"), notes))
     slack.workspace.close_all_modals(member)
-    post = service.post_for(opened, REFS[1])
+    post = service.messages.post_for(opened, REFS[1])
     click = slack.click_button(member, ids.VOTE_OPEN, ids.case_key(opened, REFS[1]), message=post)
     slack.workspace.close_all_modals(member)
     ws = slack.workspace
@@ -484,7 +485,7 @@ CONTROLS = ("<!channel>", "<!here>", "<@U0CHAIR01>", "<http://evil.example|Read 
 
 
 def test_notes_and_reasons_with_slack_controls_never_reach_a_parsed_surface_raw(
-    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelService
+    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelServices
 ) -> None:
     """Notes go to the receipt, the chair's tally, the summary DM and the closing DM path;
     wherever Slack parses text (mrkdwn, a message's text) the controls must be escaped."""
@@ -502,7 +503,9 @@ def test_notes_and_reasons_with_slack_controls_never_reach_a_parsed_surface_raw(
     assert hostile_note in [e.get("initial_value") for e in inputs]
     slack.workspace.close_all_modals(members[0])
     assert slack.slash_command(chair, f"tally {opened}").status == 200
-    service.resolve_right(opened, REFS[0], 1, Finding.MET, f"Reason {hostile_note}", chair)
+    service.resolutions.resolve_right(
+        opened, REFS[0], 1, Finding.MET, f"Reason {hostile_note}", chair
+    )
     assert close_voting(slack, chair, opened).status == 200
     assert slack.slash_command(chair, f"summary {opened}").status == 200
     parsed_surfaces = 0
@@ -517,5 +520,5 @@ def test_notes_and_reasons_with_slack_controls_never_reach_a_parsed_surface_raw(
                     assert control not in text, (user, surface.kind, text[:300])
     assert parsed_surfaces > 100
     # The notes reach the report (the DOCX and Markdown summary) literally, where they belong.
-    summary = service.draft_summary(opened)
+    summary = service.reports.draft_summary(opened)
     assert hostile_note in repr(summary)

@@ -17,8 +17,9 @@ import yaml
 from e2e.helpers import close_voting
 
 from bot.config import Settings
+from bot.meetings import NARRATIVE_PURGED
 from bot.models import Finding
-from bot.services import NARRATIVE_PURGED, PanelService
+from bot.panel import PanelServices
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
@@ -61,7 +62,7 @@ def test_purge_deletes_narratives_and_notes_and_keeps_the_tally(
     opened: str,
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
     tmp_path: Path,
 ) -> None:
@@ -70,7 +71,9 @@ def test_purge_deletes_narratives_and_notes_and_keeps_the_tally(
         for ref in REFS[:2]:
             notes = {"good_practice": f"private note {member} {ref}", "learning": "private note"}
             assert acked(vote(slack, service, member, opened, ref, pattern(index), notes))
-    service.resolve_right(opened, REFS[0], 1, Finding.MET, "Agreed at the meeting", chair)
+    service.resolutions.resolve_right(
+        opened, REFS[0], 1, Finding.MET, "Agreed at the meeting", chair
+    )
     db = local.database
     assert count_rows(db, "notes") == 10
 
@@ -99,10 +102,10 @@ def test_purge_deletes_narratives_and_notes_and_keeps_the_tally(
     # The narratives and notes are gone from every table, the audit log included.
     assert _narratives_anywhere(db) == []
     assert count_rows(db, "notes") == 0
-    for case, sample in zip(service.cases(opened), SAMPLE_CASES, strict=True):
+    for case, sample in zip(service.meetings.cases(opened), SAMPLE_CASES, strict=True):
         assert (case.ref, case.offence) == (sample["ref"], sample["offence"].strip())
         assert case.summary == case.outcome == NARRATIVE_PURGED and case.timeline == ()
-    meeting = service.get_meeting(opened)
+    meeting = service.meetings.get_meeting(opened)
     assert meeting.purged_at is not None
     purges = [e for e in service.repo.audit_entries(opened) if e.action == "meeting.purge"]
     assert len(purges) == 1 and purges[0].actor == "cli"
@@ -112,7 +115,7 @@ def test_purge_deletes_narratives_and_notes_and_keeps_the_tally(
     assert dump_db(db) == after
 
     # Slack keeps working on the purged meeting: Read full case, the summary DM.
-    post = service.post_for(opened, REFS[0])
+    post = service.messages.post_for(opened, REFS[0])
     assert post is not None
     member = members[0]
     slack.click_button(member, ids.CASE_READ, ids.case_key(opened, REFS[0]), message=post)
@@ -127,13 +130,13 @@ def test_a_purged_meeting_can_still_be_opened_in_slack(
     imported: str,
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
 ) -> None:
     """Closed and purged before it was ever posted: `/vcop open` posts "narrative purged"."""
     chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
-    assert service.close_voting(imported, chair)
-    report = service.purge_meeting(imported, secretariat)
+    assert service.meetings.close_voting(imported, chair)
+    report = service.meetings.purge_meeting(imported, secretariat)
     assert (report.cases, report.notes, report.already_purged) == (6, 0, False)
     result = slack.slash_command(secretariat, f"open {imported}")
     assert result.status == 200
@@ -145,12 +148,12 @@ def test_a_purged_meeting_can_still_be_opened_in_slack(
 
 
 def test_only_the_chair_or_secretariat_may_purge(
-    imported: str, service: PanelService, settings: Settings, local: LocalWorkspace
+    imported: str, service: PanelServices, settings: Settings, local: LocalWorkspace
 ) -> None:
     before = dump_db(local.database)
     for user in (settings.panel.members[0], "U0OUTSIDE1"):
         try:
-            service.purge_meeting(imported, user)
+            service.meetings.purge_meeting(imported, user)
         except Exception as exc:
             assert "Only the panel chair or the secretariat" in str(exc)
         else:

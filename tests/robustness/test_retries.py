@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
@@ -32,7 +32,7 @@ def test_the_same_view_submission_delivered_twice_counts_once(
     opened: str,
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     settings: Settings,
 ) -> None:
     """Once in sequence and, for another member, twice at the same moment (a double click)."""

@@ -89,7 +89,7 @@ def test_no_secret_in_any_log_line_of_a_whole_run(
     members, chair = settings.panel.members, settings.panel.chair[0]
     secretariat = settings.panel.secretariat[0]
 
-    service.import_meeting(SAMPLE)
+    service.meetings.import_meeting(SAMPLE)
     assert slack.slash_command(secretariat, f"open {MEETING_ID}").status == 200
     for member in members:
         first = slack.app_home_opened(member)
@@ -104,20 +104,20 @@ def test_no_secret_in_any_log_line_of_a_whole_run(
     # response bodies that slack_sdk and Bolt log at DEBUG, so the redactor must catch it.
     notes = {"learning": f"oops: {APP_TOKEN}"}
     assert acked(vote(slack, service, members[0], MEETING_ID, REFS[0], pattern(0), notes))
-    post = service.post_for(MEETING_ID, REFS[0])
+    post = service.messages.post_for(MEETING_ID, REFS[0])
     assert post is not None
     slack.click_button(members[0], ids.VOTE_OPEN, ids.case_key(MEETING_ID, REFS[0]), message=post)
     slack.workspace.close_all_modals(members[0])
     assert slack.slash_command(members[0], f"status {MEETING_ID}").status == 200
     assert slack.slash_command(chair, f"tally {MEETING_ID}").status == 200
-    service.resolve_right(MEETING_ID, REFS[0], 2, Finding.NOT_MET, "Decided", chair)
+    service.resolutions.resolve_right(MEETING_ID, REFS[0], 2, Finding.NOT_MET, "Decided", chair)
     assert slack.slash_command(secretariat, f"summary {MEETING_ID}").status == 200
     # Forged and malformed requests: Bolt logs the request it refused.
     for forgery in (Forgery.WRONG_SECRET, Forgery.STALE_TIMESTAMP, Forgery.TAMPERED_BODY):
         assert slack.slash_command(chair, f"close {MEETING_ID}", forgery=forgery).status == 401
     assert slack.send_raw(b"{not json", "application/json").status == 400
     # A listener that fails with a traceback in the log: Slack refuses an expired trigger.
-    post = service.post_for(MEETING_ID, REFS[2])
+    post = service.messages.post_for(MEETING_ID, REFS[2])
     assert post is not None
     api.faults.api_error("views.open", error="expired_trigger_id")
     slack.click_button(members[0], ids.VOTE_OPEN, ids.case_key(MEETING_ID, REFS[2]), message=post)
@@ -126,7 +126,7 @@ def test_no_secret_in_any_log_line_of_a_whole_run(
     assert bot.runtime.scheduler.run_due() >= 1
     clock.set(dt.datetime(2025, 9, 15, 16, 1, tzinfo=dt.UTC))
     assert bot.runtime.scheduler.run_due() >= 1
-    assert not service.get_meeting(MEETING_ID).is_open
+    assert not service.meetings.get_meeting(MEETING_ID).is_open
 
     text = logs.text
     assert len(logs.lines) > 500

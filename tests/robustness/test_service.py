@@ -29,7 +29,7 @@ import pytest
 import yaml
 
 from bot.config import Settings, load_settings
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers import ids
 from handlers.slack_sim import DEFAULT_BOT_TOKEN, SimulatedSlack, WebApiServer, Workspace
 from storage.repo import Repository
@@ -139,8 +139,8 @@ def service_env(tmp_path: Path) -> Iterator[dict[str, Any]]:
     config.write_text(yaml.safe_dump(raw, sort_keys=False))
     db = tmp_path / "service.db"
     settings = load_settings(config, env={"VCOP_DB": str(db)})
-    panel = PanelService(settings, Repository(db))
-    meeting = panel.import_meeting(_meeting_file(tmp_path / "meeting.yaml")).meeting.id
+    panel = PanelServices(settings, Repository(db))
+    meeting = panel.meetings.import_meeting(_meeting_file(tmp_path / "meeting.yaml")).meeting.id
     panel.repo.close()
     workspace = Workspace()
     workspace.add_channel(settings.panel.channel, "vcop-panel")

@@ -20,7 +20,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import VoteOption
-from bot.services import PanelService
+from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_client import TIMEOUT_ENV
 from handlers.slack_sim import Message, SimulatedSlack
@@ -74,7 +74,7 @@ def _updates(slack: SimulatedSlack, ts: str) -> list[int]:
 
 
 def test_a_429_is_retried_after_retry_after_and_the_vote_was_already_stored(
-    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelService
+    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelServices
 ) -> None:
     settings = local.settings
     ts = _case_message(slack, settings, REFS[0]).ts
@@ -89,7 +89,7 @@ def test_a_429_is_retried_after_retry_after_and_the_vote_was_already_stored(
 
 
 def test_server_errors_are_retried(
-    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelService
+    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelServices
 ) -> None:
     settings = local.settings
     ts = _case_message(slack, settings, REFS[0]).ts
@@ -100,7 +100,7 @@ def test_server_errors_are_retried(
 
 
 def test_a_stalled_call_times_out_and_is_retried(
-    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelService
+    opened: str, local: LocalWorkspace, slack: SimulatedSlack, service: PanelServices
 ) -> None:
     settings = local.settings
     ts = _case_message(slack, settings, REFS[0]).ts
@@ -120,7 +120,7 @@ def test_an_outage_longer_than_the_retries_loses_no_vote_and_progress_catches_up
     opened: str,
     local: LocalWorkspace,
     slack: SimulatedSlack,
-    service: PanelService,
+    service: PanelServices,
     capture_logs: LogCapture,
 ) -> None:
     """Every Web API call fails 4 times in a row: more than the retry handler's 3 retries."""
@@ -149,7 +149,7 @@ def test_open_under_rate_limits_and_errors_posts_each_case_once(
     monkeypatch.setenv(TIMEOUT_ENV, "1")
     with LocalWorkspace(settings, clock=clock, inline_after_ack=False) as local:
         slack = local.slack
-        local.bot.runtime.service.import_meeting(SAMPLE)
+        local.bot.runtime.service.meetings.import_meeting(SAMPLE)
         local.api.faults.rate_limit("chat.postMessage", times=1, retry_after=1)
         local.api.faults.server_error("chat.postMessage", times=1)
         result = slack.slash_command(settings.panel.secretariat[0], f"open {MEETING_ID}")

@@ -235,7 +235,7 @@ def thirty(tmp_path: Path, clock: ManualClock, transport: str) -> Iterator[Local
     settings = load_panel_settings(tmp_path, members=30)
     with LocalWorkspace(settings, clock=clock, transport="socket") as running:
         running.slack.ack_deadline = 15  # about keeping acked votes, not about speed
-        running.bot.runtime.service.import_meeting(SAMPLE)
+        running.bot.runtime.service.meetings.import_meeting(SAMPLE)
         opened = running.slack.slash_command(settings.panel.secretariat[0], f"open {MEETING_ID}")
         assert opened.status == 200
         yield running
