@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,15 @@ from hypothesis import strategies as st
 
 from bot.models import Category, Finding, Resolution, Vote, VoteOption
 from bot.rights import Right, RightsCatalogue
-from bot.tally import TallyRules, categorise, count_votes, finding_from_votes, tally_case
+from bot.tally import (
+    TallyRules,
+    categorise,
+    count_votes,
+    dispute_level,
+    finding_from_votes,
+    tally_case,
+    tally_counts,
+)
 
 M, PM, NM = VoteOption.MET, VoteOption.PARTIALLY_MET, VoteOption.NOT_MET
 DNE, INR, NA, AB = (
@@ -193,3 +202,50 @@ def test_not_applicable_rights_never_change_the_category(findings: list[Finding]
     remaining = [f for f in findings if f is not F.NOT_APPLICABLE]
     if remaining:
         assert categorise(findings) is categorise(remaining)
+
+
+@given(
+    st.lists(st.lists(st.sampled_from(list(VoteOption)), max_size=9), min_size=1, max_size=4),
+    st.sampled_from([TallyRules(), TallyRules(quorum=1, majority=0.0), TallyRules(quorum=5)]),
+)
+def test_counted_tally_gives_each_rights_own_finding_counts_and_dispute_every_time(
+    votes: list[list[VoteOption]], rules: TallyRules
+) -> None:
+    rights = _rights(len(votes))
+    counts = {n: dict(Counter(v)) for n, v in enumerate(votes, start=1)}
+
+    first = tally_counts("AB-01", rights, counts, 9, {}, rules)
+    again = tally_counts("AB-01", rights, counts, 9, {}, rules)
+
+    assert first == again
+    for right, cast in zip(first.rights, votes, strict=True):
+        assert right.finding == right.vote_finding == finding_from_votes(cast, rules)
+        assert right.votes == count_votes(cast)
+        assert right.dispute == dispute_level(cast)
+        assert not right.resolved
+
+
+def test_a_resolution_never_leaks_into_a_right_with_the_same_votes_elsewhere() -> None:
+    rights = _rights(2)
+    counts = {1: {M: 2, NM: 2}, 2: {M: 2, NM: 2}}
+    resolution = Resolution(
+        meeting_id="m",
+        case_ref="AB-01",
+        right=1,
+        finding=F.MET,
+        reason="Seen",
+        chair="U1",
+        resolved_at=AT,
+    )
+
+    resolved = tally_counts("AB-01", rights, counts, 4, {1: resolution}, RULES)
+    plain = tally_counts("AB-02", rights, counts, 4, {}, RULES)
+
+    assert [(r.finding, r.resolved) for r in resolved.rights] == [
+        (F.MET, True),
+        (F.UNDECIDED, False),
+    ]
+    assert [(r.finding, r.resolved) for r in plain.rights] == [
+        (F.UNDECIDED, False),
+        (F.UNDECIDED, False),
+    ]
