@@ -14,6 +14,7 @@ import math
 from collections.abc import Sequence
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from pydantic import BaseModel, ConfigDict
 
@@ -92,6 +93,30 @@ COMPLIANCE_HEADER = (
 )
 
 
+def _bars(
+    positions: Sequence[int],
+    heights: Sequence[int],
+    bottoms: Sequence[int],
+    colour: str,
+    label: str,
+    width: float = 0.8,
+) -> PolyCollection:
+    """One stacked layer of bars as a single artist.
+
+    A national year has 168 meetings and seven categories: as separate
+    rectangles (``Axes.bar``) that is over a thousand artists to create and
+    draw one by one; one collection per layer draws the same picture in a
+    fraction of the time.
+    """
+    half = width / 2
+    boxes = [
+        [(x - half, b), (x + half, b), (x + half, b + h), (x - half, b + h)]
+        for x, h, b in zip(positions, heights, bottoms, strict=True)
+        if h
+    ]
+    return PolyCollection(boxes, facecolors=colour, edgecolors="none", label=label)
+
+
 def category_mix_chart(report: TrendReport) -> Chart:
     """Stacked bars: how many cases of each category each meeting had."""
     meetings = report.meetings
@@ -103,15 +128,12 @@ def category_mix_chart(report: TrendReport) -> Chart:
     for category in Category:
         heights = [m.categories[category] for m in meetings]
         if any(heights):
-            axes.bar(
-                positions,
-                heights,
-                bottom=bottoms,
-                color=CATEGORY_COLOURS[category],
-                label=category.value,
-                width=0.8,
+            axes.add_collection(
+                _bars(positions, heights, bottoms, CATEGORY_COLOURS[category], category.value)
             )
             bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
+    axes.autoscale_view()
+    axes.set_ylim(0, max(max(bottoms, default=0), 1) * 1.05)
     step = max(1, math.ceil(len(meetings) / MAX_LABELLED_BARS))
     axes.set_xticks(positions[::step])
     axes.set_xticklabels(

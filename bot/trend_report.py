@@ -18,6 +18,8 @@ from bot.models import Category, Finding
 from bot.trends import DECIDED, Compliance, TrendReport
 
 if TYPE_CHECKING:  # the charts module loads matplotlib, which only drawing needs
+    from docx.document import Document as DocxDocument
+
     from bot.trend_charts import Chart
 
 _SHARE_HEADER = ("Decided", *(f.value for f in DECIDED))
@@ -169,6 +171,21 @@ def render_markdown(report: TrendReport, chart_files: Mapping[str, str]) -> str:
     return "\n".join(lines)
 
 
+def _add_table(document: DocxDocument, rows: Sequence[Sequence[str]]) -> None:
+    """A grid table of ``rows`` (the first is the header), made in one go.
+
+    A national year's table has a row per meeting (168); python-docx's
+    ``add_row`` and ``cell.text`` work out the table's grid again for every
+    cell, so the table is made at its full size and each cell's empty
+    paragraph gets its text directly.
+    """
+    table = document.add_table(rows=len(rows), cols=len(rows[0]))
+    table.style = "Table Grid"
+    for tr, row in zip(table._tbl.tr_lst, rows, strict=True):
+        for tc, text in zip(tr.tc_lst, row, strict=True):
+            tc.p_lst[0].add_r().text = text
+
+
 def render_docx(report: TrendReport, charts: Sequence[Chart]) -> bytes:
     """The report as a Word document with the charts embedded."""
     document = docx.Document()
@@ -189,14 +206,7 @@ def render_docx(report: TrendReport, charts: Sequence[Chart]) -> bytes:
             document.add_picture(io.BytesIO(chart.png), width=Inches(6.3))
             document.add_paragraph(chart.title, style="Caption")
         if section.table is not None:
-            table = document.add_table(rows=1, cols=len(section.table.header))
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, section.table.header, strict=True):
-                cell.text = text
-            for row in section.table.rows:
-                cells = table.add_row().cells
-                for cell, text in zip(cells, row, strict=True):
-                    cell.text = text
+            _add_table(document, [section.table.header, *section.table.rows])
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
