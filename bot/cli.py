@@ -26,7 +26,6 @@ from bot.panel import PanelServices
 from bot.safe_output import free_name, write_new
 from bot.summary import render_csv, render_docx, render_markdown
 from bot.trend_service import TrendService, parse_date
-from bot.workbook_writer import meeting_workbook
 from storage.repo import Repository
 
 logger = logging.getLogger(__name__)
@@ -111,6 +110,8 @@ def cmd_meeting_template(args: argparse.Namespace, ctx: Context) -> int:
     else:
         path = Path(args.path or "meeting-template.xlsx")
         content = None
+    from bot.workbook_writer import meeting_workbook  # openpyxl: slow to load, rarely needed
+
     _write_new(path, meeting_workbook(content, zone), args.force)
     _out(f"Wrote {path}")
     return EXIT_OK
@@ -125,6 +126,8 @@ def cmd_meeting_export(args: argparse.Namespace, ctx: Context) -> int:
     if args.format == "yaml":
         data = meeting_yaml(content, zone).encode("utf-8")
     else:
+        from bot.workbook_writer import meeting_workbook
+
         data = meeting_workbook(content, zone)
     path = Path(args.output or f"{content.meeting.id}.{args.format}")
     _write_new(path, data, args.force)
@@ -273,11 +276,9 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     (default, charts embedded), Markdown (charts written beside it as PNG, each with
     its data as CSV), or the tidy CSV/XLSX of one row per meeting, case and right.
     Never overwrites an existing file."""
-    # Imported here: matplotlib and openpyxl take a second to load, which no other command needs.
-    from bot.trend_charts import trend_charts
-    from bot.trend_export import render_tidy_csv, render_tidy_xlsx
-    from bot.trend_report import render_docx as render_trends_docx
-    from bot.trend_report import render_markdown as render_trends_markdown
+    # Imported where needed: matplotlib and openpyxl take most of a second to load, and
+    # each format needs at most one of them.
+    from bot.trend_export import render_tidy_csv
 
     start, end = parse_date(args.date_from, "--from"), parse_date(args.date_to, "--to")
     trends = TrendService(ctx.settings, ctx.service.repo)
@@ -291,12 +292,20 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
             return EXIT_OK
         files = {Path(args.output): text.encode("utf-8")}
     elif args.format == "xlsx":
+        from bot.trend_export import render_tidy_xlsx
+
         files = {Path(args.output or f"{stem}.xlsx"): render_tidy_xlsx(findings, rights)}
     elif args.format == "docx":
+        from bot.trend_charts import trend_charts
+        from bot.trend_report import render_docx as render_trends_docx
+
         files = {
             Path(args.output or f"{stem}.docx"): render_trends_docx(report, trend_charts(report))
         }
     else:
+        from bot.trend_charts import trend_charts
+        from bot.trend_report import render_markdown as render_trends_markdown
+
         path = Path(args.output or f"{stem}.md")
         charts = trend_charts(report)
         names = {chart.name: f"{path.stem}-{chart.name}.png" for chart in charts}

@@ -11,13 +11,14 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator, Sequence
-
-from openpyxl import Workbook
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from bot.models import VoteOption
 from bot.rights import RightsCatalogue
 from bot.trends import DECIDED, MeetingFindings
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 SCHEMA_VERSION = 1
 _VOTE_COLUMNS = tuple(
@@ -86,6 +87,8 @@ def render_tidy_csv(findings: Sequence[MeetingFindings], rights: RightsCatalogue
 
 def render_tidy_xlsx(findings: Sequence[MeetingFindings], rights: RightsCatalogue) -> bytes:
     """A workbook whose ``Findings`` sheet holds the same rows as the CSV, numbers as numbers."""
+    from openpyxl import Workbook  # slow to load; only this format needs it
+
     workbook = Workbook(write_only=True)
     sheet: Worksheet = workbook.create_sheet("Findings")
     sheet.append(list(TIDY_COLUMNS))

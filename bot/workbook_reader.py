@@ -20,11 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
-
-from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
-from openpyxl.workbook.workbook import Workbook
+from typing import TYPE_CHECKING, Any
 
 from bot.meeting_file import CellSource, MeetingDocument, MeetingFileError, case_label
 from bot.workbook_layout import (
@@ -37,6 +33,9 @@ from bot.workbook_layout import (
     TIMELINE_COLUMNS,
     TIMELINE_SHEET,
 )
+
+if TYPE_CHECKING:
+    from openpyxl.workbook.workbook import Workbook
 
 logger = logging.getLogger(__name__)
 
@@ -127,6 +126,17 @@ def _zip_problem(name: str, entries: list[zipfile.ZipInfo]) -> str | None:
     return None
 
 
+def _column_letter(index: int) -> str:
+    """Excel's letters for a column number.
+
+    openpyxl is imported where it is used: it takes a tenth of a second to load, and
+    every command that never reads a workbook (a year's trends report) would pay it.
+    """
+    from openpyxl.utils import get_column_letter
+
+    return str(get_column_letter(index))
+
+
 @dataclass
 class _Sheets:
     """Formulas and their cached values side by side (openpyxl loads them separately)."""
@@ -172,7 +182,7 @@ class _Reading:
     def cell_value(self, sheet: str, row: int, column: int, raw: Any) -> Any:
         """A cell's usable value: trimmed text, the cached result of a formula, or a problem."""
         value, (formula, kind) = raw
-        where = f"{sheet}!{get_column_letter(column)}{row}"
+        where = f"{sheet}!{_column_letter(column)}{row}"
         if formula is not None and value is None:
             self.problems.append(
                 f"{where}: holds a formula with no saved result; type the value in "
@@ -194,6 +204,8 @@ class _Reading:
 
 def read_workbook(name: str, data: bytes) -> MeetingDocument:
     """The meeting in a workbook, each value tied to its cell; refuses a hostile file."""
+    from openpyxl import load_workbook
+
     archive = check_workbook_bytes(name, data)
     archive.close()
     try:
@@ -258,7 +270,7 @@ def _header(
         if _blank(value):
             continue
         name = str(value).strip().lower()
-        where = f"{sheet}!{get_column_letter(index)}{number}"
+        where = f"{sheet}!{_column_letter(index)}{number}"
         if name not in expected:
             problems.append(
                 f"{where}: unknown column {str(value).strip()[:40]!r}; the {sheet} sheet's "
@@ -392,7 +404,7 @@ def _read_cases(sheets: _Sheets, reading: _Reading) -> dict[str, int]:
         short = f"case {short[1:]}" if short.startswith("#") else short
         reading.cells[label] = CellSource(f"{sheet}!A{number}", f"{short}")
         for name, column in columns.items():
-            letter = get_column_letter(column)
+            letter = _column_letter(column)
             reading.cells[f"{label}.{name}"] = CellSource(
                 f"{sheet}!{letter}{number}", f"{short} {name}"
             )
@@ -454,7 +466,7 @@ def _read_timeline(sheets: _Sheets, reading: _Reading, refs: dict[str, int]) -> 
         for name in ("day", "agency", "entry"):
             column = columns[name]
             reading.cells[f"{key}.{name}"] = CellSource(
-                f"{sheet}!{get_column_letter(column)}{number}",
+                f"{sheet}!{_column_letter(column)}{number}",
                 f"{short} timeline entry {position + 1} {name}",
             )
             value = values[name]

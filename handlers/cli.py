@@ -15,10 +15,6 @@ from bot.cli import Context, add_command, build_parser, run
 from bot.config import SlackCredentials
 from bot.errors import PanelError
 from bot.installation import holding_database
-from handlers.bootstrap import build_bot
-from handlers.slack_client import make_client
-from handlers.startup import announce, check_bot_token, http_url, listen_refusal
-from handlers.startup import logger as startup_logger
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +36,13 @@ def cmd_serve(args: argparse.Namespace, ctx: Context) -> int:
 
 
 def _run_bot(args: argparse.Namespace, ctx: Context, credentials: SlackCredentials) -> int:
+    # Imported here: the Slack stack takes a while to load, and only serving needs it
+    # (the domain commands, a year's trends report among them, start faster without it).
+    from handlers.bootstrap import build_bot
+    from handlers.slack_client import make_client
+    from handlers.startup import announce, check_bot_token, http_url, listen_refusal
+    from handlers.startup import logger as startup_logger
+
     # The start-up line is shown even at the default verbosity (warnings only).
     startup_logger.setLevel(logging.INFO)
     # Slack is asked about the token first (Bolt would ask again, and raise a
