@@ -4,7 +4,8 @@ Why: a Police and Crime Commissioner's office pulls a year's trends in one
 command; on the national history ``bench_scale.py`` builds (42 panels, 5 years,
 about 645,000 votes and 840 meetings), a year is 168 meetings and about
 129,000 votes. Targets: the year's report with its charts, as DOCX, in under
-5 s and under 300 MB of memory.
+5 s and under 300 MB of memory; and, so that 5 s holds on a machine shared with
+others, at most 2 s of CPU time.
 
 Each figure is measured as ``vcop report`` really runs: a fresh process, from
 start to the DOCX on disk, its wall time and its peak resident memory (from the
@@ -46,6 +47,7 @@ logger = logging.getLogger("bench_trends")
 
 ROOT = BENCHMARKS.parents[1]
 TIME_TARGET_S = 5.0
+CPU_AIM_S = 2.0
 MEMORY_TARGET_MB = 300.0
 
 # The floor: a fresh Python that reads the year's votes once, grouped as the report groups them.
@@ -130,6 +132,10 @@ def measure(path: Path, config: Path, results: Results, repeat: int, work: Path)
         results.docx_bytes = output.stat().st_size
 
 
+def _met(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
 def print_table(results: Results) -> None:
     write = sys.stdout.write
     floor_s = statistics.median(r.seconds for r in results.floor)
@@ -161,10 +167,14 @@ def print_table(results: Results) -> None:
     write(f"DOCX {results.docx_bytes / 1e3:.0f} kB\n")
     wall_ok, cpu_ok = report_s < TIME_TARGET_S, report_cpu < TIME_TARGET_S
     memory_ok = report_mb < MEMORY_TARGET_MB
+    slowest = max(r.seconds for r in results.report)
     write(
-        f"Targets: report < {TIME_TARGET_S:.0f} s wall: {'met' if wall_ok else 'NOT MET'}, "
-        f"in CPU time: {'met' if cpu_ok else 'NOT MET'}; "
-        f"peak memory < {MEMORY_TARGET_MB:.0f} MB: {'met' if memory_ok else 'NOT MET'}\n"
+        f"Targets: report < {TIME_TARGET_S:.0f} s wall: {_met(wall_ok)} "
+        f"(slowest run {slowest:.2f} s: {_met(slowest < TIME_TARGET_S)}), "
+        f"in CPU time: {_met(cpu_ok)}; "
+        f"peak memory < {MEMORY_TARGET_MB:.0f} MB: {_met(memory_ok)}\n"
+        f"Aim: CPU time <= {CPU_AIM_S:.0f} s, so a busy machine still answers in "
+        f"{TIME_TARGET_S:.0f} s: {_met(report_cpu <= CPU_AIM_S)}\n"
     )
     load = os.getloadavg()
     write(
