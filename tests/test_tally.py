@@ -79,6 +79,18 @@ def test_category_table(findings: list[Finding], expected: Category) -> None:
     assert categorise(findings) is expected
 
 
+def _resolution(ref: str, right: int, finding: Finding, reason: str) -> Resolution:
+    return Resolution(
+        meeting_id="m",
+        case_ref=ref,
+        right=right,
+        finding=finding,
+        reason=reason,
+        chair="U9",
+        resolved_at=AT,
+    )
+
+
 def _rights(n: int = 12) -> RightsCatalogue:
     return RightsCatalogue(
         code_edition="test",
@@ -115,15 +127,7 @@ def test_tally_case_worked_example() -> None:
     assert case.rights[0].votes == {"Met": 3, "Abstain": 1}
     assert case.disputed_first()[0].right == 2  # the undecided right leads
 
-    resolution = Resolution(
-        meeting_id="m",
-        case_ref="SH-01",
-        right=2,
-        finding=F.PARTIALLY_MET,
-        reason="Records show the update was a week late",
-        chair="U9",
-        resolved_at=AT,
-    )
+    resolution = _resolution("SH-01", 2, F.PARTIALLY_MET, "Records show the update was a week late")
     resolved = tally_case("SH-01", rights, votes, {2: resolution}, RULES)
     assert resolved.rights[1].finding is F.PARTIALLY_MET
     assert resolved.rights[1].resolved and resolved.rights[1].vote_finding is F.UNDECIDED
@@ -228,15 +232,7 @@ def test_counted_tally_gives_each_rights_own_finding_counts_and_dispute_every_ti
 def test_a_resolution_never_leaks_into_a_right_with_the_same_votes_elsewhere() -> None:
     rights = _rights(2)
     counts = {1: {M: 2, NM: 2}, 2: {M: 2, NM: 2}}
-    resolution = Resolution(
-        meeting_id="m",
-        case_ref="AB-01",
-        right=1,
-        finding=F.MET,
-        reason="Seen",
-        chair="U1",
-        resolved_at=AT,
-    )
+    resolution = _resolution("AB-01", 1, F.MET, "Seen")
 
     resolved = tally_counts("AB-01", rights, counts, 4, {1: resolution}, RULES)
     plain = tally_counts("AB-02", rights, counts, 4, {}, RULES)
