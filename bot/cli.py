@@ -17,11 +17,14 @@ from pathlib import Path
 
 import yaml
 
+from bot.access import CLI_ACTOR
 from bot.backups import BackupService
 from bot.config import ConfigError, Settings, config_path, load_settings
+from bot.deadline_service import DeadlineService
 from bot.errors import PanelError
 from bot.meeting_export import meeting_yaml
 from bot.meeting_file import MeetingDocument, MeetingFile, MeetingFileError, read_meeting_file
+from bot.meeting_states import MeetingStates
 from bot.panel import PanelServices
 from bot.safe_output import free_name, write_new
 from bot.summary import render_csv, render_docx, render_markdown
@@ -157,7 +160,11 @@ def cmd_meeting_purge(args: argparse.Namespace, ctx: Context) -> int:
     and every category, finding, resolution and vote count, so `vcop tally` is
     unchanged. One transaction, recorded in the audit log. Refused while voting
     is open (exit 2)."""
-    report = ctx.service.meetings.purge_meeting(args.meeting)
+    states = MeetingStates(ctx.service, DeadlineService(ctx.service))
+    change = states.purge(args.meeting, CLI_ACTOR)
+    states.announce(change)
+    report = change.purge
+    assert report is not None
     meeting = report.meeting
     if report.already_purged:
         assert meeting.purged_at is not None

@@ -132,7 +132,8 @@ class DeadlineService:
             self.repo.record_delivery(schedule_id_, target, self.panel.clock.now())
 
     def extend(self, meeting_id: str | None, closes: dt.datetime, actor: str) -> Meeting:
-        """Move the voting deadline; the caller reschedules the jobs."""
+        """Move the voting deadline; re-arming the reminders and the close is the caller's
+        (``MeetingStates``), as for every change of a meeting's state."""
         self.panel.access.require_chair(actor, "extend the voting deadline")
         now = self.panel.clock.now()
         zone = self.settings.voting.zone
@@ -155,7 +156,6 @@ class DeadlineService:
                 old=meeting.voting_closes.isoformat(),
                 new=closes.isoformat(),
             )
-        self.plan(meeting.id)
         return self.panel.meetings.get_meeting(meeting.id)
 
     def relist(self, ref: str, target_id: str, actor: str) -> Case:

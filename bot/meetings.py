@@ -54,6 +54,11 @@ class PurgeReport(BaseModel):
     already_purged: bool = False
 
 
+def delivery_key(meeting_id: str, change: str, detail: str = "") -> str:
+    """Under which the messages owed by one change of a meeting are recorded as sent."""
+    return f"{meeting_id}/{change}@{detail}" if detail else f"{meeting_id}/{change}"
+
+
 def no_meeting(meeting_id: str) -> NotFound:
     return NotFound(f"No meeting {meeting_id!r}. `vcop meeting list` shows them.")
 
@@ -172,6 +177,9 @@ class MeetingService:
                         has_votes=True,
                     )
                 self.repo.delete_meeting_contents(meeting.id)
+                # Its case messages are forgotten with the cases: opening it posts anew.
+                for change in ("open", "relist"):
+                    self.repo.forget_deliveries(delivery_key(meeting.id, change))
             self.repo.save_meeting(meeting, created_at=now)
             self.repo.save_cases(cases)
             self.repo.append_audit(

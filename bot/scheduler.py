@@ -8,8 +8,10 @@ a close that was missed while the bot was down runs at start-up, once; a
 reminder missed by more than the grace period is skipped, never sent late;
 a reminder after the close is never sent.
 
-The Slack side (DMs, channel notices) is behind the ``DeadlineNotifier``
-protocol, so this module stays free of Slack.
+The close at the deadline goes the same route as the chair's close
+(``bot.meeting_states.MeetingStates``), and the Slack side (DMs, channel
+notices) is behind the ``MeetingNotifier`` protocol, so this module stays free
+of Slack.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import Protocol
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
@@ -25,9 +26,10 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.access import SYSTEM_ACTOR
 from bot.action_service import ActionService, action_id_of
-from bot.actions import Action, ActionStatus
+from bot.actions import ActionStatus
 from bot.deadline_service import DeadlineService
-from bot.models import Meeting, Schedule, ScheduleKind, ScheduleStatus
+from bot.meeting_states import MeetingNotifier, MeetingStates
+from bot.models import Meeting, Schedule, ScheduleStatus
 from bot.voting import members_without_vote
 
 logger = logging.getLogger(__name__)
@@ -41,27 +43,14 @@ JOB_DEFAULTS = {
 }
 
 
-class DeadlineNotifier(Protocol):
-    """What a deadline or reminder tells people; implemented by the Slack transport."""
-
-    def remind(self, meeting: Meeting, member: str, refs: list[str]) -> None: ...
-
-    def remind_action(self, action: Action, contact: str) -> None:
-        """Tell an agency's named contact that its action falls due soon."""
-        ...
-
-    def closed_by_deadline(self, meeting: Meeting) -> dict[str, Callable[[], None]]:
-        """Named notifications to send once each (e.g. "channel", "chair:U1")."""
-        ...
-
-
 class DeadlineScheduler:
     """Rebuilds and runs the jobs of every pending schedule."""
 
     def __init__(
         self,
         deadlines: DeadlineService,
-        notifier: DeadlineNotifier,
+        notifier: MeetingNotifier,
+        states: MeetingStates,
         *,
         paused: bool = False,
         actions: ActionService | None = None,
@@ -69,6 +58,7 @@ class DeadlineScheduler:
         self.deadlines = deadlines
         self.actions = actions
         self.notifier = notifier
+        self.states = states
         self.paused = paused
         self.scheduler = BackgroundScheduler(job_defaults=JOB_DEFAULTS, timezone="UTC")
         self._run_lock = threading.Lock()
@@ -144,19 +134,6 @@ class DeadlineScheduler:
                 replace_existing=True,
             )
 
-    # Meeting events ------------------------------------------------------------
-
-    def meeting_opened(self, meeting_id: str) -> None:
-        self.deadlines.plan(meeting_id)
-        self.sync()
-
-    def meeting_rescheduled(self, meeting_id: str) -> None:
-        self.sync()
-
-    def meeting_closed(self, meeting_id: str) -> None:
-        self.deadlines.cancel(meeting_id)
-        self.sync()
-
     # Running -------------------------------------------------------------------
 
     def run_due(self) -> int:
@@ -175,7 +152,7 @@ class DeadlineScheduler:
             if work is None:
                 return
             if work.action == "close":
-                self._close(work.meeting, schedule_id)
+                self._close(work.meeting)
                 self.deadlines.finish(schedule_id, ScheduleStatus.DONE)
                 self.sync()
             elif work.action == "remind":
@@ -214,14 +191,9 @@ class DeadlineScheduler:
         self.notifier.remind_action(action, contact)
         self.deadlines.record_delivery(schedule.id, contact)
 
-    def _close(self, meeting: Meeting, schedule_id: str) -> None:
-        panel = self.deadlines.panel
-        if panel.meetings.close_voting(meeting.id, SYSTEM_ACTOR):
+    def _close(self, meeting: Meeting) -> None:
+        """Close as the chair would; after a restart mid-close, send only what is still owed."""
+        change = self.states.close(meeting.id, SYSTEM_ACTOR)
+        if change.changed:
             logger.info("voting on %s closed at its deadline", meeting.id)
-        closed = panel.meetings.get_meeting(meeting.id)
-        self.deadlines.cancel(meeting.id, ScheduleKind.REMINDER)
-        sent = self.deadlines.delivered(schedule_id)
-        for target, send in self.notifier.closed_by_deadline(closed).items():
-            if target not in sent:
-                send()
-                self.deadlines.record_delivery(schedule_id, target)
+        self.states.announce(change)

@@ -26,11 +26,12 @@ from bot.deadline_service import DeadlineService
 from bot.errors import PanelError
 from bot.event_log import EventLog
 from bot.health import database_writable
+from bot.meeting_states import MeetingStates
 from bot.panel import PanelServices
 from bot.scheduler import DeadlineScheduler
 from bot.trend_service import TrendService
 from handlers.app import create_app
-from handlers.deadline_notices import SlackDeadlineNotifier
+from handlers.notifier import SlackNotifier
 from handlers.pacing import Pace
 from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
@@ -148,12 +149,12 @@ def build_bot(
     progress = ProgressUpdater(publisher.refresh_case, min_gap=progress_min_gap)
     deadlines = DeadlineService(service)
     actions = ActionService(service)
+    notifier = SlackNotifier(service, publisher, progress)
+    states = MeetingStates(service, deadlines, notifier)
     scheduler = DeadlineScheduler(
-        deadlines,
-        SlackDeadlineNotifier(service, publisher),
-        paused=scheduler_paused,
-        actions=actions,
+        deadlines, notifier, states, paused=scheduler_paused, actions=actions
     )
+    states.rearm_with(scheduler.sync)
     scheduler.add_housekeeping(
         RESYNC_JOB, publisher.resync, IntervalTrigger(seconds=RESYNC_EVERY.total_seconds())
     )
@@ -176,10 +177,8 @@ def build_bot(
         events=EventLog(service.repo, service.clock),
         trends=TrendService(settings, service.repo, clock),
         actions=actions,
+        states=states,
         after_ack=run_inline if runner is None else runner,
     )
-    runtime.on_meeting_opened.append(scheduler.meeting_opened)
-    runtime.on_meeting_closed.append(scheduler.meeting_closed)
-    runtime.on_meeting_closed.append(publisher.show_closed)
     app = create_app(runtime, client, signing_secret)
     return Bot(runtime=runtime, app=app, runner=runner)

@@ -25,8 +25,8 @@ from handlers.chair_tally import chair_tally_view
 from handlers.feedback_delivery import send_feedback
 from handlers.message_parts import numbered_parts
 from handlers.mrkdwn import escape
+from handlers.notifier import posted_text
 from handlers.payloads import SlashCommand
-from handlers.publisher import HEADER_REF
 from handlers.runtime import SlackRuntime, runtime_of
 from handlers.trend_delivery import send_trends
 
@@ -82,16 +82,16 @@ def show_help(
 def open_meeting(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.service.access.require_chair_or_secretariat(request.user_id, "open a meeting")
-    meeting = rt.service.meetings.get_meeting(_meeting_arg(request))
+    change = rt.states.open(_meeting_arg(request), request.user_id)
+    meeting = change.meeting
     ack(text=f"Posting the cases of {escape(meeting.title)} to <#{rt.publisher.channel}>…")
 
     def post() -> None:
-        report = rt.publisher.open_meeting(meeting.id, request.user_id)
-        rt.meeting_opened(meeting.id)
-        already = f"; {report.already_posted} were already there" if report.already_posted else ""
-        posted = f"posted {report.posted} cases to <#{report.channel}>{already}."
-        respond(text=f"{escape(meeting.title)}: {posted}", response_type="ephemeral")
+        announced = rt.states.announce(change)
+        respond(
+            text=f"{escape(meeting.title)}: {posted_text(announced, rt.publisher.channel)}",
+            response_type="ephemeral",
+        )
 
     rt.after_ack(_reporting_failures(post, respond))
 
@@ -277,11 +277,10 @@ def extend_deadline(
         closes = parse_deadline(when, rt.service.settings.voting.zone)
     except ValueError as exc:
         raise PanelError(str(exc)) from exc
-    meeting = rt.deadlines.extend(meeting_id, closes, request.user_id)
-    rt.scheduler.meeting_rescheduled(meeting.id)
+    change = rt.states.extend(meeting_id, closes, request.user_id)
+    rt.states.announce(change)
+    meeting = change.meeting
     ack(text=f"Voting on {escape(meeting.title)} now closes {meetings.local_time(closes)}.")
-    for case in meetings.cases(meeting.id):
-        rt.progress.mark(meeting.id, case.ref)
 
 
 def relist_case(
@@ -293,12 +292,11 @@ def relist_case(
             "Usage: `/vcop relist CASE MEETING`, e.g. `/vcop relist SH-02 2025-12-stalking`."
         )
     ref, target = request.arguments
-    case = rt.deadlines.relist(ref, target, request.user_id)
+    change = rt.states.relist(ref, target, request.user_id)
+    case = change.case
+    assert case is not None
     ack(text=f"{case.ref} is re-listed in {target} (from {case.relisted_from}).")
-    if rt.service.messages.post_for(target, HEADER_REF) is not None:
-        rt.after_ack(
-            _reporting_failures(lambda: rt.publisher.open_meeting(target, request.user_id), respond)
-        )
+    rt.after_ack(_reporting_failures(lambda: rt.states.announce(change), respond))
 
 
 def send_report(

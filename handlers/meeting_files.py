@@ -26,6 +26,7 @@ from bot.workbook_layout import MAX_WORKBOOK_BYTES
 from handlers import blocks, ids, secretariat_blocks
 from handlers.file_download import download_file
 from handlers.mrkdwn import escape
+from handlers.notifier import posted_text
 from handlers.payloads import ButtonClick, MessageEvent, SharedFile
 from handlers.runtime import SlackRuntime, runtime_of
 
@@ -188,27 +189,21 @@ def open_voting(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
     click = ButtonClick.model_validate(body)
     rt = runtime_of(context)
     try:
-        rt.service.access.require_chair_or_secretariat(click.user_id, "open a meeting")
-        meeting = rt.service.meetings.get_meeting(click.value)
+        change = rt.states.open(click.value, click.user_id)
     except PanelError as exc:
         _refuse(client, click, "Cannot open voting", str(exc))
         return
+    meeting = change.meeting
     where = click.thread()
 
     def run() -> None:
         try:
-            report = rt.publisher.open_meeting(meeting.id, click.user_id)
-            rt.meeting_opened(meeting.id)
+            announced = rt.states.announce(change)
         except PanelError as exc:
             text = str(exc)
         else:
-            already = (
-                f"; {report.already_posted} were already there" if report.already_posted else ""
-            )
-            text = (
-                f"Voting is open on {escape(meeting.title)}: posted {report.posted} cases "
-                f"to <#{report.channel}>{already}."
-            )
+            posted = posted_text(announced, rt.publisher.channel)
+            text = f"Voting is open on {escape(meeting.title)}: {posted}"
         if where is not None:
             rt.publisher.reply_in_thread(where[0], where[1], text, [])
         else:

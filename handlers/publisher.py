@@ -35,14 +35,6 @@ CLOSED_NOTICE_REF = "#closed"  # ... of the channel's notice that voting closed
 FINAL_NOTICE_REF = "#final"  # ... of the follow-up once the last undecided right is resolved
 
 
-@dataclass(frozen=True)
-class OpenReport:
-    meeting: Meeting
-    posted: int
-    already_posted: int
-    channel: str
-
-
 def _dicts(items: Sequence[Block | dict[str, Any]]) -> list[dict[str, Any]]:
     """Blocks as Slack gets them, each with an id that changes when its content does."""
     return with_content_ids(items)
@@ -93,39 +85,32 @@ class MeetingPublisher:
             category=None if open_ else self.service.tallying.case_tally(meeting.id, ref).category,
         )
 
-    def open_meeting(self, meeting_id: str | None, actor: str) -> OpenReport:
-        """Post the header and one message per case; cases already posted are skipped.
-
-        One lock serialises concurrent opens in this process, and each post is
-        recorded as soon as Slack answers, so running it again posts no duplicates.
-        """
-        self.service.access.require_chair_or_secretariat(actor, "open a meeting")
-        meeting = self.service.meetings.get_meeting(meeting_id)
+    def post_header(self, meeting: Meeting) -> bool:
+        """Post the meeting's header message unless it is there; True when it was posted."""
         with self._open_lock:
-            cases = self.service.meetings.cases(meeting.id)
-            posted = already = 0
-            if self.service.messages.post_for(meeting.id, HEADER_REF) is None:
-                text, header = blocks.meeting_header_message(
-                    meeting, len(cases), self._closes(meeting)
-                )
-                response = self._post(self.channel, text, header)
-                self.service.messages.record_post(
-                    meeting.id, HEADER_REF, response["channel"], response["ts"]
-                )
-            for case in cases:
-                if self.service.messages.post_for(meeting.id, case.ref) is not None:
-                    already += 1
-                    continue
-                text, message = self.case_message(meeting, case.ref)
-                response = self._post(self.channel, text, message)
-                self.service.messages.record_post(
-                    meeting.id, case.ref, response["channel"], response["ts"]
-                )
-                posted += 1
-        self.service.meetings.audit_open(meeting.id, actor, posted)
-        return OpenReport(
-            meeting=meeting, posted=posted, already_posted=already, channel=self.channel
-        )
+            if self.service.messages.post_for(meeting.id, HEADER_REF) is not None:
+                return False
+            cases = len(self.service.meetings.cases(meeting.id))
+            text, header = blocks.meeting_header_message(meeting, cases, self._closes(meeting))
+            response = self._post(self.channel, text, header)
+            self.service.messages.record_post(
+                meeting.id, HEADER_REF, response["channel"], response["ts"]
+            )
+        return True
+
+    def post_case(self, meeting: Meeting, ref: str) -> bool:
+        """Post one case's message unless it is there; True when it was posted.
+
+        One lock serialises posting in this process, and each post is recorded as
+        soon as Slack answers, so running it again posts no duplicates.
+        """
+        with self._open_lock:
+            if self.service.messages.post_for(meeting.id, ref) is not None:
+                return False
+            text, message = self.case_message(meeting, ref)
+            response = self._post(self.channel, text, message)
+            self.service.messages.record_post(meeting.id, ref, response["channel"], response["ts"])
+        return True
 
     def refresh_case(self, meeting_id: str, ref: str) -> bool:
         """Bring one case message up to date (progress line, open or closed state).
@@ -198,11 +183,6 @@ class MeetingPublisher:
         if fixed:
             logger.info("brought %d case messages up to date", fixed)
         return fixed
-
-    def show_closed(self, meeting_id: str) -> None:
-        """Replace each case's Vote button with its closed state and tell the channel."""
-        self.mark_cases_closed(meeting_id)
-        self.post_closed_notice(meeting_id)
 
     def mark_cases_closed(self, meeting_id: str) -> None:
         """Show each case's closed state; a message Slack refuses now is retried by resync."""

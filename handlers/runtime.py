@@ -10,13 +10,14 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from slack_bolt import BoltContext
 
 from bot.action_service import ActionService
 from bot.deadline_service import DeadlineService
 from bot.event_log import EventLog
+from bot.meeting_states import MeetingStates
 from bot.panel import PanelServices
 from bot.scheduler import DeadlineScheduler
 from bot.trend_service import TrendService
@@ -64,17 +65,9 @@ class SlackRuntime:
     events: EventLog
     trends: TrendService
     actions: ActionService
+    #: The one route for opening, closing, extending, re-listing and purging.
+    states: MeetingStates
     after_ack: Callable[[Task], None] = run_inline
-    on_meeting_opened: list[Callable[[str], None]] = field(default_factory=list)
-    on_meeting_closed: list[Callable[[str], None]] = field(default_factory=list)
-
-    def meeting_opened(self, meeting_id: str) -> None:
-        for hook in self.on_meeting_opened:
-            hook(meeting_id)
-
-    def meeting_closed(self, meeting_id: str) -> None:
-        for hook in self.on_meeting_closed:
-            hook(meeting_id)
 
 
 def runtime_of(context: BoltContext) -> SlackRuntime:

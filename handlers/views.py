@@ -144,7 +144,7 @@ def confirm_close(ack: Ack, body: dict, context: BoltContext) -> None:
     try:
         submission = ViewSubmission.model_validate(body)
         meeting = rt.service.meetings.get_meeting(submission.metadata().get("m", ""))
-        closed = rt.service.meetings.close_voting(meeting.id, submission.user_id)
+        change = rt.states.close(meeting.id, submission.user_id)
     except (PanelError, ValueError, ValidationError) as exc:
         ack(
             response_action="update",
@@ -154,15 +154,15 @@ def confirm_close(ack: Ack, body: dict, context: BoltContext) -> None:
     text = (
         f"Voting on {meeting.title} is closed. Later votes will be refused; the case "
         "messages now show each case's category."
-        if closed
+        if change.changed
         else f"Voting on {meeting.title} was already closed."
     )
     ack(response_action="update", view=blocks.notice_modal("Voting closed", text))
-    if closed:
-        rt.after_ack(_logged(lambda: rt.meeting_closed(meeting.id)))
+    if change.changed:
+        rt.after_ack(_logged(lambda: rt.states.announce(change)))
 
 
-def _logged(task: Callable[[], None]) -> Callable[[], None]:
+def _logged(task: Callable[[], object]) -> Callable[[], None]:
     """After the ack nobody is waiting for an answer: a Slack refusal is logged, not raised."""
 
     def run() -> None:
@@ -176,17 +176,18 @@ def _logged(task: Callable[[], None]) -> Callable[[], None]:
 
 def submit_purge(ack: Ack, body: dict, context: BoltContext) -> None:
     """The purge confirmed: the service refuses it if voting reopened meanwhile."""
-    service = runtime_of(context).service
+    rt = runtime_of(context)
     try:
         submission = ViewSubmission.model_validate(body)
-        meeting_id = submission.metadata().get("m", "")
-        report = service.meetings.purge_meeting(meeting_id, actor=submission.user_id)
+        change = rt.states.purge(submission.metadata().get("m", ""), submission.user_id)
     except ValidationError as exc:
         ack(response_action="update", view=blocks.notice_modal("Not purged", _unreadable(exc)))
         return
     except (PanelError, ValueError) as exc:
         ack(response_action="update", view=blocks.notice_modal("Not purged", str(exc)))
         return
+    report = change.purge
+    assert report is not None
     meeting = report.meeting
     if report.already_purged:
         text = f"{meeting.title} was already purged; nothing changed."
@@ -197,6 +198,7 @@ def submit_purge(ack: Ack, body: dict, context: BoltContext) -> None:
             "resolutions and vote counts are kept."
         )
     ack(response_action="update", view=blocks.notice_modal("Meeting purged", text))
+    rt.after_ack(_logged(lambda: rt.states.announce(change)))
 
 
 def register(app: App) -> None:

@@ -878,6 +878,12 @@ class Repository:
         rows = self.db.query("select target from deliveries where schedule_id = ?", [schedule_id])
         return {row["target"] for row in rows}
 
+    def forget_deliveries(self, prefix: str) -> None:
+        """Forget every delivery recorded under a key starting with ``prefix``."""
+        self.db.execute(
+            "delete from deliveries where substr(schedule_id, 1, ?) = ?", [len(prefix), prefix]
+        )
+
     def record_delivery(self, schedule_id: str, target: str, at: dt.datetime) -> None:
         self._t("deliveries").insert(
             {"schedule_id": schedule_id, "target": target, "sent_at": _iso(at)},

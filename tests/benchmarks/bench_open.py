@@ -33,8 +33,12 @@ from pathlib import Path
 import yaml
 
 from bot.config import load_settings
+from bot.deadline_service import DeadlineService
+from bot.meeting_states import MeetingStates
 from bot.panel import PanelServices
+from handlers.notifier import SlackNotifier
 from handlers.pacing import NoPace, Pace, PostingPace
+from handlers.progress import ProgressUpdater
 from handlers.publisher import MeetingPublisher
 from handlers.slack_client import make_client
 from handlers.slack_sim import DEFAULT_BOT_TOKEN, WebApiServer, Workspace
@@ -79,13 +83,15 @@ def _open(folder: Path, cases: int, *, enforce: bool, pace: Pace) -> tuple[float
     api.start()
     try:
         publisher = MeetingPublisher(service, make_client(DEFAULT_BOT_TOKEN, api.base_url), pace)
+        notifier = SlackNotifier(service, publisher, ProgressUpdater(publisher.refresh_case))
+        states = MeetingStates(service, DeadlineService(service), notifier)
         started = time.perf_counter()
-        report = publisher.open_meeting(None, settings.panel.chair[0])
+        report = states.announce(states.open(None, settings.panel.chair[0]))
         elapsed = time.perf_counter() - started
         posts = workspace.calls("chat.postMessage")
         refused = sum(1 for call in posts if call.http_status == 429)
-        if report.posted != cases:
-            raise SystemExit(f"posted {report.posted} of {cases} cases")
+        if report.cases_sent() != cases:
+            raise SystemExit(f"posted {report.cases_sent()} of {cases} cases")
         return elapsed, len(posts) - refused, refused
     finally:
         api.stop()

@@ -224,6 +224,11 @@ def close_voting(slack: SimulatedSlack, chair: str, meeting: str = "") -> SlashC
     return result
 
 
+def thread_replies(slack: SimulatedSlack, user: str, root: str) -> list[Message]:
+    """The bot's replies in the thread of ``root`` in ``user``'s DM with the app."""
+    return [m for m in slack.dms_for(user) if m.thread_ts == root and m.bot_id]
+
+
 def right_block_ids(view: ViewRecord) -> dict[int, str]:
     """Right number → the block_id its select has now (it changes when the modal is filled)."""
     found: dict[int, str] = {}

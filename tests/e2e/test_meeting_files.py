@@ -31,6 +31,7 @@ from .helpers import (
     case_messages,
     close_voting,
     mrkdwn_texts,
+    thread_replies,
     vote,
     wait_for,
 )
@@ -76,10 +77,6 @@ def filled(path: Path, *, cases: tuple[tuple[str, ...], ...] = CASES, **meeting:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
-
-
-def thread_replies(slack: SimulatedSlack, user: str, root: str) -> list[Message]:
-    return [m for m in slack.dms_for(user) if m.thread_ts == root and m.bot_id]
 
 
 def reply_text(message: Message) -> str:
