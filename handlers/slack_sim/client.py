@@ -374,6 +374,37 @@ class SimulatedSlack:
 
     # -- slash commands ----------------------------------------------------------------
 
+    def slash_command_form(
+        self,
+        user_id: str,
+        text: str = "",
+        *,
+        command: str = "/vcop",
+        channel_id: str | None = None,
+    ) -> dict[str, str]:
+        """The form fields Slack would post for ``/command text`` typed by ``user_id``.
+
+        Each call issues a fresh trigger_id and response_url, as Slack does per
+        command; tests that craft or tamper with a request start from this form.
+        """
+        ws = self.workspace
+        self._require_user(user_id)
+        channel_id = channel_id or ws.dm_channel_for(user_id)
+        if not ws.channel(channel_id).visible_to(user_id):
+            raise SimulationError(f"{user_id} cannot type a command in {channel_id}")
+        trigger_id = self.server.issue_trigger_id(user_id)
+        response_url = self.server.issue_response_url(user_id, channel_id)
+        return payloads.slash_command_form(
+            ws,
+            user_id=user_id,
+            channel_id=channel_id,
+            command=command,
+            text=text,
+            token=self.verification_token,
+            response_url=response_url,
+            trigger_id=trigger_id,
+        )
+
     def slash_command(
         self,
         user_id: str,
@@ -391,23 +422,8 @@ class SimulatedSlack:
         message with ``response_type: in_channel``); a failure or timeout becomes
         Slack's "failed with the error" ephemeral.
         """
-        ws = self.workspace
-        self._require_user(user_id)
-        channel_id = channel_id or ws.dm_channel_for(user_id)
-        if not ws.channel(channel_id).visible_to(user_id):
-            raise SimulationError(f"{user_id} cannot type a command in {channel_id}")
-        trigger_id = self.server.issue_trigger_id(user_id)
-        response_url = self.server.issue_response_url(user_id, channel_id)
-        form = payloads.slash_command_form(
-            ws,
-            user_id=user_id,
-            channel_id=channel_id,
-            command=command,
-            text=text,
-            token=self.verification_token,
-            response_url=response_url,
-            trigger_id=trigger_id,
-        )
+        form = self.slash_command_form(user_id, text, command=command, channel_id=channel_id)
+        channel_id = form["channel_id"]
         if self.socket_mode:
             response = self._over_socket(
                 "slash_commands", dict(form), forgery=forgery, retry_num=retry_num
@@ -420,7 +436,7 @@ class SimulatedSlack:
                 forgery=forgery,
                 retry_num=retry_num,
             )
-        result = SlashCommandResult(response, trigger_id, response_url, channel_id)
+        result = SlashCommandResult(response, form["trigger_id"], form["response_url"], channel_id)
         if forgery is Forgery.NONE:
             result.shown = self._show_command_ack(user_id, channel_id, command, response)
         return result

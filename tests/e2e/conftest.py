@@ -23,6 +23,8 @@ from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, Transport
 
+from .helpers import OpenMeeting
+
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"
 MEETING_ID = "2025-09-stalking"
@@ -76,3 +78,15 @@ def opened(imported: str, slack: SimulatedSlack, settings: Settings) -> str:
     result = slack.slash_command(settings.panel.secretariat[0], f"open {imported}")
     assert result.status == 200
     return imported
+
+
+@pytest.fixture
+def meeting(
+    opened: str,
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    settings: Settings,
+    clock: ManualClock,
+) -> OpenMeeting:
+    """The sample meeting open for voting, for tests that move the clock past its deadlines."""
+    return OpenMeeting(opened, local, slack, settings, clock)

@@ -6,15 +6,25 @@ the bot) or reads the simulated workspace; nothing calls the bot's own code.
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import re
 import time
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import yaml
 
+from bot.clock import ManualClock
+from bot.config import Settings
 from bot.models import VoteOption
+from handlers import ids
+from handlers.local_workspace import LocalWorkspace
+from handlers.runtime import SlackRuntime
 from handlers.slack_sim import (
     Message,
     SimulatedSlack,
@@ -49,12 +59,44 @@ def wait_for(probe: Callable[[], T | None], timeout: float = 5.0, step: float = 
         time.sleep(step)
 
 
+def values_for(
+    choices: Mapping[int, str], notes: Mapping[str, str] | None = None
+) -> dict[str, str]:
+    """Submission values: one option label per right, plus notes by field name."""
+    values = {ids.right_block(n): choices[n] for n in RIGHTS}
+    for field, text in (notes or {}).items():
+        values[ids.note_block(field)] = text
+    return values
+
+
+def uniform(option: VoteOption | str) -> dict[int, str]:
+    """Every right answered ``option``."""
+    return dict.fromkeys(RIGHTS, str(getattr(option, "value", option)))
+
+
+def pattern(seed: int) -> dict[int, str]:
+    """A ballot that differs from member to member: right n gets option (seed + n) mod 7."""
+    return {n: OPTION_LABELS[(seed + n) % len(OPTION_LABELS)] for n in RIGHTS}
+
+
+def healthz(host: str, port: int) -> tuple[int, dict[str, Any]]:
+    """(HTTP status, JSON body) of the bot's GET /healthz; (0, {}) when nothing answers."""
+    url = f"http://{host}:{port}/healthz"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as exc:
+        return exc.code, json.loads(exc.read())
+    except OSError:
+        return 0, {}
+
+
 def ballot(option: VoteOption | str = VoteOption.MET, **overrides: str) -> dict[str, str]:
     """Submission values: every right answered ``option``; ``r3="Not met"`` overrides one."""
-    values = {f"right_{n}": str(getattr(option, "value", option)) for n in RIGHTS}
+    choices = uniform(option)
     for key, value in overrides.items():
-        values[f"right_{key.removeprefix('r')}"] = value
-    return values
+        choices[int(key.removeprefix("r"))] = value
+    return values_for(choices)
 
 
 def case_messages(slack: SimulatedSlack, channel: str) -> dict[str, Message]:
@@ -112,6 +154,14 @@ def click_vote(
     return result.status, slack.open_modal(user)
 
 
+def open_vote_form(slack: SimulatedSlack, user: str, channel: str, ref: str) -> ViewRecord:
+    """Press Vote under a case's message; the vote form it opened (anything else fails)."""
+    status, modal = click_vote(slack, user, channel, ref)
+    assert status == 200, status
+    assert modal is not None and modal.callback_id == ids.VOTE_SUBMIT, modal
+    return modal
+
+
 def vote(
     slack: SimulatedSlack,
     user: str,
@@ -122,9 +172,7 @@ def vote(
     done: bool = True,
 ) -> SubmissionResult:
     """Press Vote, fill in the modal and submit it; then press Done on the receipt."""
-    status, modal = click_vote(slack, user, channel, ref)
-    assert status == 200
-    assert modal is not None and modal.callback_id == "vote_submit", modal
+    modal = open_vote_form(slack, user, channel, ref)
     result = slack.submit_view(user, modal.id, dict(values))
     top = slack.open_modal(user)
     if done and top is not None and top.callback_id == "vote_receipt":
@@ -213,6 +261,16 @@ def plain_case(ref: str, **fields: Any) -> dict[str, Any]:
     }
 
 
+def run_due_at(local: LocalWorkspace, clock: ManualClock, moment: dt.datetime) -> int:
+    """Move the manual clock to ``moment`` and run what fell due, as the scheduler's timer would.
+
+    The bot's scheduler runs paused on a manual clock; ``run_due`` is the code path
+    its jobs and start-up take. Returns how many schedules ran.
+    """
+    clock.set(moment)
+    return local.runtime.scheduler.run_due()
+
+
 def close_voting(slack: SimulatedSlack, chair: str, meeting: str = "") -> SlashCommandResult:
     """Run `/vcop close [MEETING]` as the chair and confirm it in the modal it opens."""
     result = slack.slash_command(chair, f"close {meeting}".strip())
@@ -227,6 +285,17 @@ def close_voting(slack: SimulatedSlack, chair: str, meeting: str = "") -> SlashC
 def thread_replies(slack: SimulatedSlack, user: str, root: str) -> list[Message]:
     """The bot's replies in the thread of ``root`` in ``user``'s DM with the app."""
     return [m for m in slack.dms_for(user) if m.thread_ts == root and m.bot_id]
+
+
+def open_resolve_form(slack: SimulatedSlack, chair: str, meeting: str, ref: str) -> ViewRecord:
+    """`/vcop tally` as the chair, then Resolve a right on ``ref``: the resolve form on top."""
+    assert slack.slash_command(chair, "tally").status == 200
+    tally = slack.open_modal(chair)
+    assert tally is not None
+    slack.click_button(chair, ids.RESOLVE_OPEN, ids.case_key(meeting, ref), view_id=tally.id)
+    resolve = slack.open_modal(chair)
+    assert resolve is not None and resolve.callback_id == ids.RESOLVE_SUBMIT
+    return resolve
 
 
 def right_block_ids(view: ViewRecord) -> dict[int, str]:
@@ -245,3 +314,56 @@ def button_action(view: ViewRecord, text: str) -> tuple[str, str | None]:
     found = [b for b in buttons(view.blocks) if b["text"]["text"] == text]
     assert len(found) == 1, (text, button_texts(view.blocks))
     return found[0]["action_id"], found[0].get("value")
+
+
+@dataclass
+class OpenMeeting:
+    """A meeting open for voting on the manual clock, and what the deadline tests do with it.
+
+    ``runtime`` is always the bot running now: a restart replaces it, and the
+    tests read schedules and jobs through whichever bot is up.
+    """
+
+    id: str
+    local: LocalWorkspace
+    slack: SimulatedSlack
+    settings: Settings
+    clock: ManualClock
+
+    @property
+    def runtime(self) -> SlackRuntime:
+        return self.local.runtime
+
+    @property
+    def members(self) -> tuple[str, ...]:
+        return self.settings.panel.members
+
+    @property
+    def chair(self) -> str:
+        return self.settings.panel.chair[0]
+
+    @property
+    def channel(self) -> str:
+        return self.settings.panel.channel
+
+    @property
+    def refs(self) -> list[str]:
+        return [case.ref for case in self.runtime.service.meetings.cases(self.id)]
+
+    def run_due_at(self, moment: dt.datetime) -> int:
+        return run_due_at(self.local, self.clock, moment)
+
+    def vote_all(self, member: str, refs: list[str]) -> None:
+        """``member`` votes Met on every right of each of ``refs``, through the vote form."""
+        for ref in refs:
+            assert vote(self.slack, member, self.channel, ref, ballot()).status == 200
+
+    def reminders(self, member: str) -> list[Message]:
+        """The reminder DMs ``member`` has received so far."""
+        return [m for m in self.slack.dms_for(member) if m.text.startswith("Reminder")]
+
+    def closing_notices(self) -> list[Message]:
+        return [m for m in self.slack.messages(self.channel) if m.text.startswith("Voting closed")]
+
+    def chair_tally_dms(self) -> list[Message]:
+        return [m for m in self.slack.dms_for(self.chair) if "your tally" in m.text]

@@ -24,6 +24,7 @@ from .helpers import (
     button_texts,
     case_messages,
     mrkdwn_texts,
+    open_resolve_form,
     progress_of,
     vote,
     wait_for,
@@ -230,12 +231,7 @@ def test_a_resolution_needs_a_finding_and_a_reason(
 ) -> None:
     slack: SimulatedSlack = local.slack
     chair = settings.panel.chair[0]
-    assert slack.slash_command(chair, "tally").status == 200
-    tally = slack.open_modal(chair)
-    assert tally is not None
-    slack.click_button(chair, "resolve_open", f"{opened}|SH-02", view_id=tally.id)
-    resolve = slack.open_modal(chair)
-    assert resolve is not None and resolve.callback_id == "resolve_submit"
+    resolve = open_resolve_form(slack, chair, opened, "SH-02")
     blank = {"resolve_right": "1", "resolve_finding": None, "resolve_reason": "Because."}
     refused = slack.submit_view(chair, resolve.id, blank, enforce_required=False)
     assert refused.response_action == "errors" and set(refused.errors) == {"resolve_finding"}

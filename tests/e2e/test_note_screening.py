@@ -15,7 +15,7 @@ from bot.models import VoteOption
 from bot.panel import PanelServices
 from handlers.slack_sim import SimulatedSlack
 
-from .helpers import ballot, click_vote, vote
+from .helpers import ballot, click_vote, open_resolve_form, vote
 
 OFFICER_RELATIVE_PHONE = (
     "DS 4021 Rowe never told the victim's mother, Brenda, about the charge; "
@@ -133,12 +133,7 @@ def test_a_resolution_reason_with_a_name_is_refused_and_nothing_is_resolved(
     opened: str, slack: SimulatedSlack, settings: Settings, service: PanelServices
 ) -> None:
     chair = settings.panel.chair[0]
-    assert slack.slash_command(chair, "tally").status == 200
-    tally = slack.open_modal(chair)
-    assert tally is not None
-    slack.click_button(chair, "resolve_open", f"{opened}|SH-02", view_id=tally.id)
-    resolve = slack.open_modal(chair)
-    assert resolve is not None and resolve.callback_id == "resolve_submit"
+    resolve = open_resolve_form(slack, chair, opened, "SH-02")
     values = {
         "resolve_right": "1",
         "resolve_finding": "Met",

@@ -15,7 +15,7 @@ from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
 from .conftest import SAMPLE
-from .helpers import close_voting
+from .helpers import ballot, close_voting, vote
 
 
 def _later_meeting(tmp_path: Path) -> Path:
@@ -29,24 +29,6 @@ def _later_meeting(tmp_path: Path) -> Path:
     return path
 
 
-def _vote(
-    slack: SimulatedSlack,
-    local: LocalWorkspace,
-    member: str,
-    meeting: str,
-    ref: str,
-    option: VoteOption,
-) -> None:
-    post = local.bot.runtime.service.messages.post_for(meeting, ref)
-    slack.click_button(member, ids.VOTE_OPEN, ids.case_key(meeting, ref), message=post)
-    modal = slack.open_modal(member)
-    assert modal is not None
-    values = {ids.right_block(n): VoteOption.MET.value for n in range(1, 13)}
-    values[ids.right_block(6)] = option.value
-    assert slack.submit_view(member, modal.id, values).status == 200
-    slack.workspace.close_all_modals(member)
-
-
 def test_undecided_case_is_relisted_with_history(
     opened: str,
     local: LocalWorkspace,
@@ -58,8 +40,9 @@ def test_undecided_case_is_relisted_with_history(
     service = local.bot.runtime.service
     members = settings.panel.members
     split = [VoteOption.MET, VoteOption.NOT_MET, VoteOption.MET, VoteOption.NOT_MET]
+    channel = settings.panel.channel
     for member, option in zip(members, split, strict=False):
-        _vote(slack, local, member, opened, "SH-06", option)
+        assert vote(slack, member, channel, "SH-06", ballot(r6=option.value)).status == 200
     chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
     refused = slack.slash_command(secretariat, "relist SH-06 2025-12-stalking")
     assert "No meeting" in refused.shown_text  # the later meeting does not exist yet
@@ -122,7 +105,10 @@ def test_a_purged_meeting_cannot_relist_its_cases(
 ) -> None:
     service = local.bot.runtime.service
     chair = settings.panel.chair[0]
-    _vote(slack, local, settings.panel.members[0], opened, "SH-06", VoteOption.MET)
+    assert (
+        vote(slack, settings.panel.members[0], settings.panel.channel, "SH-06", ballot()).status
+        == 200
+    )
     close_voting(slack, chair, opened)
     service.meetings.purge_meeting(opened, chair)
     service.meetings.import_meeting(_later_meeting(tmp_path))

@@ -11,10 +11,7 @@ client's retries is sent again from the database until it shows voting closed.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -38,7 +35,9 @@ from .helpers import (
     button_texts,
     case_messages,
     close_voting,
+    healthz,
     mrkdwn_texts,
+    run_due_at,
     vote,
     wait_for,
     write_meeting,
@@ -99,8 +98,7 @@ def test_fifty_case_reminder_and_chair_dm_list_every_case_in_messages_slack_acce
     assert vote(slack, panel.members[0], panel.channel, "BG-50", ballot()).status == 200
     runtime = local.bot.runtime
     first_reminder = runtime.deadlines.pending(meeting)[0]
-    clock.set(first_reminder.due_at + dt.timedelta(seconds=1))
-    runtime.scheduler.run_due()
+    run_due_at(local, clock, first_reminder.due_at + dt.timedelta(seconds=1))
 
     member = panel.members[1]
     reminders = [m for m in slack.dms_for(member) if m.text.startswith("Reminder")]
@@ -113,8 +111,9 @@ def test_fifty_case_reminder_and_chair_dm_list_every_case_in_messages_slack_acce
     voted = [m for m in slack.dms_for(panel.members[0]) if m.text.startswith("Reminder")]
     assert _listed_refs(voted) == REFS[:49]  # exactly the cases without their vote
 
-    clock.set(service.meetings.get_meeting(meeting).voting_closes + dt.timedelta(seconds=1))
-    runtime.scheduler.run_due()
+    run_due_at(
+        local, clock, service.meetings.get_meeting(meeting).voting_closes + dt.timedelta(seconds=1)
+    )
     chair_dm = [m for m in slack.dms_for(panel.chair[0]) if "your tally" in m.text]
     # What needs a decision fits one message; the list of who did not vote runs on.
     assert len(chair_dm) >= 2
@@ -220,12 +219,7 @@ def test_a_restarted_bot_finishes_a_close_the_outage_interrupted(
 
 def _healthz(local: LocalWorkspace) -> tuple[int, dict[str, object]]:
     assert local.server is not None
-    url = f"http://{local.server.host}:{local.server.port}/healthz"
-    try:
-        with urllib.request.urlopen(url, timeout=5) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, json.loads(exc.read())
+    return healthz(local.server.host, local.server.port)
 
 
 def test_healthz_answers_503_naming_the_scheduler_once_it_has_stopped(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Category, MeetingStatus, VoteOption
 from bot.panel import PanelServices
@@ -18,6 +17,7 @@ from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, ViewRecord
 
 from .helpers import (
+    OpenMeeting,
     ballot,
     button_action,
     button_texts,
@@ -447,18 +447,13 @@ def test_case_message_is_phone_sized_and_its_buttons_name_the_case(
 
 
 def test_resolve_from_the_chairs_deadline_dm_redraws_that_dm_and_confirms(
-    opened: str,
-    local: LocalWorkspace,
-    slack: SimulatedSlack,
-    settings: Settings,
-    clock: ManualClock,
+    meeting: OpenMeeting,
 ) -> None:
-    runtime = local.bot.runtime
-    _vote_meeting(slack, settings)
-    meeting = runtime.service.meetings.get_meeting(opened)
-    clock.set(meeting.voting_closes + dt.timedelta(seconds=1))
-    assert runtime.scheduler.run_due() >= 1  # the deadline closes voting
-    chair = settings.panel.chair[0]
+    opened, local, slack, runtime = meeting.id, meeting.local, meeting.slack, meeting.runtime
+    _vote_meeting(slack, meeting.settings)
+    closes = runtime.service.meetings.get_meeting(opened).voting_closes
+    assert meeting.run_due_at(closes + dt.timedelta(seconds=1)) >= 1  # the deadline closes voting
+    chair = meeting.chair
     dm_channel = local.workspace.dm_channel_for(chair)
     dm = next(m for m in slack.dms_for(chair) if "Needs your decision (1)" in str(m.blocks))
     resolve = [

@@ -9,7 +9,6 @@ the shipped app.yaml.
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import shutil
 import sqlite3
@@ -19,16 +18,12 @@ from typing import Any
 
 import e2e.conftest as end_to_end
 import pytest
+from e2e.conftest import ROOT
 
 from bot.config import Settings, load_settings
 from handlers.slack_sim import SimulatedSlack
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"
-MEETING_ID = "2025-09-stalking"
 REFS = ("SH-01", "SH-02", "SH-03", "SH-04", "SH-05", "SH-06")
-BEFORE_DEADLINE = dt.datetime(2025, 9, 10, 9, 0, tzinfo=dt.UTC)
-RIGHTS = range(1, 13)
 
 
 def load_panel_settings(tmp_path: Path, members: int | None = None) -> Settings:

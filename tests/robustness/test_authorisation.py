@@ -14,7 +14,16 @@ from typing import Any
 
 import pytest
 import yaml
-from e2e.helpers import close_voting
+from e2e.helpers import (
+    COUNT,
+    ballot,
+    close_voting,
+    mrkdwn_texts,
+    open_vote_form,
+    pattern,
+    values_for,
+    vote,
+)
 
 from bot.config import Settings
 from bot.models import VoteOption
@@ -24,20 +33,7 @@ from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
 from .conftest import REFS, dump_db
-from .helpers import (
-    COUNT,
-    ack_body,
-    acked,
-    crafted,
-    metadata,
-    mrkdwn_texts,
-    open_vote_modal,
-    pattern,
-    submission_payload,
-    uniform,
-    values_for,
-    vote,
-)
+from .helpers import ack_body, acked, crafted, metadata, submission_payload
 
 OTHER = "2025-10-other"
 CLOSED = "2025-08-closed"
@@ -81,10 +77,10 @@ def world(
     chair = settings.panel.chair[0]
     assert close_voting(slack, chair, CLOSED).status == 200
     member = settings.panel.members[0]
-    assert acked(vote(slack, service, member, opened, REFS[0], uniform(VoteOption.MET)))
+    assert acked(vote(slack, member, settings.panel.channel, REFS[0], ballot(VoteOption.MET)))
     # A genuine vote form for the next case, and the chair's genuine resolve form.
-    modal = open_vote_modal(slack, service, member, opened, REFS[1])
-    vote_payload = submission_payload(slack, member, modal, values_for(uniform("Not met")))
+    modal = open_vote_form(slack, member, settings.panel.channel, REFS[1])
+    vote_payload = submission_payload(slack, member, modal, ballot("Not met"))
     slack.workspace.close_all_modals(member)
     assert slack.slash_command(chair, f"tally {opened}").status == 200
     tally = slack.open_modal(chair)
@@ -258,17 +254,15 @@ def test_blind_voting_holds_on_every_surface_each_member_saw(
         notes[member, ref] = note
         result = vote(
             slack,
-            service,
             member,
-            opened,
+            local.settings.panel.channel,
             ref,
-            pattern(step),
-            {"observations": note, "learning": f"{note}-learning"},
+            values_for(pattern(step), {"observations": note, "learning": f"{note}-learning"}),
         )
         assert acked(result), result
         voted[member].add(ref)
         # Pressing Vote again shows the member's own earlier choices and notes, and only theirs.
-        again = open_vote_modal(slack, service, member, opened, ref)
+        again = open_vote_form(slack, member, local.settings.panel.channel, ref)
         assert note in str(again.blocks)
         slack.workspace.close_all_modals(member)
         for viewer in members:

@@ -9,15 +9,15 @@ ballot acknowledged before it started, each exactly as submitted.
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from e2e.conftest import SAMPLE
+from e2e.helpers import pattern, values_for, vote
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -26,29 +26,22 @@ from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 from storage.repo import Repository
 
-from .conftest import REFS, SAMPLE, load_panel_settings
-from .helpers import OPTIONS, acked, stored_votes, vote
+from .conftest import REFS, load_panel_settings
+from .helpers import acked, stored_votes
+from .serve_process import clean_env, run_vcop
 
 MEMBERS = 30
 BACKUP_AFTER = 30
 LANES = 6
 
 
-def _vcop() -> str:
-    beside = Path(sys.executable).parent / "vcop"
-    return str(beside) if beside.exists() else "vcop"
-
-
 def _run(args: list[str], config: Path, db: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VCOP_", "SLACK_"))}
-    env |= {"VCOP_CONFIG": str(config), "VCOP_DB": str(db)}
-    return subprocess.run(
-        [_vcop(), *args], env=env, capture_output=True, text=True, timeout=60, check=False
-    )
+    return run_vcop(clean_env(VCOP_CONFIG=str(config), VCOP_DB=str(db)), *args)
 
 
 def _choices(member: int, ref: int) -> dict[int, str]:
-    return {n: OPTIONS[(member * 3 + ref + n) % len(OPTIONS)] for n in range(1, 13)}
+    """A ballot unique to the member and case, so a swapped or torn ballot shows."""
+    return pattern(member * 3 + ref)
 
 
 def _integrity(path: Path) -> list[str]:
@@ -90,7 +83,7 @@ def test_backup_while_30_members_vote_holds_every_vote_acked_before_it_started(
                 continue
             for ref_index, ref in enumerate(REFS):
                 choices = _choices(index, ref_index)
-                result = vote(slack, service, member, meeting, ref, choices)
+                result = vote(slack, member, settings.panel.channel, ref, values_for(choices))
                 assert acked(result), result
                 with lock:
                     acknowledged[member, ref] = choices

@@ -15,6 +15,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from e2e.conftest import SAMPLE
+from e2e.helpers import open_vote_form, pattern, values_for
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -22,8 +24,8 @@ from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, SubmissionResult
 
-from .conftest import REFS, SAMPLE, LogCapture, load_panel_settings
-from .helpers import OPTIONS, acked, open_vote_modal, stored_votes, values_for
+from .conftest import REFS, LogCapture, load_panel_settings
+from .helpers import acked, stored_votes
 
 MEMBERS = 50
 
@@ -43,7 +45,7 @@ def big(big_settings: Settings, clock: ManualClock) -> Iterator[LocalWorkspace]:
 
 def _choices(member_index: int, ref_index: int) -> dict[int, str]:
     """A ballot unique to the member and case, so a swapped or torn ballot shows."""
-    return {n: OPTIONS[(member_index * 3 + ref_index + n) % len(OPTIONS)] for n in range(1, 13)}
+    return pattern(member_index * 3 + ref_index)
 
 
 def _burst(
@@ -55,7 +57,7 @@ def _burst(
 ) -> dict[str, SubmissionResult]:
     """Every member presses Vote, then all submit at the same moment from their own thread."""
     ref_index = REFS.index(ref)
-    modals = {m: open_vote_modal(slack, service, m, meeting_id, ref) for m in members}
+    modals = {m: open_vote_form(slack, m, service.settings.panel.channel, ref) for m in members}
     barrier = threading.Barrier(len(members))
     results: dict[str, SubmissionResult] = {}
     lock = threading.Lock()

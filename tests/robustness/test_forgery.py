@@ -14,14 +14,14 @@ import time
 from urllib.parse import urlencode
 
 import pytest
+from e2e.helpers import ballot, open_vote_form
 
 from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import Forgery, SimulatedSlack
-from handlers.slack_sim.payloads import slash_command_form
 
 from .conftest import REFS, dump_db
-from .helpers import open_vote_modal, submission_payload, uniform, values_for
+from .helpers import submission_payload
 
 FORGERIES = [f for f in Forgery if f is not Forgery.NONE]
 FORM = "application/x-www-form-urlencoded"
@@ -40,20 +40,11 @@ def requests(
     settings = local.settings
     ws = slack.workspace
     secretariat = settings.panel.secretariat[0]
-    form = slash_command_form(
-        ws,
-        user_id=secretariat,
-        channel_id=ws.dm_channel_for(secretariat),
-        command="/vcop",
-        text=f"close {opened}",
-        token=slack.verification_token,
-        response_url=slack.server.issue_response_url(secretariat, ws.dm_channel_for(secretariat)),
-        trigger_id=slack.server.issue_trigger_id(secretariat),
-    )
+    form = slack.slash_command_form(secretariat, f"close {opened}")
     form["user_id"] = settings.panel.chair[0]  # the chair closing voting
     member = settings.panel.members[0]
-    modal = open_vote_modal(slack, service, member, opened, REFS[0])
-    payload = submission_payload(slack, member, modal, values_for(uniform("Met")))
+    modal = open_vote_form(slack, member, settings.panel.channel, REFS[0])
+    payload = submission_payload(slack, member, modal, ballot("Met"))
     event = {
         "type": "event_callback",
         "event": {"type": "app_home_opened", "user": member, "tab": "home"},

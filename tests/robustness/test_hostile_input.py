@@ -15,15 +15,13 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
 import yaml
-from e2e.helpers import close_voting
+from e2e.helpers import close_voting, open_vote_form, parsed_texts, uniform, values_for, vote
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -36,18 +34,10 @@ from bot.panel import PanelServices
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
-from handlers.slack_sim.payloads import slash_command_form
 
 from .conftest import REFS, dump_db
-from .helpers import (
-    crafted,
-    mrkdwn_texts,
-    open_vote_modal,
-    submission_payload,
-    uniform,
-    values_for,
-    vote,
-)
+from .helpers import crafted, submission_payload
+from .serve_process import run_vcop_side_by_side
 
 #: The same examples on every run (the suite must be deterministic); each test's
 #: generators were also run with 3,000 random examples while writing them.
@@ -313,24 +303,15 @@ def test_the_cli_exits_2_and_never_with_a_traceback(tmp_path: Path, settings_pat
     """The real `vcop meeting import`, side by side for speed, on three of the edge files."""
     db = tmp_path / "cli.db"
     env = {"VCOP_CONFIG": str(settings_path), "VCOP_DB": str(db), "PATH": ""}
-    vcop = Path(sys.executable).parent / "vcop"
     names = ("deep.json", "edge.yaml", "baddate.yaml")
-    started = [
-        subprocess.Popen(
-            [str(vcop), "meeting", "import", str(_edge_file(tmp_path, name))],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            env=env,
-        )
-        for name in names
-    ]
+    done = run_vcop_side_by_side(
+        env, [["meeting", "import", str(_edge_file(tmp_path, name))] for name in names]
+    )
     outcomes = {}
-    for name, process in zip(names, started, strict=True):
-        out, err = process.communicate(timeout=60)
-        outcomes[name] = process.returncode
-        assert "Traceback" not in err + out, (name, err)
-        assert err.strip(), name
+    for name, result in zip(names, done, strict=True):
+        outcomes[name] = result.returncode
+        assert "Traceback" not in result.stderr + result.stdout, (name, result.stderr)
+        assert result.stderr.strip(), name
     assert outcomes == dict.fromkeys(names, 2)
     with sqlite3.connect(db) as conn:
         assert conn.execute("select count(*) from meetings").fetchone()[0] == 0
@@ -393,25 +374,15 @@ def genuine(
 ) -> dict[str, Any]:
     settings_ = local.settings
     member = settings_.panel.members[0]
-    modal = open_vote_modal(slack, service, member, opened, REFS[0])
+    modal = open_vote_form(slack, member, settings_.panel.channel, REFS[0])
     notes = {"observations": "seen", "learning": "learnt"}
     vote_payload = submission_payload(slack, member, modal, values_for(uniform("Met"), notes))
     slack.workspace.close_all_modals(member)
     post = service.messages.post_for(opened, REFS[1])
     click = slack.click_button(member, ids.VOTE_OPEN, ids.case_key(opened, REFS[1]), message=post)
     slack.workspace.close_all_modals(member)
-    ws = slack.workspace
     secretariat = settings_.panel.secretariat[0]
-    form = slash_command_form(
-        ws,
-        user_id=secretariat,
-        channel_id=ws.dm_channel_for(secretariat),
-        command="/vcop",
-        text=f"status {opened}",
-        token=slack.verification_token,
-        response_url=slack.server.issue_response_url(secretariat, ws.dm_channel_for(secretariat)),
-        trigger_id=slack.server.issue_trigger_id(secretariat),
-    )
+    form = slack.slash_command_form(secretariat, f"status {opened}")
     return {"vote": vote_payload, "click": click.payload, "form": form}
 
 
@@ -495,10 +466,12 @@ def test_notes_and_reasons_with_slack_controls_never_reach_a_parsed_surface_raw(
     for member in members:
         for ref in REFS[:2]:
             notes = {"good_practice": hostile_note, "observations": hostile_note}
-            result = vote(slack, service, member, opened, ref, uniform("Not met"), notes)
+            result = vote(
+                slack, member, settings_.panel.channel, ref, values_for(uniform("Not met"), notes)
+            )
             assert result.status == 200 and result.response_action == "update"
     # The member's own notes come back in the vote form, as plain text (never parsed).
-    modal = open_vote_modal(slack, service, members[0], opened, REFS[0])
+    modal = open_vote_form(slack, members[0], settings_.panel.channel, REFS[0])
     inputs = [b["element"] for b in modal.blocks if b.get("type") == "input"]
     assert hostile_note in [e.get("initial_value") for e in inputs]
     slack.workspace.close_all_modals(members[0])
@@ -511,9 +484,7 @@ def test_notes_and_reasons_with_slack_controls_never_reach_a_parsed_surface_raw(
     parsed_surfaces = 0
     for user in {*members, chair, *settings_.panel.secretariat}:
         for surface in slack.surfaces_seen_by(user):
-            parsed = mrkdwn_texts(surface.blocks)
-            if surface.kind in ("message", "message_version", "ephemeral"):
-                parsed.append(surface.text)
+            parsed = parsed_texts(surface)  # mrkdwn, and a message's notification text
             parsed_surfaces += len(parsed)
             for text in parsed:
                 for control in CONTROLS:

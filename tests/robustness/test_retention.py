@@ -8,13 +8,12 @@ its actual output.
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import yaml
-from e2e.helpers import close_voting
+from e2e.conftest import SAMPLE
+from e2e.helpers import close_voting, pattern, values_for, vote
 
 from bot.config import Settings
 from bot.meetings import NARRATIVE_PURGED
@@ -24,28 +23,17 @@ from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
-from .conftest import REFS, SAMPLE, count_rows, dump_db
-from .helpers import acked, pattern, vote
+from .conftest import REFS, count_rows, dump_db
+from .helpers import acked
+from .serve_process import clean_env, run_vcop_side_by_side
 
 SAMPLE_CASES = yaml.safe_load(SAMPLE.read_text())["cases"]
 
 
 def _vcop(tmp_path: Path, *commands: list[str]) -> list[subprocess.CompletedProcess[str]]:
     """Run `vcop` commands side by side (each takes a second to start) and collect them."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("VCOP_", "SLACK_"))}
-    env |= {"VCOP_CONFIG": str(tmp_path / "app.yaml"), "VCOP_DB": str(tmp_path / "vcop.db")}
-    vcop = str(Path(sys.executable).parent / "vcop")
-    started = [
-        subprocess.Popen(
-            [vcop, *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env
-        )
-        for args in commands
-    ]
-    done = []
-    for process in started:
-        out, err = process.communicate(timeout=60)
-        done.append(subprocess.CompletedProcess(process.args, process.returncode, out, err))
-    return done
+    env = clean_env(VCOP_CONFIG=str(tmp_path / "app.yaml"), VCOP_DB=str(tmp_path / "vcop.db"))
+    return run_vcop_side_by_side(env, commands)
 
 
 def _narratives_anywhere(db: Path) -> list[str]:
@@ -70,7 +58,9 @@ def test_purge_deletes_narratives_and_notes_and_keeps_the_tally(
     for index, member in enumerate(members):
         for ref in REFS[:2]:
             notes = {"good_practice": f"private note {member} {ref}", "learning": "private note"}
-            assert acked(vote(slack, service, member, opened, ref, pattern(index), notes))
+            assert acked(
+                vote(slack, member, settings.panel.channel, ref, values_for(pattern(index), notes))
+            )
     service.resolutions.resolve_right(
         opened, REFS[0], 1, Finding.MET, "Agreed at the meeting", chair
     )

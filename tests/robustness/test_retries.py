@@ -10,13 +10,15 @@ import threading
 from pathlib import Path
 from typing import Any
 
+from e2e.helpers import open_vote_form, pattern, values_for
+
 from bot.config import Settings
 from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
 from .conftest import REFS, count_rows
-from .helpers import ack_body, open_vote_modal, pattern, submission_payload, values_for
+from .helpers import ack_body, submission_payload
 
 
 def _audit_votes(db: Path, member: str, ref: str) -> int:
@@ -42,7 +44,7 @@ def test_the_same_view_submission_delivered_twice_counts_once(
     first, second = settings.panel.members[:2]
     deliveries: list[tuple[str, dict[str, Any]]] = []
     for member in (first, second):
-        modal = open_vote_modal(slack, service, member, opened, REFS[0])
+        modal = open_vote_form(slack, member, channel, REFS[0])
         values = values_for(pattern(len(deliveries)), {"observations": f"note of {member}"})
         deliveries.append((member, submission_payload(slack, member, modal, values)))
     # First member: the same payload three times, one after another.

@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from e2e.conftest import MEETING_ID, SAMPLE
+from e2e.helpers import pattern, values_for, vote
 
 from bot.clock import ManualClock
 from bot.config import Settings, SlackCredentials
@@ -28,8 +30,8 @@ from handlers.pacing import NoPace
 from handlers.server import RunningServer, start_in_background
 from handlers.slack_sim import Forgery, SimulatedSlack, WebApiServer, Workspace
 
-from .conftest import MEETING_ID, REFS, SAMPLE, LogCapture
-from .helpers import acked, pattern, vote
+from .conftest import REFS, LogCapture
+from .helpers import acked
 
 
 def _digits(n: int) -> str:
@@ -99,11 +101,15 @@ def test_no_secret_in_any_log_line_of_a_whole_run(
     for index, member in enumerate(members):
         for ref in REFS[:2]:
             notes = {"observations": f"note {index}"}
-            assert acked(vote(slack, service, member, MEETING_ID, ref, pattern(index), notes))
+            assert acked(
+                vote(slack, member, settings.panel.channel, ref, values_for(pattern(index), notes))
+            )
     # A member pastes the app token into a note by mistake; it travels in request and
     # response bodies that slack_sdk and Bolt log at DEBUG, so the redactor must catch it.
     notes = {"learning": f"oops: {APP_TOKEN}"}
-    assert acked(vote(slack, service, members[0], MEETING_ID, REFS[0], pattern(0), notes))
+    assert acked(
+        vote(slack, members[0], settings.panel.channel, REFS[0], values_for(pattern(0), notes))
+    )
     post = service.messages.post_for(MEETING_ID, REFS[0])
     assert post is not None
     slack.click_button(members[0], ids.VOTE_OPEN, ids.case_key(MEETING_ID, REFS[0]), message=post)

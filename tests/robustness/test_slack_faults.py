@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 
 import pytest
+from e2e.conftest import MEETING_ID, SAMPLE
+from e2e.helpers import ballot, open_vote_form, vote, wait_for
 
 from bot.clock import ManualClock
 from bot.config import Settings
@@ -23,10 +25,10 @@ from bot.models import VoteOption
 from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_client import TIMEOUT_ENV
-from handlers.slack_sim import Message, SimulatedSlack
+from handlers.slack_sim import Message, SimulatedSlack, SubmissionResult
 
-from .conftest import MEETING_ID, REFS, SAMPLE, LogCapture, count_rows
-from .helpers import acked, open_vote_modal, uniform, values_for, vote
+from .conftest import REFS, LogCapture, count_rows
+from .helpers import acked
 
 PROGRESS = re.compile(r"(\d+) of (\d+) members have voted")
 
@@ -51,11 +53,9 @@ def _voted(slack: SimulatedSlack, settings: Settings, ref: str) -> int:
     return int(found.group(1)) if found else -1
 
 
-def _wait(probe: Callable[[], bool], timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not probe():
-        assert time.monotonic() < deadline, f"not within {timeout} s"
-        time.sleep(0.05)
+def _first_member_votes(slack: SimulatedSlack, settings: Settings) -> SubmissionResult:
+    """The first member votes Met on every right of the first case, through the vote form."""
+    return vote(slack, settings.panel.members[0], settings.panel.channel, REFS[0], ballot())
 
 
 def _wait_for_progress(
@@ -79,7 +79,7 @@ def test_a_429_is_retried_after_retry_after_and_the_vote_was_already_stored(
     settings = local.settings
     ts = _case_message(slack, settings, REFS[0]).ts
     local.api.faults.rate_limit("chat.update", times=1, retry_after=1)
-    result = vote(slack, service, settings.panel.members[0], opened, REFS[0], uniform("Met"))
+    result = _first_member_votes(slack, settings)
     assert acked(result)
     assert count_rows(local.database, "votes") == 12  # stored before Slack was even asked
     _wait_for_progress(slack, settings, REFS[0], 1)
@@ -94,7 +94,7 @@ def test_server_errors_are_retried(
     settings = local.settings
     ts = _case_message(slack, settings, REFS[0]).ts
     local.api.faults.server_error("chat.update", times=2)
-    assert acked(vote(slack, service, settings.panel.members[0], opened, REFS[0], uniform("Met")))
+    assert acked(_first_member_votes(slack, settings))
     _wait_for_progress(slack, settings, REFS[0], 1)
     assert _updates(slack, ts) == [500, 500, 200]
 
@@ -106,7 +106,7 @@ def test_a_stalled_call_times_out_and_is_retried(
     ts = _case_message(slack, settings, REFS[0]).ts
     local.api.faults.stall("chat.update", times=1, seconds=6)
     started = time.monotonic()
-    assert acked(vote(slack, service, settings.panel.members[0], opened, REFS[0], uniform("Met")))
+    assert acked(_first_member_votes(slack, settings))
     assert count_rows(local.database, "votes") == 12
     _wait_for_progress(slack, settings, REFS[0], 1, timeout=6)
     # The retry got through while the first call was still hanging: the client gave up
@@ -127,11 +127,9 @@ def test_an_outage_longer_than_the_retries_loses_no_vote_and_progress_catches_up
     settings = local.settings
     members = settings.panel.members
     ts = _case_message(slack, settings, REFS[0]).ts
-    modals = {m: open_vote_modal(slack, service, m, opened, REFS[0]) for m in members}
+    modals = {m: open_vote_form(slack, m, settings.panel.channel, REFS[0]) for m in members}
     local.api.faults.server_error(None, times=4)
-    results = [
-        slack.submit_view(m, modals[m].id, values_for(uniform(VoteOption.NOT_MET))) for m in members
-    ]
+    results = [slack.submit_view(m, modals[m].id, ballot(VoteOption.NOT_MET)) for m in members]
     assert [acked(r) for r in results] == [True] * 5
     assert count_rows(local.database, "votes") == 60
     assert count_rows(local.database, "votes", "option = 'Not met'") == 60
@@ -154,8 +152,8 @@ def test_open_under_rate_limits_and_errors_posts_each_case_once(
         local.api.faults.server_error("chat.postMessage", times=1)
         result = slack.slash_command(settings.panel.secretariat[0], f"open {MEETING_ID}")
         assert result.status == 200 and result.response.elapsed < 1
-        _wait(lambda: len(slack.messages(settings.panel.channel)) == 1 + len(REFS), 15)
-        _wait(
+        wait_for(lambda: len(slack.messages(settings.panel.channel)) == 1 + len(REFS), 15)
+        wait_for(
             lambda: "posted 6 cases" in str(slack.ephemerals_for(settings.panel.secretariat[0])), 5
         )
         _check_posted_once(local, slack, settings)

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from e2e.conftest import MEETING_ID, SAMPLE
+from e2e.helpers import open_vote_form, pattern, values_for
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from websockets.exceptions import InvalidStatus
@@ -35,8 +37,8 @@ from handlers.slack_sim import (
 from handlers.slack_sim.socket_mode import EnvelopeType
 from handlers.socket_mode import AppTokenRefused, SocketModeRunner
 
-from .conftest import MEETING_ID, REFS, SAMPLE, count_rows, load_panel_settings
-from .helpers import acked, open_vote_modal, pattern, stored_votes, values_for
+from .conftest import REFS, count_rows, load_panel_settings
+from .helpers import acked, stored_votes
 
 pytestmark = pytest.mark.parametrize("transport", ["socket"])
 
@@ -162,7 +164,7 @@ def test_a_redelivered_envelope_stores_the_vote_once(
     slack = _socket(local)
     service = local.bot.runtime.service
     member = settings.panel.members[0]
-    modal = open_vote_modal(slack, service, member, opened, "SH-01")
+    modal = open_vote_form(slack, member, settings.panel.channel, "SH-01")
     first = slack.submit_view(member, modal.id, values_for(pattern(3)))
     assert acked(first)
     sent = [e for e in local.api.socket_mode.sent if e["payload"].get("type") == "view_submission"]
@@ -242,8 +244,8 @@ def thirty(tmp_path: Path, clock: ManualClock, transport: str) -> Iterator[Local
 
 
 def _open_modals(local: LocalWorkspace, members: tuple[str, ...], ref: str) -> dict[str, str]:
-    service = local.bot.runtime.service
-    return {m: open_vote_modal(local.slack, service, m, MEETING_ID, ref).id for m in members}
+    channel = local.settings.panel.channel
+    return {m: open_vote_form(local.slack, m, channel, ref).id for m in members}
 
 
 def test_refresh_requested_reconnects_without_losing_an_acked_vote(
