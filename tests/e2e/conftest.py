@@ -23,10 +23,8 @@ from bot.panel import PanelServices
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack, Transport
 
-from .helpers import OpenMeeting
+from .helpers import ROOT, SAMPLE, OpenMeeting
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"
 MEETING_ID = "2025-09-stalking"
 BEFORE_DEADLINE = dt.datetime(2025, 9, 10, 9, 0, tzinfo=dt.UTC)
 #: Both ways Slack reaches a bot: signed HTTP requests, and Socket Mode envelopes.

@@ -35,6 +35,9 @@ from handlers.slack_sim import (
 )
 
 RIGHTS = range(1, 13)
+ROOT = Path(__file__).resolve().parents[2]
+#: The meeting file shipped with the bot, which the demo and most e2e tests import.
+SAMPLE = ROOT / "bot" / "data" / "sample_meeting.yaml"
 OPTION_LABELS = [option.value for option in VoteOption]
 NOTE_BLOCKS = ("note_good_practice", "note_observations", "note_learning")
 #: "Met 3", "Not met 1": how any surface shows vote counts.
@@ -271,6 +274,27 @@ def run_due_at(local: LocalWorkspace, clock: ManualClock, moment: dt.datetime) -
     return local.runtime.scheduler.run_due()
 
 
+def closing_notices(slack: SimulatedSlack, channel: str) -> list[Message]:
+    """The "Voting closed" notices posted to the panel's channel."""
+    return [m for m in slack.messages(channel) if m.text.startswith("Voting closed")]
+
+
+def chair_tally_dms(slack: SimulatedSlack, chair: str) -> list[Message]:
+    """The chair's DMs that bring the tally of a closed meeting."""
+    return [m for m in slack.dms_for(chair) if "your tally" in m.text]
+
+
+def sample_variant(directory: Path, meeting_id: str, refs: list[str], **header: str) -> Path:
+    """The sample meeting under another id, its first cases renamed to ``refs``, as
+    DIRECTORY/MEETING_ID.yaml; ``header`` replaces fields of its meeting header."""
+    data = yaml.safe_load(SAMPLE.read_text())
+    data["meeting"].update(id=meeting_id, **header)
+    data["cases"] = [dict(case, ref=ref) for case, ref in zip(data["cases"], refs, strict=False)]
+    path = directory / f"{meeting_id}.yaml"
+    path.write_text(yaml.safe_dump(data))
+    return path
+
+
 def close_voting(slack: SimulatedSlack, chair: str, meeting: str = "") -> SlashCommandResult:
     """Run `/vcop close [MEETING]` as the chair and confirm it in the modal it opens."""
     result = slack.slash_command(chair, f"close {meeting}".strip())
@@ -363,7 +387,7 @@ class OpenMeeting:
         return [m for m in self.slack.dms_for(member) if m.text.startswith("Reminder")]
 
     def closing_notices(self) -> list[Message]:
-        return [m for m in self.slack.messages(self.channel) if m.text.startswith("Voting closed")]
+        return closing_notices(self.slack, self.channel)
 
     def chair_tally_dms(self) -> list[Message]:
-        return [m for m in self.slack.dms_for(self.chair) if "your tally" in m.text]
+        return chair_tally_dms(self.slack, self.chair)

@@ -15,7 +15,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-import yaml
 
 from bot import cli
 from bot.access import SYSTEM_ACTOR
@@ -28,8 +27,17 @@ from handlers.local_workspace import LocalWorkspace
 from handlers.runtime import SlackRuntime
 from handlers.slack_sim import SimulatedSlack
 
-from .conftest import SAMPLE
-from .helpers import ballot, buttons, close_voting, thread_replies, vote
+from .helpers import (
+    ballot,
+    buttons,
+    chair_tally_dms,
+    close_voting,
+    closing_notices,
+    run_due_at,
+    sample_variant,
+    thread_replies,
+    vote,
+)
 
 LONDON = ZoneInfo("Europe/London")
 CLOSE = dt.datetime(2025, 9, 15, 17, 0, tzinfo=LONDON)
@@ -37,11 +45,6 @@ REFS = [f"SH-{n:02d}" for n in range(1, 7)]
 TWIN = "2025-09-twin"
 TWIN_REFS = [f"TW-{n:02d}" for n in range(1, 7)]
 LATER = "2025-12-stalking"
-
-
-def _runtime(local: LocalWorkspace) -> SlackRuntime:
-    assert local.bot is not None
-    return local.bot.runtime
 
 
 def _delivered(runtime: SlackRuntime, change: Change, meeting_id: str, **extra: Any) -> set[str]:
@@ -54,13 +57,9 @@ def _delivered(runtime: SlackRuntime, change: Change, meeting_id: str, **extra: 
 def _meeting_file(
     tmp_path: Path, meeting_id: str, refs: list[str], **header: str
 ) -> tuple[str, bytes]:
-    """The sample meeting under another id and other case refs, as a YAML file."""
-    data = yaml.safe_load(SAMPLE.read_text())
-    data["meeting"].update(id=meeting_id, title=f"Meeting {meeting_id}", **header)
-    data["cases"] = [dict(case, ref=ref) for case, ref in zip(data["cases"], refs, strict=False)]
-    text = yaml.safe_dump(data)
-    (tmp_path / f"{meeting_id}.yaml").write_text(text)
-    return f"{meeting_id}.yaml", text.encode()
+    """The sample meeting under another id and other case refs: a file's name and bytes."""
+    path = sample_variant(tmp_path, meeting_id, refs, title=f"Meeting {meeting_id}", **header)
+    return path.name, path.read_bytes()
 
 
 def _open_twin_by_button(slack: SimulatedSlack, settings: Settings, tmp_path: Path) -> str:
@@ -74,20 +73,10 @@ def _open_twin_by_button(slack: SimulatedSlack, settings: Settings, tmp_path: Pa
     return TWIN
 
 
-def _closed_notices(slack: SimulatedSlack, settings: Settings) -> int:
-    return sum(
-        1 for m in slack.messages(settings.panel.channel) if m.text.startswith("Voting closed")
-    )
-
-
-def _chair_tally_dms(slack: SimulatedSlack, settings: Settings) -> int:
-    return sum(1 for m in slack.dms_for(settings.panel.chair[0]) if "your tally" in m.text)
-
-
 def test_open_by_slash_command_and_by_the_open_voting_button_post_and_arm_alike(
     opened: str, local: LocalWorkspace, slack: SimulatedSlack, settings: Settings, tmp_path: Path
 ) -> None:
-    runtime = _runtime(local)
+    runtime = local.runtime
     twin = _open_twin_by_button(slack, settings, tmp_path)
 
     assert _delivered(runtime, Change.OPEN, opened) == {"header", *(f"case:{r}" for r in REFS)}
@@ -119,19 +108,18 @@ def test_a_close_by_the_chair_records_the_same_deliveries_as_a_close_at_the_dead
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    runtime = _runtime(local)
+    runtime = local.runtime
     twin = _open_twin_by_button(slack, settings, tmp_path)
     chair = settings.panel.chair[0]
 
     assert close_voting(slack, chair, opened).status == 200  # the chair, early
-    clock.set(CLOSE + dt.timedelta(minutes=1))
-    assert runtime.scheduler.run_due() >= 1  # the twin, at its deadline
+    assert run_due_at(local, clock, CLOSE + dt.timedelta(minutes=1)) >= 1  # the twin's deadline
 
     owed = {"case-messages", "channel-notice", f"chair:{chair}"}
     assert _delivered(runtime, Change.CLOSE, opened) == owed
     assert _delivered(runtime, Change.CLOSE, twin) == owed
-    assert _closed_notices(slack, settings) == 2
-    assert _chair_tally_dms(slack, settings) == 2
+    assert len(closing_notices(slack, settings.panel.channel)) == 2
+    assert len(chair_tally_dms(slack, settings.panel.chair[0])) == 2
     shown = [
         b.get("action_id")
         for m in slack.messages(settings.panel.channel)
@@ -150,18 +138,23 @@ def test_the_same_close_triggered_again_sends_nothing_twice(
     settings: Settings,
     clock: ManualClock,
 ) -> None:
-    runtime = _runtime(local)
+    runtime = local.runtime
     assert close_voting(slack, settings.panel.chair[0], opened).status == 200
-    notices, dms = _closed_notices(slack, settings), _chair_tally_dms(slack, settings)
+    notices, dms = (
+        len(closing_notices(slack, settings.panel.channel)),
+        len(chair_tally_dms(slack, settings.panel.chair[0])),
+    )
 
     # As the deadline job would if it ran just after the chair's close.
     again = runtime.states.announce(runtime.states.close(opened, SYSTEM_ACTOR))
-    clock.set(CLOSE + dt.timedelta(minutes=1))
-    ran = runtime.scheduler.run_due()
+    ran = run_due_at(local, clock, CLOSE + dt.timedelta(minutes=1))
 
     assert again.sent == () and set(again.already) == _delivered(runtime, Change.CLOSE, opened)
     assert ran == 0  # the chair's close cancelled the deadline's
-    assert (_closed_notices(slack, settings), _chair_tally_dms(slack, settings)) == (notices, dms)
+    assert (
+        len(closing_notices(slack, settings.panel.channel)),
+        len(chair_tally_dms(slack, settings.panel.chair[0])),
+    ) == (notices, dms)
     closes = [e for e in runtime.service.repo.audit_entries(opened) if e.action == "meeting.close"]
     assert len(closes) == 1
 
@@ -173,7 +166,7 @@ def test_extend_by_slash_command_rearms_the_close_at_the_new_deadline(
     settings: Settings,
     clock: ManualClock,
 ) -> None:
-    runtime = _runtime(local)
+    runtime = local.runtime
     chair = settings.panel.chair[0]
     later = dt.datetime(2025, 9, 16, 17, 0, tzinfo=LONDON)
 
@@ -184,11 +177,9 @@ def test_extend_by_slash_command_rearms_the_close_at_the_new_deadline(
     [close] = [s for s in runtime.deadlines.pending(opened) if s.kind is ScheduleKind.CLOSE]
     assert close.due_at == later.astimezone(dt.UTC)
     assert close.id in {job.id for job in runtime.scheduler.scheduler.get_jobs()}
-    clock.set(CLOSE + dt.timedelta(minutes=1))  # the old deadline passes: voting stays open
-    runtime.scheduler.run_due()
+    run_due_at(local, clock, CLOSE + dt.timedelta(minutes=1))  # the old deadline: still open
     assert runtime.service.meetings.get_meeting(opened).is_open
-    clock.set(later + dt.timedelta(minutes=1))
-    runtime.scheduler.run_due()
+    run_due_at(local, clock, later + dt.timedelta(minutes=1))
     assert not runtime.service.meetings.get_meeting(opened).is_open
     assert _delivered(runtime, Change.CLOSE, opened) == {
         "case-messages",
@@ -205,7 +196,7 @@ def test_a_relisted_case_is_posted_once_through_the_route_even_when_retried(
     clock: ManualClock,
     tmp_path: Path,
 ) -> None:
-    runtime = _runtime(local)
+    runtime = local.runtime
     channel, members = settings.panel.channel, settings.panel.members
     chair, secretariat = settings.panel.chair[0], settings.panel.secretariat[0]
     split = [VoteOption.MET, VoteOption.NOT_MET, VoteOption.MET, VoteOption.NOT_MET]
@@ -246,7 +237,7 @@ def test_purge_in_slack_and_on_the_command_line_make_the_same_change(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    runtime = _runtime(local)
+    runtime = local.runtime
     secretariat = settings.panel.secretariat[0]
     name, _ = _meeting_file(tmp_path, TWIN, TWIN_REFS, voting_closes="2025-09-01T17:00:00+01:00")
     runtime.service.meetings.import_meeting(tmp_path / name)  # its deadline is past: closed
@@ -278,7 +269,7 @@ def test_purge_in_slack_and_on_the_command_line_make_the_same_change(
 def test_a_meeting_replaced_after_opening_is_posted_anew_when_opened_again(
     local: LocalWorkspace, slack: SimulatedSlack, settings: Settings, tmp_path: Path
 ) -> None:
-    runtime = _runtime(local)
+    runtime = local.runtime
     secretariat, channel = settings.panel.secretariat[0], settings.panel.channel
     name, _ = _meeting_file(tmp_path, TWIN, TWIN_REFS[:2])
     runtime.service.meetings.import_meeting(tmp_path / name)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-import yaml
-
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.models import Category, VoteOption
@@ -14,19 +12,17 @@ from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
 
-from .conftest import SAMPLE
-from .helpers import ballot, close_voting, vote
+from .helpers import ballot, close_voting, sample_variant, vote
 
 
 def _later_meeting(tmp_path: Path) -> Path:
-    data = yaml.safe_load(SAMPLE.read_text())
-    data["meeting"].update(
-        id="2025-12-stalking", date="2025-12-10", voting_closes="2025-12-08T17:00:00+00:00"
+    return sample_variant(
+        tmp_path,
+        "2025-12-stalking",
+        ["SH-07"],
+        date="2025-12-10",
+        voting_closes="2025-12-08T17:00:00+00:00",
     )
-    data["cases"] = [dict(data["cases"][0], ref="SH-07")]
-    path = tmp_path / "later.yaml"
-    path.write_text(yaml.safe_dump(data))
-    return path
 
 
 def test_undecided_case_is_relisted_with_history(
