@@ -8,6 +8,7 @@ them on the server already holds the database.
 
 from __future__ import annotations
 
+from bot.actions import Action
 from bot.config import Settings
 from bot.errors import NotAllowed
 from bot.models import Meeting
@@ -68,3 +69,52 @@ class Access:
         if not self.settings.is_chair(user):
             return False
         return not self.settings.is_member(user) or self.repo.has_voted(meeting.id, ref, user)
+
+    # The record the panel keeps after a meeting: actions, feedback packs, trends ----------
+
+    def keeps_the_record(self, user: str) -> bool:
+        """The chair and the secretariat record actions and pull every pack and report."""
+        return self.settings.is_chair(user) or self.settings.is_secretariat(user)
+
+    def require_action_recorder(self, user: str) -> None:
+        if not self.keeps_the_record(user):
+            raise NotAllowed("Only the chair or the secretariat can record actions.")
+
+    def require_action_updater(self, user: str, action: Action) -> None:
+        """An agency's named contact may also update the actions owed by that agency."""
+        if self.keeps_the_record(user) or self.settings.agency_contact(action.agency) == user:
+            return
+        raise NotAllowed(
+            f"Only the chair, the secretariat or {action.agency}'s named contact can update "
+            "this action."
+        )
+
+    def pack_agencies(self, user: str) -> list[str]:
+        """The agencies whose feedback packs ``user`` may pull: all for the chair and
+        secretariat, an agency's own for its named contact, none for anyone else."""
+        settings = self.settings
+        if self.keeps_the_record(user):
+            return [a for a in settings.agency_names if settings.rights.rights_of(a)]
+        return [a for a, contact in settings.agencies.items() if contact == user]
+
+    def require_pack_reader(self, user: str, agency: str | None = None) -> None:
+        """``user`` may pull ``agency``'s pack (with no agency: at least one pack)."""
+        if agency is None:
+            if not self.pack_agencies(user):
+                raise NotAllowed(
+                    "Only the chair, the secretariat or an agency's named contact can pull "
+                    "feedback packs."
+                )
+        elif agency not in self.pack_agencies(user):
+            raise NotAllowed(
+                f"Only the chair, the secretariat or {agency}'s named contact can pull "
+                f"{agency}'s feedback pack."
+            )
+
+    def require_trends_reader(self, user: str) -> None:
+        if not self.keeps_the_record(user):
+            raise NotAllowed("Only the chair or the secretariat can pull the trends report.")
+
+    def may_send_meeting_files(self, user: str) -> bool:
+        """Meeting files are the secretariat's to send; anyone else's are refused unread."""
+        return self.settings.is_secretariat(user)

@@ -15,7 +15,7 @@ from bot.action_points import ActionPoint, action_points
 from bot.actions import Action, ActionStatus, ActionUpdate, NewAction
 from bot.deadline_service import schedule_id
 from bot.deadlines import previous_working_slot
-from bot.errors import NotAllowed, NotFound, PanelError
+from bot.errors import NotFound, PanelError
 from bot.models import Schedule, ScheduleKind, ScheduleStatus
 from bot.panel import PanelServices
 
@@ -52,28 +52,11 @@ class ActionService:
         self.repo = panel.repo
         self.settings = panel.settings
 
-    # Who -----------------------------------------------------------------------
-
-    def can_record(self, user: str) -> bool:
-        return self.settings.is_chair(user) or self.settings.is_secretariat(user)
-
-    def require_can_record(self, user: str) -> None:
-        if not self.can_record(user):
-            raise NotAllowed("Only the chair or the secretariat can record actions.")
-
-    def require_can_update(self, user: str, action: Action) -> None:
-        if self.can_record(user) or self.settings.agency_contact(action.agency) == user:
-            return
-        raise NotAllowed(
-            f"Only the chair, the secretariat or {action.agency}'s named contact can update "
-            "this action."
-        )
-
     # Writes ----------------------------------------------------------------------
 
     def add(self, actor: str, new: NewAction) -> Action:
         """Record an action and plan its reminder; problems are PanelErrors naming the field."""
-        self.require_can_record(actor)
+        self.panel.access.require_action_recorder(actor)
         meeting = self.panel.meetings.get_meeting(new.meeting_id)
         try:
             agency = self.settings.agency(new.agency)
@@ -115,7 +98,7 @@ class ActionService:
     ) -> Action:
         """Add an update to an action's history; a new status closes or reopens it."""
         action = self.get(action_id)
-        self.require_can_update(actor, action)
+        self.panel.access.require_action_updater(actor, action)
         text = text.strip()
         if not text and status is None:
             raise PanelError("Write what has happened, or choose a new status.")

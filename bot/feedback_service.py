@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.action_service import ActionService
-from bot.errors import NotAllowed, PanelError
+from bot.errors import PanelError
 from bot.feedback import FeedbackPack, PackAction, build_feedback
 from bot.panel import PanelServices
 
@@ -21,20 +21,6 @@ class FeedbackService:
             return self.settings.agency(name)
         except ValueError as exc:
             raise PanelError(str(exc)) from exc
-
-    def agencies_for(self, user: str) -> list[str]:
-        """The agencies whose packs ``user`` may pull: all for the chair and secretariat,
-        an agency's own for its named contact, none for anyone else."""
-        if self.settings.is_chair(user) or self.settings.is_secretariat(user):
-            return [a for a in self.settings.agency_names if self.settings.rights.rights_of(a)]
-        return [a for a, contact in self.settings.agencies.items() if contact == user]
-
-    def require_may_see(self, user: str, agency: str) -> None:
-        if agency not in self.agencies_for(user):
-            raise NotAllowed(
-                f"Only the chair, the secretariat or {agency}'s named contact can pull "
-                f"{agency}'s feedback pack."
-            )
 
     def pack(
         self, meeting_id: str, agency: str, actions: tuple[PackAction, ...] = ()

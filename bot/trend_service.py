@@ -40,10 +40,6 @@ class TrendService:
         self.repo = repo
         self.clock: Clock = clock or SystemClock()
 
-    def require_chair_or_secretariat(self, user: str) -> None:
-        if not (self.settings.is_chair(user) or self.settings.is_secretariat(user)):
-            raise PanelError("Only the chair or the secretariat can pull the trends report.")
-
     def check_period(self, start: dt.date, end: dt.date, theme: str | None = None) -> list[Meeting]:
         """The closed meetings in the period; a PanelError when there is nothing to report.
 

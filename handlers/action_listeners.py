@@ -73,7 +73,7 @@ def open_add_from_command(
     """`/vcop action add`: the chair or secretariat gets the form; `/vcop action list`: a DM
     with every open action."""
     if request.arguments[:1] == ["list"]:
-        rt.actions.require_can_record(request.user_id)
+        rt.service.access.require_action_recorder(request.user_id)
         ack(text="Sending you every open action in a DM.")
         send_action_list(rt, request.user_id)
         return
@@ -82,7 +82,7 @@ def open_add_from_command(
             "Usage: /vcop action add (opens a form to record an action) or /vcop action list "
             "(sends you every open action)"
         )
-    rt.actions.require_can_record(request.user_id)
+    rt.service.access.require_action_recorder(request.user_id)
     if not rt.service.meetings.list_meetings():
         raise PanelError("There is no meeting yet to record an action against.")
     ack()
@@ -106,7 +106,7 @@ def list_all(ack: Ack, body: dict, context: BoltContext) -> None:
     click = ButtonClick.model_validate(body)
     rt = runtime_of(context)
     try:
-        rt.actions.require_can_record(click.user_id)
+        rt.service.access.require_action_recorder(click.user_id)
     except PanelError as exc:
         rt.publisher.dm(click.user_id, str(exc))
         return
@@ -134,7 +134,7 @@ def open_add_from_learning(ack: Ack, body: dict, client: WebClient, context: Bol
     rt = runtime_of(context)
     show = client.views_push if click.in_modal else client.views_open
     try:
-        rt.actions.require_can_record(click.user_id)
+        rt.service.access.require_action_recorder(click.user_id)
         meeting_id, ref, text, right, agency = _point(click.value)
     except PanelError as exc:
         show(trigger_id=click.trigger_id, view=blocks.notice_modal("Cannot record", str(exc)))
@@ -215,7 +215,7 @@ def open_update(ack: Ack, body: dict, client: WebClient, context: BoltContext) -
     rt = runtime_of(context)
     try:
         action = rt.actions.get(int(click.value))
-        rt.actions.require_can_update(click.user_id, action)
+        rt.service.access.require_action_updater(click.user_id, action)
     except (PanelError, ValueError) as exc:
         client.views_open(
             trigger_id=click.trigger_id, view=blocks.notice_modal("Cannot update", str(exc))

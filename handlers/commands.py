@@ -302,7 +302,7 @@ def relist_case(
 def send_report(
     rt: SlackRuntime, request: SlashCommand, ack: Ack, respond: Respond, client: WebClient
 ) -> None:
-    rt.trends.require_chair_or_secretariat(request.user_id)
+    rt.service.access.require_trends_reader(request.user_id)
     if len(request.arguments) < 2:
         raise PanelError(
             "Usage: /vcop report FROM TO [THEME], dates as YYYY-MM-DD, e.g. "
@@ -334,12 +334,9 @@ def send_feedback_packs(
     feedback = FeedbackService(rt.service)
     meeting = rt.service.meetings.get_meeting(request.arguments[0])
     agency = " ".join(request.arguments[1:]) or None
-    if agency is not None:
-        feedback.require_may_see(request.user_id, feedback.agency(agency))
-    elif not feedback.agencies_for(request.user_id):
-        raise PanelError(
-            "Only the chair, the secretariat or an agency's named contact can pull feedback packs."
-        )
+    rt.service.access.require_pack_reader(
+        request.user_id, None if agency is None else feedback.agency(agency)
+    )
     if rt.service.meetings.voting_is_open(meeting):
         raise PanelError(
             f"Voting on {escape(meeting.title)} is still open; feedback packs come after the close."

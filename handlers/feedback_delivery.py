@@ -38,16 +38,13 @@ def send_feedback(
     agency: str | None,
 ) -> str:
     """DM ``user`` the packs they may see (one agency's, or all they may) as DOCX files."""
+    access = feedback.service.access
     if agency is not None:
-        feedback.require_may_see(user, feedback.agency(agency))
+        access.require_pack_reader(user, feedback.agency(agency))
         packs = feedback.packs(meeting_id, agency)
     else:
-        allowed = feedback.agencies_for(user)
-        if not allowed:
-            raise PanelError(
-                "Only the chair, the secretariat or an agency's named contact can pull "
-                "feedback packs."
-            )
+        access.require_pack_reader(user)
+        allowed = access.pack_agencies(user)
         packs = [feedback.pack(meeting_id, name) for name in allowed]
     text = packs_text(packs)
     block = SectionBlock(text=MarkdownTextObject(text=text[:SECTION_MAX]))

@@ -70,8 +70,7 @@ def refresh_home(
     client: WebClient, context: BoltContext, user: str, confirmation: str | None = None
 ) -> None:
     runtime = runtime_of(context)
-    settings = runtime.service.settings
-    keeps_actions = settings.is_chair(user) or settings.is_secretariat(user)
+    keeps_actions = runtime.service.access.keeps_the_record(user)
     view = home_for(runtime.service, user, confirmation, ACTIONS_ROOM if keeps_actions else 0)
     if keeps_actions:
         actions = runtime.actions

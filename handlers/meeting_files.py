@@ -139,7 +139,7 @@ def receive_file(event: dict, client: WebClient, context: BoltContext) -> None:
     if not message.is_file_share_in_dm:
         return
     thread = _Thread(rt, message.channel, message.thread_ts or message.ts)
-    if not rt.service.settings.is_secretariat(message.user):
+    if not rt.service.access.may_send_meeting_files(message.user):
         logger.info("refused a file from someone not in panel.secretariat")
         _after_ack(rt, lambda: thread.say(secretariat_blocks.refusal_reply(NOT_SECRETARIAT)))
         return
@@ -164,7 +164,7 @@ def replace_meeting(ack: Ack, body: dict, client: WebClient, context: BoltContex
     click = ButtonClick.model_validate(body)
     rt = runtime_of(context)
     where = click.thread()
-    if not rt.service.settings.is_secretariat(click.user_id) or where is None:
+    if not rt.service.access.may_send_meeting_files(click.user_id) or where is None:
         _refuse(client, click, "Cannot replace", NOT_SECRETARIAT)
         return
     thread = _Thread(rt, *where)
@@ -175,7 +175,7 @@ def replace_meeting(ack: Ack, body: dict, client: WebClient, context: BoltContex
         except PanelError as exc:
             thread.say(secretariat_blocks.refusal_reply(str(exc)))
             return
-        if shared.user and not rt.service.settings.is_secretariat(shared.user):
+        if shared.user and not rt.service.access.may_send_meeting_files(shared.user):
             thread.say(secretariat_blocks.refusal_reply(NOT_SECRETARIAT))
             return
         _import(rt, client, thread, shared, click.user_id, replace=True)

@@ -50,11 +50,13 @@ def send_trends(
     end: dt.date,
     theme: str | None,
 ) -> str:
-    """DM ``user`` the trends report and upload its DOCX there; returns the DM's channel."""
+    """DM ``user`` the trends report and upload its DOCX there; returns the DM's channel.
+
+    The caller has checked that ``user`` may pull it (``Access.require_trends_reader``).
+    """
     # Imported here: matplotlib takes a second to load, and only this request draws.
     from bot.trend_charts import trend_charts
 
-    trends.require_chair_or_secretariat(user)
     report, _ = trends.report(start, end, theme)
     document = render_docx(report, trend_charts(report))
     text, message = trends_message(report)

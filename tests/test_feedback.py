@@ -110,15 +110,14 @@ def test_pack_of_an_open_meeting_or_unknown_agency_is_a_plain_error(imported: Pa
 
 
 def test_only_the_chair_secretariat_or_the_agencys_contact_may_see_its_pack(panel: Panel) -> None:
-    feedback = FeedbackService(panel.service)
     police_contact = panel.settings.agencies["Police"]
 
-    feedback.require_may_see(panel.chair, "Police")
-    feedback.require_may_see(police_contact, "Police")
+    panel.service.access.require_pack_reader(panel.chair, "Police")
+    panel.service.access.require_pack_reader(police_contact, "Police")
     with pytest.raises(NotAllowed, match="named contact"):
-        feedback.require_may_see(police_contact, "Crown Prosecution Service")
+        panel.service.access.require_pack_reader(police_contact, "Crown Prosecution Service")
     with pytest.raises(NotAllowed):
-        feedback.require_may_see(panel.members[1], "Police")
+        panel.service.access.require_pack_reader(panel.members[1], "Police")
 
 
 def test_pack_docx_opened_with_python_docx(panel: Panel) -> None:
