@@ -21,6 +21,7 @@ from bot.access import CLI_ACTOR
 from bot.backups import BackupService
 from bot.config import ConfigError, Settings, config_path, load_settings
 from bot.deadline_service import DeadlineService
+from bot.deadlines import parse_deadline
 from bot.errors import PanelError
 from bot.meeting_export import meeting_yaml
 from bot.meeting_file import MeetingDocument, MeetingFile, MeetingFileError, read_meeting_file
@@ -151,6 +152,23 @@ def cmd_meeting_list(args: argparse.Namespace, ctx: Context) -> int:
         _out(f"No meetings yet in {database}. Import one with `vcop meeting import FILE`.")
     for line in lines:
         _out(line)
+    return EXIT_OK
+
+
+def cmd_meeting_extend(args: argparse.Namespace, ctx: Context) -> int:
+    """Move an open meeting's voting deadline, as `/vcop extend` does: DEADLINE is
+    panel time unless it names an offset (e.g. 2025-09-16T17:00), in the future and no
+    later than the meeting's day. A running bot re-arms its close and reminders and
+    redraws the case messages within a minute."""
+    try:
+        closes = parse_deadline(args.deadline, ctx.settings.voting.zone)
+    except ValueError as exc:
+        raise PanelError(str(exc)) from exc
+    states = MeetingStates(ctx.service, DeadlineService(ctx.service))
+    change = states.extend(args.meeting, closes, CLI_ACTOR)
+    states.announce(change)
+    when = ctx.service.meetings.local_time(change.meeting.voting_closes)
+    _out(f"Voting on {change.meeting.id} now closes {when}.")
     return EXIT_OK
 
 
@@ -434,7 +452,7 @@ def build_parser(
     parser.add_argument("-v", "--verbose", action="store_true", help=VERBOSE_HELP)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    meeting = sub.add_parser("meeting", help="Import, list and purge meetings")
+    meeting = sub.add_parser("meeting", help="Import, list, extend and purge meetings")
     meeting_sub = meeting.add_subparsers(dest="meeting_command", required=True, metavar="ACTION")
     imp = add_command(meeting_sub, "import", cmd_meeting_import)
     imp.add_argument("file", help="meeting file: .xlsx, .yaml/.yml or .json")
@@ -449,6 +467,9 @@ def build_parser(
     export.add_argument("--format", choices=("xlsx", "yaml"), default="xlsx")
     export.add_argument("--output", help="file to write (default MEETING.xlsx or MEETING.yaml)")
     export.add_argument("--force", action="store_true", help="replace an existing file")
+    extend = add_command(meeting_sub, "extend", cmd_meeting_extend)
+    extend.add_argument("meeting", help="meeting id (its voting must be open)")
+    extend.add_argument("deadline", help="new deadline, e.g. 2025-09-16T17:00 (panel time)")
     purge = add_command(meeting_sub, "purge", cmd_meeting_purge)
     purge.add_argument("meeting", help="meeting id (its voting must be closed)")
 

@@ -22,6 +22,7 @@ since posting fifty case messages takes longer than Slack waits).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 from collections.abc import Callable
@@ -82,6 +83,12 @@ class MeetingChange(BaseModel):
         if self.change is Change.RELIST and self.case is not None:
             return delivery_key(meeting.id, "relist", self.case.ref)
         return delivery_key(meeting.id, self.change.value)
+
+
+def _moment(recorded: str | None) -> dt.datetime | None:
+    """A moment as the audit log records it (JSON text of its ISO form)."""
+    value = json.loads(recorded) if recorded else None
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
 def _stamp(moment: dt.datetime) -> str:
@@ -207,6 +214,27 @@ class MeetingStates:
             logger.info("%s of %s: sent %s", change.change.value, change.meeting.id, sent)
         return announced
 
+    def catch_up(self) -> int:
+        """Announce the extensions made where no Slack is connected; returns how many.
+
+        `vcop meeting extend` decides and plans an extension in the database, but the
+        case messages still owe their redraw and a running bot's wake-ups must follow
+        it. The audit log holds every extension, so the bot announces, every minute,
+        each open meeting's current extension that has told nobody yet.
+        """
+        told = 0
+        for meeting in self.panel.meetings.list_meetings():
+            if not meeting.is_open:
+                continue
+            latest = self.panel.repo.latest_audit(meeting.id, "meeting.extend")
+            if latest is None or _moment(latest.new) != meeting.voting_closes:
+                continue
+            change = MeetingChange(change=Change.EXTEND, meeting=meeting, actor=latest.actor)
+            if not self.deadlines.delivered(change.key):
+                self.announce(change)
+                told += 1
+        return told
+
     def _rearm_after(self, change: MeetingChange) -> None:
         if change.change in (Change.OPEN, Change.EXTEND):
             self.deadlines.plan(change.meeting.id)
@@ -223,4 +251,5 @@ class MeetingStates:
 
 
 def _nothing() -> None:
-    """No scheduler to re-arm: the command line; a running bot re-reads schedules at start."""
+    """No scheduler to re-arm here (the command line): a running bot re-arms from the
+    database, at start-up and, for an extension, within a minute (``catch_up``)."""

@@ -45,6 +45,9 @@ logger = logging.getLogger(__name__)
 #: How often case messages Slack has not confirmed are sent again.
 RESYNC_EVERY = dt.timedelta(minutes=5)
 RESYNC_JOB = "resync-messages"
+#: How often changes made on the command line (an extension) are announced and re-armed.
+CATCH_UP_EVERY = dt.timedelta(minutes=1)
+CATCH_UP_JOB = "announce-changes"
 BACKUP_JOB = "daily-backup"
 
 
@@ -157,6 +160,9 @@ def build_bot(
     states.rearm_with(scheduler.sync)
     scheduler.add_housekeeping(
         RESYNC_JOB, publisher.resync, IntervalTrigger(seconds=RESYNC_EVERY.total_seconds())
+    )
+    scheduler.add_housekeeping(
+        CATCH_UP_JOB, states.catch_up, IntervalTrigger(seconds=CATCH_UP_EVERY.total_seconds())
     )
     backups = settings.storage.backups
     if backups is not None:

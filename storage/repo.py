@@ -726,19 +726,28 @@ class Repository:
             rows = self.db.query(
                 "select * from audit where meeting_id = ? order by id", [meeting_id]
             )
-        return [
-            AuditEntry(
-                id=row["id"],
-                at=dt.datetime.fromisoformat(row["at"]),
-                actor=row["actor"],
-                action=row["action"],
-                meeting_id=row["meeting_id"],
-                case_ref=row["case_ref"],
-                old=row["old"],
-                new=row["new"],
-            )
-            for row in rows
-        ]
+        return [self._audit_entry(row) for row in rows]
+
+    def latest_audit(self, meeting_id: str, action: str) -> AuditEntry | None:
+        """A meeting's most recent audit entry of one action (e.g. its latest extension)."""
+        rows = self.db.query(
+            "select * from audit where meeting_id = ? and action = ? order by id desc limit 1",
+            [meeting_id, action],
+        )
+        return next((self._audit_entry(row) for row in rows), None)
+
+    @staticmethod
+    def _audit_entry(row: dict[str, Any]) -> AuditEntry:
+        return AuditEntry(
+            id=row["id"],
+            at=dt.datetime.fromisoformat(row["at"]),
+            actor=row["actor"],
+            action=row["action"],
+            meeting_id=row["meeting_id"],
+            case_ref=row["case_ref"],
+            old=row["old"],
+            new=row["new"],
+        )
 
     # Slack posts (where each case's message lives) -------------------------
 

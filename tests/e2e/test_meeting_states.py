@@ -23,6 +23,7 @@ from bot.config import Settings
 from bot.meeting_states import Change, MeetingChange
 from bot.models import Category, ScheduleKind, ScheduleStatus, VoteOption
 from handlers import ids
+from handlers.bootstrap import CATCH_UP_JOB
 from handlers.local_workspace import LocalWorkspace
 from handlers.runtime import SlackRuntime
 from handlers.slack_sim import SimulatedSlack
@@ -41,6 +42,7 @@ from .helpers import (
 
 LONDON = ZoneInfo("Europe/London")
 CLOSE = dt.datetime(2025, 9, 15, 17, 0, tzinfo=LONDON)
+DAY = dt.timedelta(days=1)
 REFS = [f"SH-{n:02d}" for n in range(1, 7)]
 TWIN = "2025-09-twin"
 TWIN_REFS = [f"TW-{n:02d}" for n in range(1, 7)]
@@ -62,10 +64,12 @@ def _meeting_file(
     return path.name, path.read_bytes()
 
 
-def _open_twin_by_button(slack: SimulatedSlack, settings: Settings, tmp_path: Path) -> str:
+def _open_twin_by_button(
+    slack: SimulatedSlack, settings: Settings, tmp_path: Path, **header: str
+) -> str:
     """The secretariat sends the twin meeting's file to the app and presses Open voting."""
     secretariat = settings.panel.secretariat[0]
-    sent = slack.send_file_to_dm(secretariat, *_meeting_file(tmp_path, TWIN, TWIN_REFS))
+    sent = slack.send_file_to_dm(secretariat, *_meeting_file(tmp_path, TWIN, TWIN_REFS, **header))
     assert sent.status == 200
     [reply] = thread_replies(slack, secretariat, sent.payload["event"]["ts"])
     clicked = slack.click_button(secretariat, ids.OPEN_VOTING, message=(reply.channel, reply.ts))
@@ -285,3 +289,41 @@ def test_a_meeting_replaced_after_opening_is_posted_anew_when_opened_again(
         "header",
         *(f"case:{r}" for r in TWIN_REFS[:3]),
     }
+
+
+def test_extend_from_slack_and_from_the_cli_rearm_the_deadline_and_tell_alike(
+    opened: str,
+    local: LocalWorkspace,
+    slack: SimulatedSlack,
+    settings: Settings,
+    clock: ManualClock,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    runtime = local.runtime
+    # The command line runs on the real clock, so the twin's deadline is far ahead of both.
+    twin_closes = dt.datetime(2099, 1, 8, 17, 0, tzinfo=dt.UTC)
+    twin = _open_twin_by_button(
+        slack, settings, tmp_path, date="2099-01-10", voting_closes=twin_closes.isoformat()
+    )
+    moved = {opened: dt.datetime(2025, 9, 16, 17, 0, tzinfo=LONDON), twin: twin_closes + DAY}
+    was = {opened: CLOSE, twin: twin_closes}
+
+    chair = settings.panel.chair[0]
+    assert slack.slash_command(chair, f"extend {opened} 2025-09-16T17:00").status == 200
+    monkeypatch.setenv("VCOP_CONFIG", str(tmp_path / "app.yaml"))
+    monkeypatch.setenv("VCOP_DB", settings.storage.database)
+    assert cli.main(["meeting", "extend", twin, "2099-01-09T17:00+00:00"]) == 0
+    runtime.scheduler.run_housekeeping(CATCH_UP_JOB)  # the running bot, within a minute
+    told_again = runtime.states.catch_up()  # a second run tells nobody again
+
+    assert told_again == 0
+    jobs = {job.id for job in runtime.scheduler.scheduler.get_jobs()}
+    for meeting in (opened, twin):
+        assert _delivered(runtime, Change.EXTEND, meeting) == {"case-messages"}
+        [close] = [s for s in runtime.deadlines.pending(meeting) if s.kind is ScheduleKind.CLOSE]
+        assert close.due_at == moved[meeting].astimezone(dt.UTC) and close.id in jobs
+        run_due_at(local, clock, was[meeting] + dt.timedelta(minutes=1))  # the old one passes
+        assert runtime.service.meetings.get_meeting(meeting).is_open
+        run_due_at(local, clock, moved[meeting] + dt.timedelta(minutes=1))
+        assert not runtime.service.meetings.get_meeting(meeting).is_open
