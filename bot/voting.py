@@ -6,7 +6,7 @@ who has voted, never what anyone chose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Set
 
 from pydantic import BaseModel, ConfigDict
 
@@ -142,37 +142,30 @@ class VotingService:
                     old={str(k): v.value for k, v in old_choices.items()} or None,
                     new={str(k): v.value for k, v in sorted(choices.items())},
                 )
-            voters = self.repo.count_voters(ballot.meeting_id, ballot.case_ref)
+            progress = self.repo.ballot_progress(ballot.meeting_id, ballot.case_ref, ballot.member)
             return BallotReceipt(
                 meeting_id=ballot.meeting_id,
                 case_ref=ballot.case_ref,
                 member=ballot.member,
                 changed=changed,
-                voters=voters,
+                voters=progress.voters,
                 members=len(self.settings.panel.members),
                 choices=choices,
+                next_ref=next_unvoted(progress.agenda, progress.voted, ballot.case_ref),
             )
 
-        receipt = self.repo.grouped(store)
-        # Read after the commit, outside the group's write lock.
-        next_ref = self.next_case_to_vote(ballot.meeting_id, ballot.member, ballot.case_ref)
-        return receipt.model_copy(update={"next_ref": next_ref})
+        return self.repo.grouped(store)
 
     def next_case_to_vote(
         self, meeting_id: str, member: str, after: str | None = None
     ) -> str | None:
         """The next case on the agenda (after ``after``, wrapping round) not yet voted on."""
-        refs = self.repo.case_refs(meeting_id)
-        voted = self.voted_refs(meeting_id, member)
-        start = refs.index(after) + 1 if after in refs else 0
-        for ref in refs[start:] + refs[:start]:
-            if ref not in voted and ref != after:
-                return ref
-        return None
+        return next_unvoted(
+            self.repo.case_refs(meeting_id), self.voted_refs(meeting_id, member), after
+        )
 
     def voted_refs(self, meeting_id: str, member: str) -> set[str]:
-        voters = self.repo.voters_by_case(meeting_id)
-        return {ref for ref, members in voters.items() if member in members}
+        return self.repo.refs_voted_by(meeting_id, member)
 
     def member_ballot(self, meeting_id: str, ref: str, member: str) -> MemberBallot:
         votes = self.repo.member_votes(meeting_id, ref, member)
@@ -199,7 +192,7 @@ class VotingService:
 
     def voter_count(self, meeting_id: str, ref: str) -> int:
         """How many members have voted on one case: what its progress line shows."""
-        return len(self.repo.voters_by_case(meeting_id).get(ref, set()))
+        return self.repo.count_voters(meeting_id, ref)
 
     def stored_vote_count(self, meeting_id: str) -> int:
         """Vote rows stored for a meeting (one per member, case and right)."""
@@ -223,3 +216,12 @@ def members_without_vote(progress: Iterable[CaseProgress]) -> dict[str, list[str
         for member in case.not_voted:
             pending.setdefault(member, []).append(case.ref)
     return pending
+
+
+def next_unvoted(agenda: list[str], voted: Set[str], after: str | None) -> str | None:
+    """The first case after ``after`` on the agenda, wrapping round, not in ``voted``."""
+    start = agenda.index(after) + 1 if after in agenda else 0
+    for ref in agenda[start:] + agenda[:start]:
+        if ref not in voted and ref != after:
+            return ref
+    return None

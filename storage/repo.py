@@ -71,6 +71,16 @@ class BallotState(BaseModel):
     notes: MemberNotes | None
 
 
+class BallotProgress(BaseModel):
+    """What ``Repository.ballot_progress`` read just after a ballot was saved."""
+
+    model_config = ConfigDict(frozen=True)
+
+    voters: int
+    agenda: list[str]
+    voted: frozenset[str]
+
+
 def _iso(moment: dt.datetime | None) -> str | None:
     return None if moment is None else moment.astimezone(dt.UTC).isoformat()
 
@@ -392,6 +402,44 @@ class Repository:
             [meeting_id, case_ref],
         ).fetchone()
         return int(row[0])
+
+    def ballot_progress(self, meeting_id: str, case_ref: str, member: str) -> BallotProgress:
+        """How many members have voted on the case, and which cases this member has voted on.
+
+        Read inside the vote's own transaction, as one statement that SQLite steps once:
+        the thread holding the write lock gives the GIL away at every step, and in a
+        burst of votes each of those is a wait behind the other request threads.
+        """
+        voters, agenda = self.db.conn.execute(
+            "select (select count(distinct member) from votes "
+            "        where meeting_id = ?1 and case_ref = ?2), "
+            "(select json_group_array(json_array(c.position, c.ref, exists ("
+            "   select 1 from votes v "
+            "   where v.meeting_id = ?1 and v.case_ref = c.ref and v.member = ?3))) "
+            " from cases c where c.meeting_id = ?1)",
+            [meeting_id, case_ref, member],
+        ).fetchone()
+        cases = sorted((position, ref, bool(voted)) for position, ref, voted in json.loads(agenda))
+        return BallotProgress(
+            voters=voters,
+            agenda=[ref for _, ref, _ in cases],
+            voted=frozenset(ref for _, ref, voted in cases if voted),
+        )
+
+    def refs_voted_by(self, meeting_id: str, member: str) -> set[str]:
+        """The cases of a meeting one member has voted on.
+
+        Runs after every vote, so it returns a row per case voted (a handful)
+        rather than a row per member and case: each row is a step of SQLite's,
+        and each step lets a busy server's other threads take the GIL.
+        """
+        rows = self.db.conn.execute(
+            "select c.ref from cases c where c.meeting_id = ?1 and exists ("
+            " select 1 from votes v "
+            " where v.meeting_id = ?1 and v.case_ref = c.ref and v.member = ?2)",
+            [meeting_id, member],
+        ).fetchall()
+        return {ref for (ref,) in rows}
 
     def voters_by_case(self, meeting_id: str) -> dict[str, set[str]]:
         """Who has voted on each case: members only, never what they chose."""

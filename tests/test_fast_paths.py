@@ -219,6 +219,22 @@ def test_a_receipt_carries_the_members_own_choices_and_their_next_case(imported:
     assert receipt.next_ref == (unvoted[0] if unvoted else None)
 
 
+def test_a_receipts_next_case_wraps_round_the_agenda_and_is_none_once_every_case_is_voted(
+    imported: Panel,
+) -> None:
+    member = imported.members[0]
+
+    assert imported.vote(member, "BG-02").next_ref == "BG-03"
+    assert imported.vote(member, "BG-03").next_ref == "BG-01"
+    assert imported.vote(member, "BG-01").next_ref is None
+    assert imported.vote(member, "BG-02", VoteOption.NOT_MET).next_ref is None
+    assert imported.service.voting.next_case_to_vote(imported.MEETING_ID, member, "BG-01") is None
+    assert (
+        imported.service.voting.next_case_to_vote(imported.MEETING_ID, imported.members[1])
+        == "BG-01"
+    )
+
+
 def test_a_tally_of_an_unknown_case_is_not_found(imported: Panel) -> None:
     with pytest.raises(NotFound, match="No case 'NO-SUCH'"):
         imported.service.tallying.case_tally(imported.MEETING_ID, "NO-SUCH")

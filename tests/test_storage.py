@@ -186,6 +186,23 @@ def test_saving_a_ballot_again_replaces_the_members_rows(imported: Panel) -> Non
     assert repo.member_notes(imported.MEETING_ID, imported.REFS[0], member) == second.notes
 
 
+def test_ballot_progress_counts_the_cases_voters_and_marks_the_members_cases_in_agenda_order(
+    imported: Panel,
+) -> None:
+    first, second = imported.members[:2]
+    imported.vote(first, ref=imported.REFS[2])
+    imported.vote(second, ref=imported.REFS[2])
+    imported.vote(first, ref=imported.REFS[0])
+
+    progress = imported.repo.ballot_progress(imported.MEETING_ID, imported.REFS[2], first)
+
+    assert progress.voters == 2
+    assert progress.agenda == list(imported.REFS)
+    assert progress.voted == {imported.REFS[0], imported.REFS[2]}
+    assert imported.repo.refs_voted_by(imported.MEETING_ID, first) == set(progress.voted)
+    assert imported.repo.refs_voted_by(imported.MEETING_ID, imported.members[2]) == set()
+
+
 def test_votes_table_key_is_meeting_case_member_right(imported: Panel) -> None:
     conn = _own_connection(imported.db_path)
     try:
