@@ -506,8 +506,13 @@ _SOCIAL_KEYWORD = re.compile(
 )
 
 
+# Every profile address above has its domain's ending straight before a slash.
+_SOCIAL_URL_GATE = re.compile(r"\.(?:com|net|me|am)/", re.IGNORECASE)
+
+
 def _social_media(text: str) -> Iterator[_Hit]:
-    for m in _SOCIAL_URL.finditer(text):
+    urls = _SOCIAL_URL.finditer(text) if _SOCIAL_URL_GATE.search(text) else ()
+    for m in urls:
         end = m.end()
         while end > m.start() and text[end - 1] in ".,;:?&=/-":
             end -= 1
@@ -520,7 +525,7 @@ def _social_media(text: str) -> Iterator[_Hit]:
         if len(value) >= 3 and re.search(r"[\d_@]|\w\.\w", value):
             start = m.start("v")
             yield _Hit(PersonalDataKind.SOCIAL_MEDIA, start, start + len(value), _P_SOCIAL_KEYWORD)
-    for m in _HANDLE.finditer(text):
+    for m in _HANDLE.finditer(text) if "@" in text else ():
         handle = m.group("h")
         if _HANDLE_NOT.fullmatch(handle) or not re.search(r"[A-Za-z]", handle):
             continue
@@ -829,6 +834,35 @@ _BUILTIN_DETECTORS: tuple[_Detector, ...] = (
     _bank_details,
 )
 
+# What a text must contain for a detector to find anything in it: a cheap search that
+# skips the detector's own patterns on the prose most notes are. Each gate is implied by
+# every pattern of its detector (each needs a digit, say), so a gated screen finds exactly
+# what an ungated one does; the tests hold each gate against its detector.
+_DIGIT = re.compile(r"\d")
+_DETECTOR_GATES: dict[_Detector, re.Pattern[str]] = {
+    _emails: re.compile(r"@|[(\[]at[)\]]", re.IGNORECASE),
+    _uk_phones: _DIGIT,
+    _international_phones: _DIGIT,
+    _postcodes: _DIGIT,
+    _ni_numbers: _DIGIT,
+    _nhs_numbers: _DIGIT,
+    _dates_of_birth: _DIGIT,
+    _keyworded_references: _DIGIT,
+    _shaped_references: _DIGIT,
+    _vehicle_registrations: _DIGIT,
+    _addresses: _DIGIT,
+    _ip_addresses: re.compile(r"[\d:]"),
+    _bank_details: _DIGIT,
+}
+
+
+def _detectors_for(text: str) -> Iterator[_Detector]:
+    """The built-in detectors that could find something in ``text``, in their usual order."""
+    for detector in _BUILTIN_DETECTORS:
+        gate = _DETECTOR_GATES.get(detector)
+        if gate is None or gate.search(text):
+            yield detector
+
 
 # --------------------------------------------------------------------------- rules
 
@@ -999,7 +1033,7 @@ def screen_text(
         return []
     rules = rules or _NO_RULES
     compiled = _compile_rules(tuple(rules.extra_reference_patterns), tuple(rules.allow))
-    hits = [hit for detector in _BUILTIN_DETECTORS for hit in detector(text)]
+    hits = [hit for detector in _detectors_for(text) for hit in detector(text)]
     hits.extend(_extra_references(text, compiled.extra))
     hits = [h for h in hits if h.end > h.start]
     if compiled.allow_exact:

@@ -19,6 +19,10 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bot.anonymity import (
+    _DETECTOR_GATES,
+    _HANDLE,
+    _SOCIAL_URL,
+    _SOCIAL_URL_GATE,
     PersonalDataFinding,
     PersonalDataKind,
     ScreenRules,
@@ -643,3 +647,41 @@ def test_screen_never_raises_and_spans_are_in_the_text(text: str) -> None:
         assert finding.excerpt
         assert finding.field == "f"
         assert finding.describe()
+
+
+# --------------------------------------------------------------------------- gates
+
+
+def _gate_corpus() -> list[str]:
+    texts = [text for text, _, _ in POSITIVES]
+    for path in (LABELLED, HELDOUT):
+        texts += [item["text"] for item in _labelled_items(path)]
+    return texts
+
+
+def _detector_finds_nothing_where_its_gate_fails(text: str) -> None:
+    for detector, gate in _DETECTOR_GATES.items():
+        if not gate.search(text):
+            assert list(detector(text)) == [], (detector.__name__, text)
+    if not _SOCIAL_URL_GATE.search(text):
+        assert list(_SOCIAL_URL.finditer(text)) == [], text
+    if "@" not in text:
+        assert list(_HANDLE.finditer(text)) == [], text
+
+
+def test_every_detector_gate_is_implied_by_what_its_detector_finds_in_the_labelled_sets() -> None:
+    corpus = _gate_corpus()
+    assert len(corpus) > 200
+    for text in corpus:
+        _detector_finds_nothing_where_its_gate_fails(text)
+        # The same text with its digits, at-signs and colons removed: the gates then fail,
+        # and the detectors behind them must find nothing either.
+        _detector_finds_nothing_where_its_gate_fails(re.sub(r"[\d@:]", "", text))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=_TEXTS)
+def test_every_detector_gate_is_implied_by_what_its_detector_finds_in_generated_text(
+    text: str,
+) -> None:
+    _detector_finds_nothing_where_its_gate_fails(text)
