@@ -52,7 +52,7 @@ from bot.models import (
 from bot.report_layout import voting_open_notice
 from bot.rights import RightsCatalogue
 from bot.summary import DraftSummary
-from bot.voting import BallotReceipt, CaseProgress, CloseCheck, MemberBallot
+from bot.voting import CaseProgress, CloseCheck, MemberBallot
 from handlers import ids
 from handlers.action_blocks import POINTS_MAX, point_blocks
 from handlers.mrkdwn import clip, escape, escaped_clip, escaped_pieces
@@ -65,6 +65,7 @@ NARRATIVE_PREVIEW = 600
 MESSAGE_BLOCKS_MAX = 50
 MODAL_TITLE_MAX = 24
 VIEW_BLOCKS_MAX = 100  # a modal or a Home tab
+ACCESSIBILITY_LABEL_MAX = 75
 NOTE_FIELDS = (
     ("good_practice", "Good practice"),
     ("observations", "Gaps or observations"),
@@ -120,7 +121,7 @@ def _button(
         action_id=action_id,
         value=value,
         style=style,
-        accessibility_label=clip(label, 75)[0] if label else None,
+        accessibility_label=clip(label, ACCESSIBILITY_LABEL_MAX)[0] if label else None,
     )
 
 
@@ -373,55 +374,6 @@ def vote_modal(
         submit="Submit votes",
         close="Cancel",
         private_metadata=json.dumps({"m": meeting.id, "r": case.ref, "v": str(revision)}),
-        blocks=blocks,
-    )
-
-
-def vote_receipt_modal(receipt: BallotReceipt, rights: RightsCatalogue) -> View:
-    """Shown once a member's votes are durable: their own choices only, then what next.
-
-    Never the panel's counts: a member who saw how others voted could change
-    their vote to follow them. ``Next case`` opens the next case they have not
-    voted on; ``Done`` closes.
-    """
-    lines = [
-        f"*{escape(right.label)}:* {receipt.choices[right.number].value}"
-        for right in rights.items
-        if right.number in receipt.choices
-    ]
-    blocks: list[Block] = [
-        _mrkdwn(
-            f":white_check_mark: Your votes on *{escape(receipt.case_ref)}* are recorded. "
-            "You can change them until voting closes with Change vote."
-        ),
-        _mrkdwn(clip("*Your answers*\n" + "\n".join(lines), SECTION_MAX)[0]),
-        _context(
-            f"{progress_line(receipt.voters, receipt.members)}. Voting is blind: the panel's "
-            "counts are shown to everyone once voting closes."
-        ),
-    ]
-    if receipt.next_ref is not None:
-        blocks.append(
-            ActionsBlock(
-                block_id=ids.RECEIPT_ACTIONS,
-                elements=[
-                    _button(
-                        "Next case",
-                        ids.VOTE_NEXT,
-                        ids.case_key(receipt.meeting_id, receipt.next_ref),
-                        label=f"Next case: vote on {receipt.next_ref}",
-                        style="primary",
-                    )
-                ],
-            )
-        )
-    else:
-        blocks.append(_mrkdwn("You have voted on every case of this meeting. Thank you."))
-    return View(
-        type="modal",
-        callback_id=ids.VOTE_RECEIPT,
-        title=_title(f"Voted · {receipt.case_ref}"),
-        close="Done",
         blocks=blocks,
     )
 

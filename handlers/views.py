@@ -22,6 +22,7 @@ from handlers import blocks, ids
 from handlers.chair_tally import chair_tally_view
 from handlers.home import refresh_home
 from handlers.payloads import ViewSubmission, describe_validation_error, right_block_ids
+from handlers.receipt_view import vote_receipt_modal
 from handlers.runtime import runtime_of
 
 logger = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def submit_votes(ack: Ack, body: dict, context: BoltContext) -> None:
         return
     ack(
         response_action="update",
-        view=blocks.vote_receipt_modal(receipt, rt.service.settings.rights),
+        view=vote_receipt_modal(receipt, rt.service.settings.rights),
     )
     rt.progress.mark(receipt.meeting_id, receipt.case_ref)
 
