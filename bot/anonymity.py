@@ -858,9 +858,15 @@ _DETECTOR_GATES: dict[_Detector, re.Pattern[str]] = {
 
 def _detectors_for(text: str) -> Iterator[_Detector]:
     """The built-in detectors that could find something in ``text``, in their usual order."""
+    passed: dict[re.Pattern[str], bool] = {}  # most detectors share the digit gate
     for detector in _BUILTIN_DETECTORS:
         gate = _DETECTOR_GATES.get(detector)
-        if gate is None or gate.search(text):
+        if gate is None:
+            yield detector
+            continue
+        if gate not in passed:
+            passed[gate] = gate.search(text) is not None
+        if passed[gate]:
             yield detector
 
 
