@@ -90,10 +90,19 @@ class ProgressUpdater:
             self._thread = None
 
     def mark(self, meeting_id: str, ref: str) -> None:
-        """Note that a case's progress changed; cheap, never calls Slack."""
+        """Note that a case's progress changed; cheap, never calls Slack.
+
+        Only a case that was not already waiting wakes the updater: one already waiting
+        is refreshed by the tick that is coming anyway, and a vote's request thread should
+        not hand the CPU to the updater on every vote of a busy minute.
+        """
+        key = (meeting_id, ref)
         with self._lock:
-            self._stale.setdefault((meeting_id, ref), self._seconds())
-        self._wake.set()
+            fresh = key not in self._stale
+            if fresh:
+                self._stale[key] = self._seconds()
+        if fresh:
+            self._wake.set()
 
     def _seconds(self) -> float:
         return self._clock.now().timestamp()

@@ -130,7 +130,18 @@ class GroupCommitter:
                 for unit in group:
                     unit.future.set_exception(exc)
                 return
-            for index, unit in enumerate(group):
+            if len(group) == 1:
+                # A group of one needs no savepoint: its failure rolls back the whole
+                # transaction, which holds nothing else.
+                (unit,) = group
+                try:
+                    result = unit.work()
+                except BaseException as exc:
+                    db.conn.rollback()
+                    unit.future.set_exception(exc)
+                    return
+                outcomes.append((unit, True, result))
+            for index, unit in enumerate(group if len(group) > 1 else ()):
                 savepoint = f"unit_{index}"
                 db.execute(f"SAVEPOINT {savepoint}")
                 try:

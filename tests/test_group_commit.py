@@ -86,6 +86,20 @@ def test_units_waiting_together_share_one_commit(connections: Connections) -> No
     assert committer.units == 21 and committer.groups == 2  # the slow one, then the 20
 
 
+def test_a_lone_failing_unit_stores_nothing_and_the_next_unit_commits(
+    connections: Connections,
+) -> None:
+    def failing() -> str:
+        _insert(connections, "torn")
+        raise ValueError("this ballot is refused")
+
+    with pytest.raises(ValueError, match="this ballot is refused"):
+        connections.grouped(failing)
+    assert connections.grouped(lambda: _insert(connections, "next")) == "next"
+
+    assert _names(connections.path) == ["next"]
+
+
 def test_a_failing_unit_is_rolled_back_alone_and_its_caller_gets_the_error(
     connections: Connections,
 ) -> None:
