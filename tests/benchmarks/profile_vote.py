@@ -17,6 +17,7 @@ import argparse
 import datetime as dt
 import logging
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -24,7 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import yaml
-from slack_bolt import BoltRequest
+from slack_bolt import App, BoltRequest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
@@ -39,6 +40,7 @@ from bench_latency import (
 
 from bot.clock import ManualClock
 from handlers.local_workspace import LocalWorkspace
+from storage.group_commit import GroupCommitter
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -49,6 +51,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--html", help="also write pyinstrument's HTML report here")
     parser.add_argument(
         "--bare", action="store_true", help="dispatch to a Bolt app that only acks (the floor)"
+    )
+    parser.add_argument(
+        "--compare",
+        action="store_true",
+        help="time the bare app and the bot in one run (no profiler) and print the CPU ratio",
     )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -70,6 +77,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.bare:
                 app = bare_app(local.bot.app.client, local.signing_secret)
             bodies = factory.bodies(args.votes)
+            if args.compare:
+                _compare(
+                    local.bot.app,
+                    bare_app(local.bot.app.client, local.signing_secret),
+                    factory,
+                    bodies,
+                    service.repo.connections.committer,
+                )
+                return 0
 
             cpu: list[float] = []
 
@@ -113,6 +129,46 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         shutil.rmtree(folder, ignore_errors=True)
     return 0
+
+
+def _compare(
+    bot: App, bare: App, factory: PayloadFactory, bodies: list[bytes], committer: GroupCommitter
+) -> None:
+    """CPU a vote for the bare app and the bot over the same bodies, alternating rounds.
+
+    Rounds alternate so that a machine that gets busier or quieter during the run
+    weighs on both alike; the figures are the medians of the rounds.
+    """
+    rounds = 5
+    size = max(len(bodies) // rounds, 1)
+    per_vote: dict[str, list[float]] = {"bare": [], "bot": []}
+
+    def run(app: App, chunk: list[bytes], extra_thread: int | None) -> float:
+        extra = _thread_cpu(extra_thread)
+        started = time.thread_time()
+        for body in chunk:
+            headers: dict[str, str | Sequence[str]] = dict(factory.signed(body))
+            response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+            if response.status != 200 or '"errors"' in (response.body or ""):
+                raise RuntimeError(f"vote refused: {response.status} {response.body[:300]}")
+        spent = time.thread_time() - started + _thread_cpu(extra_thread) - extra
+        return spent / len(chunk) * 1000
+
+    for body in bodies[:5]:  # warm both: imports, auth.test, the committer's connection
+        for app in (bare, bot):
+            headers: dict[str, str | Sequence[str]] = dict(factory.signed(body))
+            app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+    for index in range(rounds):
+        chunk = bodies[index * size : (index + 1) * size]
+        per_vote["bare"].append(run(bare, chunk, None))
+        per_vote["bot"].append(run(bot, chunk, committer.thread_ident))
+    bare_ms, bot_ms = (statistics.median(per_vote[name]) for name in ("bare", "bot"))
+    verdict = "met" if bot_ms <= 1.5 * bare_ms else "NOT MET"
+    print(
+        f"CPU a vote, median of {rounds} alternating rounds of {size}: "
+        f"bare {bare_ms:.2f} ms, bot {bot_ms:.2f} ms (request thread + group committer); "
+        f"ratio {bot_ms / bare_ms:.2f}x (target <= 1.5x: {verdict})"
+    )
 
 
 def _thread_cpu(ident: int | None) -> float:
