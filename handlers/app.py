@@ -16,7 +16,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 from pydantic import ValidationError
-from slack_bolt import App, BoltContext, BoltRequest, BoltResponse
+from slack_bolt import App, BoltRequest, BoltResponse
+from slack_bolt.middleware import Middleware
 from slack_sdk import WebClient
 
 from handlers import action_listeners, actions, commands, home, meeting_files, panel_notes, views
@@ -57,6 +58,38 @@ def unreadable(error: Exception) -> bool:
     return frame is not None and "slack_bolt" in Path(frame.tb_frame.f_code.co_filename).parts
 
 
+def _event_id(body: object) -> str | None:
+    event_id = body.get("event_id") if isinstance(body, dict) else None
+    return event_id if isinstance(event_id, str) and event_id else None
+
+
+class RuntimeInjection(Middleware):
+    """Puts the runtime into every request's context, and runs each event delivery once.
+
+    A ``Middleware`` rather than a decorated function: Bolt builds the full set of
+    listener arguments (``say``, ``respond``, ``client``…) for a function middleware on
+    every request, a cost every vote's acknowledgement would wait behind. A delivery
+    whose listener fails is released by the app's error handler, so Slack's retry runs.
+    """
+
+    def __init__(self, runtime: SlackRuntime) -> None:
+        self.runtime = runtime
+
+    def process(
+        self,
+        *,
+        req: BoltRequest,
+        resp: BoltResponse,
+        next: Callable[[], BoltResponse],
+    ) -> BoltResponse | None:
+        event_id = _event_id(req.body)
+        if event_id is not None and not self.runtime.events.first_delivery(event_id):
+            logger.info("ignoring a repeated delivery of event %s", event_id)
+            return BoltResponse(status=200, body="")
+        req.context[CONTEXT_KEY] = self.runtime
+        return next()
+
+
 def create_app(
     runtime: SlackRuntime,
     client: WebClient,
@@ -75,31 +108,13 @@ def create_app(
         logger=_quiet_bolt_logger(),
     )
 
-    @app.middleware
-    def inject_runtime(
-        context: BoltContext,
-        body: dict,
-        next: Callable[[], BoltResponse],
-    ) -> BoltResponse | None:
-        event_id = body.get("event_id") if isinstance(body, dict) else None
-        if not isinstance(event_id, str) or not event_id:
-            context[CONTEXT_KEY] = runtime
-            return next()
-        if not runtime.events.first_delivery(event_id):
-            logger.info("ignoring a repeated delivery of event %s", event_id)
-            return BoltResponse(status=200, body="")
-        context[CONTEXT_KEY] = runtime
-        try:
-            response = next()
-        except BaseException:
-            runtime.events.handling_failed(event_id)
-            raise
-        if response is not None and response.status >= 500:
-            runtime.events.handling_failed(event_id)
-        return response
+    app.use(RuntimeInjection(runtime))
 
     @app.error
     def log_error(error: Exception, request: BoltRequest) -> BoltResponse | None:
+        event_id = _event_id(request.body)
+        if event_id is not None:
+            runtime.events.handling_failed(event_id)  # Slack's retry is handled afresh
         if unreadable(error):
             logger.warning("refused a request the bot cannot read: %s", type(error).__name__)
             return BoltResponse(status=400, body="")
