@@ -121,9 +121,11 @@ def create_app(
         logger.error("listener failed: %s", error, exc_info=error)
         return None
 
+    # Bolt tries listeners in the order they are registered; the vote submission, the
+    # request that comes in bursts, is tried first.
+    views.register(app)
     commands.register(app)
     actions.register(app)
-    views.register(app)
     panel_notes.register(app)
     home.register(app)
     meeting_files.register(app)
