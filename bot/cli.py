@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from importlib import resources
@@ -44,8 +45,8 @@ VERBOSE_HELP = "log progress to stderr, including which config and database are 
 class Context:
     """Settings, database and services, opened only by the commands that need them."""
 
-    def __init__(self) -> None:
-        self.settings: Settings = load_settings()
+    def __init__(self, config: Path | None = None) -> None:
+        self.settings: Settings = load_settings(config)
         self._service: PanelServices | None = None
 
     @property
@@ -521,15 +522,36 @@ def run(argv: Sequence[str] | None, parser: argparse.ArgumentParser) -> int:
     try:
         ctx = Context()
     except ConfigError as exc:
-        for problem in exc.problems:
-            _err(problem)
-        return EXIT_INPUT
+        example = _example_config_for(args)
+        if example is None:
+            for problem in exc.problems:
+                _err(problem)
+            return EXIT_INPUT
+        _err(
+            f"There is no {config_path()} in this folder, so this uses the example settings "
+            "that come with vcop."
+        )
+        ctx = Context(example)
     logger.info("config: %s", config_path().resolve())
     logger.info("database: %s", ctx.settings.storage.database)
     try:
         return _guarded(args, ctx)
     finally:
         ctx.close()
+
+
+def _example_config_for(args: argparse.Namespace) -> Path | None:
+    """The shipped example config, for a command that needs no real one, when none exists.
+
+    The demo runs against the local workspace with a throwaway database, so a new user
+    who runs it outside the checkout should see the demo, not a missing-file error. A
+    config that exists but is wrong is still reported, and so is a missing VCOP_CONFIG.
+    """
+    if not getattr(args, "example_config_ok", False) or os.environ.get("VCOP_CONFIG"):
+        return None
+    if config_path().exists():
+        return None
+    return Path(str(resources.files("bot") / "data" / "app.example.yaml"))
 
 
 def _guarded(args: argparse.Namespace, ctx: Context | None) -> int:

@@ -121,6 +121,7 @@ def add_slack_commands(sub: argparse._SubParsersAction) -> None:
     demo = add_command(sub, "demo", cmd_demo)
     demo.add_argument("--output", default="vcop-demo-output", help="folder for the summary")
     demo.add_argument("--members", type=int, default=5, help="how many members vote (1-5)")
+    demo.set_defaults(example_config_ok=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
