@@ -78,6 +78,19 @@ def test_profile_script_runs(capsys: pytest.CaptureFixture[str]) -> None:
     assert re.search(r"5 votes dispatched .* mean [\d.]+ ms", capsys.readouterr().out)
 
 
+def test_profile_script_compares_the_bots_cpu_with_the_bare_apps_in_one_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    profile = _load("profile_vote")
+    assert profile.main(["--votes", "10", "--members", "6", "--compare"]) == 0
+    line = capsys.readouterr().out.strip().splitlines()[-1]
+    found = re.search(r"bare ([\d.]+) ms, bot ([\d.]+) ms .* ratio ([\d.]+)x", line)
+    assert found, line
+    bare, bot, ratio = (float(g) for g in found.groups())
+    assert bare > 0 and bot > 0 and ratio == pytest.approx(bot / bare, rel=0.05)
+    assert line.endswith(("met)", "NOT MET)"))
+
+
 def test_open_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     bench = _load("bench_open")
     assert bench.main(["--cases", "3"]) == 0
