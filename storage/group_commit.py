@@ -130,28 +130,25 @@ class GroupCommitter:
                 for unit in group:
                     unit.future.set_exception(exc)
                 return
-            if len(group) == 1:
-                # A group of one needs no savepoint: its failure rolls back the whole
-                # transaction, which holds nothing else.
-                (unit,) = group
-                try:
-                    result = unit.work()
-                except BaseException as exc:
-                    db.conn.rollback()
-                    unit.future.set_exception(exc)
-                    return
-                outcomes.append((unit, True, result))
-            for index, unit in enumerate(group if len(group) > 1 else ()):
+            # A group of one needs no savepoint: its failure rolls the whole
+            # transaction back, which holds nothing else.
+            savepoints = len(group) > 1
+            for index, unit in enumerate(group):
                 savepoint = f"unit_{index}"
-                db.execute(f"SAVEPOINT {savepoint}")
+                if savepoints:
+                    db.execute(f"SAVEPOINT {savepoint}")
                 try:
                     result = unit.work()
                 except BaseException as exc:
-                    db.execute(f"ROLLBACK TO {savepoint}")
-                    db.execute(f"RELEASE {savepoint}")
+                    if savepoints:
+                        db.execute(f"ROLLBACK TO {savepoint}")
+                        db.execute(f"RELEASE {savepoint}")
+                    else:
+                        db.conn.rollback()
                     outcomes.append((unit, False, exc))
                 else:
-                    db.execute(f"RELEASE {savepoint}")
+                    if savepoints:
+                        db.execute(f"RELEASE {savepoint}")
                     outcomes.append((unit, True, result))
             try:
                 db.conn.commit()
