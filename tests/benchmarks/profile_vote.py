@@ -90,13 +90,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             cpu: list[float] = []
 
             def dispatch(body: bytes) -> float:
-                headers: dict[str, str | Sequence[str]] = dict(factory.signed(body))
+                headers = _signed(factory, body)
                 started, cpu_started = time.perf_counter(), time.thread_time()
-                response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+                _dispatch(app, body, headers)
                 elapsed = time.perf_counter() - started
                 cpu.append(time.thread_time() - cpu_started)
-                if response.status != 200 or '"errors"' in (response.body or ""):
-                    raise RuntimeError(f"vote refused: {response.status} {response.body[:300]}")
                 return elapsed
 
             for body in factory.bodies(5):  # warm up: imports, auth.test, first connection
@@ -144,20 +142,17 @@ def _compare(
     per_vote: dict[str, list[float]] = {"bare": [], "bot": []}
 
     def run(app: App, chunk: list[bytes], extra_thread: int | None) -> float:
+        signed = [(body, _signed(factory, body)) for body in chunk]  # Slack's work, not timed
         extra = _thread_cpu(extra_thread)
         started = time.thread_time()
-        for body in chunk:
-            headers: dict[str, str | Sequence[str]] = dict(factory.signed(body))
-            response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
-            if response.status != 200 or '"errors"' in (response.body or ""):
-                raise RuntimeError(f"vote refused: {response.status} {response.body[:300]}")
+        for body, headers in signed:
+            _dispatch(app, body, headers)
         spent = time.thread_time() - started + _thread_cpu(extra_thread) - extra
         return spent / len(chunk) * 1000
 
     for body in bodies[:5]:  # warm both: imports, auth.test, the committer's connection
         for app in (bare, bot):
-            headers: dict[str, str | Sequence[str]] = dict(factory.signed(body))
-            app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+            _dispatch(app, body, _signed(factory, body))
     for index in range(rounds):
         chunk = bodies[index * size : (index + 1) * size]
         per_vote["bare"].append(run(bare, chunk, None))
@@ -169,6 +164,17 @@ def _compare(
         f"bare {bare_ms:.2f} ms, bot {bot_ms:.2f} ms (request thread + group committer); "
         f"ratio {bot_ms / bare_ms:.2f}x (target <= 1.5x: {verdict})"
     )
+
+
+def _signed(factory: PayloadFactory, body: bytes) -> dict[str, str | Sequence[str]]:
+    return dict(factory.signed(body))
+
+
+def _dispatch(app: App, body: bytes, headers: dict[str, str | Sequence[str]]) -> None:
+    """One signed submission through the app, as waitress would hand it over; a refusal stops."""
+    response = app.dispatch(BoltRequest(body=body.decode(), headers=headers))
+    if response.status != 200 or '"errors"' in (response.body or ""):
+        raise RuntimeError(f"vote refused: {response.status} {response.body[:300]}")
 
 
 def _thread_cpu(ident: int | None) -> float:
