@@ -142,16 +142,18 @@ class VotingService:
                     old={str(k): v.value for k, v in old_choices.items()} or None,
                     new={str(k): v.value for k, v in sorted(choices.items())},
                 )
-            progress = self.repo.ballot_progress(ballot.meeting_id, ballot.case_ref, ballot.member)
+            # The state was read before this ballot was saved, which now counts too
+            # (and ``next_unvoted`` never offers the case just voted on).
+            first_ballot = not old_choices
             return BallotReceipt(
                 meeting_id=ballot.meeting_id,
                 case_ref=ballot.case_ref,
                 member=ballot.member,
                 changed=changed,
-                voters=progress.voters,
+                voters=state.voters + (1 if first_ballot else 0),
                 members=len(self.settings.panel.members),
                 choices=choices,
-                next_ref=next_unvoted(progress.agenda, progress.voted, ballot.case_ref),
+                next_ref=next_unvoted(list(state.agenda), state.voted, ballot.case_ref),
             )
 
         return self.repo.grouped(store)

@@ -13,10 +13,10 @@ import logging
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict
 from sqlite_utils import Database
 from sqlite_utils.db import Table
 
@@ -60,25 +60,24 @@ _OPTIONS = {option.value: option for option in VoteOption}  # faster than VoteOp
 logger = logging.getLogger(__name__)
 
 
-class BallotState(BaseModel):
-    """What ``Repository.ballot_state`` read: ``meeting`` is None when there is no such meeting."""
+@dataclass(frozen=True, slots=True)
+class BallotState:
+    """What ``Repository.ballot_state`` read before a ballot is saved.
 
-    model_config = ConfigDict(frozen=True)
+    ``meeting`` is None when there is no such meeting. ``voters`` counts the members who
+    had voted on the case, ``voted`` the cases this member had voted on, and ``agenda``
+    is the meeting's cases in order: enough for the receipt without a second read.
+    A plain dataclass: it is built for every vote from the bot's own rows, so pydantic's
+    validation would only repeat what the database already holds.
+    """
 
     meeting: Meeting | None
     case_exists: bool
     choices: dict[int, VoteOption]
     notes: MemberNotes | None
-
-
-class BallotProgress(BaseModel):
-    """What ``Repository.ballot_progress`` read just after a ballot was saved."""
-
-    model_config = ConfigDict(frozen=True)
-
-    voters: int
-    agenda: list[str]
-    voted: frozenset[str]
+    voters: int = 0
+    agenda: tuple[str, ...] = ()
+    voted: frozenset[str] = frozenset()
 
 
 def _iso(moment: dt.datetime | None) -> str | None:
@@ -322,11 +321,13 @@ class Repository:
         )
 
     def ballot_state(self, meeting_id: str, case_ref: str, member: str) -> BallotState:
-        """Everything a new ballot is checked and compared against, in one statement.
+        """Everything a new ballot is checked against and its receipt needs, in one statement.
 
-        The meeting, whether the case exists, and the member's current choices
-        and notes on it: a vote's transaction reads this while holding the
-        write lock, so it is one query rather than four.
+        The meeting, whether the case exists, the member's current choices and notes on
+        it, how many members had voted on it, and the agenda with the cases this member
+        had voted on. A vote's transaction reads this while holding the write lock, and
+        each statement SQLite steps lets the server's other threads take the GIL: so it
+        is one query, read before the write (the receipt adds the ballot being saved).
         """
         row = self.db.conn.execute(
             "select m.id, m.title, m.date, m.voting_closes, m.code_edition, m.status, "
@@ -334,7 +335,13 @@ class Repository:
             "exists (select 1 from cases c where c.meeting_id = m.id and c.ref = ?2), "
             "(select json_group_object(v.[right], v.option) from votes v "
             " where v.meeting_id = m.id and v.case_ref = ?2 and v.member = ?3), "
-            "n.member is not null, n.good_practice, n.observations, n.learning "
+            "n.member is not null, n.good_practice, n.observations, n.learning, "
+            "(select count(distinct v.member) from votes v "
+            " where v.meeting_id = m.id and v.case_ref = ?2), "
+            "(select json_group_array(json_array(c.position, c.ref, exists ("
+            "   select 1 from votes v "
+            "   where v.meeting_id = m.id and v.case_ref = c.ref and v.member = ?3))) "
+            " from cases c where c.meeting_id = m.id) "
             "from meetings m left join notes n "
             "on n.meeting_id = m.id and n.case_ref = ?2 and n.member = ?3 "
             "where m.id = ?1",
@@ -343,7 +350,8 @@ class Repository:
         if row is None:
             return BallotState(meeting=None, case_exists=False, choices={}, notes=None)
         meeting = self._meeting(dict(zip(_MEETING_COLUMNS, row[:8], strict=True)))
-        case_exists, choices, has_notes, good, observations, learning = row[8:]
+        case_exists, choices, has_notes, good, observations, learning, voters, agenda = row[8:]
+        cases = sorted((position, ref, bool(voted)) for position, ref, voted in json.loads(agenda))
         return BallotState(
             meeting=meeting,
             case_exists=bool(case_exists),
@@ -353,6 +361,9 @@ class Repository:
             )
             if has_notes
             else None,
+            voters=int(voters),
+            agenda=tuple(ref for _, ref, _ in cases),
+            voted=frozenset(ref for _, ref, voted in cases if voted),
         )
 
     def has_voted(self, meeting_id: str, case_ref: str, member: str) -> bool:
@@ -402,29 +413,6 @@ class Repository:
             [meeting_id, case_ref],
         ).fetchone()
         return int(row[0])
-
-    def ballot_progress(self, meeting_id: str, case_ref: str, member: str) -> BallotProgress:
-        """How many members have voted on the case, and which cases this member has voted on.
-
-        Read inside the vote's own transaction, as one statement that SQLite steps once:
-        the thread holding the write lock gives the GIL away at every step, and in a
-        burst of votes each of those is a wait behind the other request threads.
-        """
-        voters, agenda = self.db.conn.execute(
-            "select (select count(distinct member) from votes "
-            "        where meeting_id = ?1 and case_ref = ?2), "
-            "(select json_group_array(json_array(c.position, c.ref, exists ("
-            "   select 1 from votes v "
-            "   where v.meeting_id = ?1 and v.case_ref = c.ref and v.member = ?3))) "
-            " from cases c where c.meeting_id = ?1)",
-            [meeting_id, case_ref, member],
-        ).fetchone()
-        cases = sorted((position, ref, bool(voted)) for position, ref, voted in json.loads(agenda))
-        return BallotProgress(
-            voters=voters,
-            agenda=[ref for _, ref, _ in cases],
-            voted=frozenset(ref for _, ref, voted in cases if voted),
-        )
 
     def refs_voted_by(self, meeting_id: str, member: str) -> set[str]:
         """The cases of a meeting one member has voted on.

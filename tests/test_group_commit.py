@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
+from bot.models import VoteOption
 from storage.db import Connections
 
 if TYPE_CHECKING:
@@ -209,6 +210,26 @@ def test_ballots_recorded_through_the_service_share_commits(imported: Panel) -> 
     committer = imported.service.repo.connections.committer
     assert committer.units == len(threads)
     assert imported.count("votes") == 12 * len(threads)
+
+
+def test_receipts_of_ballots_committed_together_count_each_voter_once(imported: Panel) -> None:
+    members = imported.settings.panel.members
+    ref = imported.REFS[0]
+    imported.vote(members[0], ref)  # voted already: the resubmission below adds no voter
+    receipts: dict[str, int] = {}
+
+    def vote(member: str) -> None:
+        receipts[member] = imported.vote(member, ref, VoteOption.NOT_MET).voters
+
+    threads = [threading.Thread(target=vote, args=(member,)) for member in members]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    newcomers = sorted(receipts[member] for member in members[1:])
+    assert newcomers == list(range(2, len(members) + 1))
+    assert 1 <= receipts[members[0]] <= len(members)
 
 
 CRASH_SCRIPT = textwrap.dedent(

@@ -186,7 +186,7 @@ def test_saving_a_ballot_again_replaces_the_members_rows(imported: Panel) -> Non
     assert repo.member_notes(imported.MEETING_ID, imported.REFS[0], member) == second.notes
 
 
-def test_ballot_progress_counts_the_cases_voters_and_marks_the_members_cases_in_agenda_order(
+def test_ballot_state_counts_the_cases_voters_and_marks_the_members_cases_in_agenda_order(
     imported: Panel,
 ) -> None:
     first, second = imported.members[:2]
@@ -194,13 +194,15 @@ def test_ballot_progress_counts_the_cases_voters_and_marks_the_members_cases_in_
     imported.vote(second, ref=imported.REFS[2])
     imported.vote(first, ref=imported.REFS[0])
 
-    progress = imported.repo.ballot_progress(imported.MEETING_ID, imported.REFS[2], first)
+    state = imported.repo.ballot_state(imported.MEETING_ID, imported.REFS[2], first)
 
-    assert progress.voters == 2
-    assert progress.agenda == list(imported.REFS)
-    assert progress.voted == {imported.REFS[0], imported.REFS[2]}
-    assert imported.repo.refs_voted_by(imported.MEETING_ID, first) == set(progress.voted)
+    assert state.voters == 2
+    assert state.agenda == tuple(imported.REFS)
+    assert state.voted == {imported.REFS[0], imported.REFS[2]}
+    assert imported.repo.refs_voted_by(imported.MEETING_ID, first) == set(state.voted)
     assert imported.repo.refs_voted_by(imported.MEETING_ID, imported.members[2]) == set()
+    untouched = imported.repo.ballot_state(imported.MEETING_ID, imported.REFS[1], first)
+    assert (untouched.voters, untouched.voted) == (0, state.voted)
 
 
 def test_votes_table_key_is_meeting_case_member_right(imported: Panel) -> None:
