@@ -21,6 +21,8 @@ from pydantic import ValidationError
 from bot.anonymity import (
     _DETECTOR_GATES,
     _HANDLE,
+    _SOCIAL_KEYWORD,
+    _SOCIAL_KEYWORD_GATE,
     _SOCIAL_URL,
     _SOCIAL_URL_GATE,
     PersonalDataFinding,
@@ -665,6 +667,8 @@ def _detector_finds_nothing_where_its_gate_fails(text: str) -> None:
             assert list(detector(text)) == [], (detector.__name__, text)
     if not _SOCIAL_URL_GATE.search(text):
         assert list(_SOCIAL_URL.finditer(text)) == [], text
+    if not _SOCIAL_KEYWORD_GATE.search(text):
+        assert list(_SOCIAL_KEYWORD.finditer(text)) == [], text
     if "@" not in text:
         assert list(_HANDLE.finditer(text)) == [], text
 
@@ -677,6 +681,22 @@ def test_every_detector_gate_is_implied_by_what_its_detector_finds_in_the_labell
         # The same text with its digits, at-signs and colons removed: the gates then fail,
         # and the detectors behind them must find nothing either.
         _detector_finds_nothing_where_its_gate_fails(re.sub(r"[\d@:]", "", text))
+
+
+@pytest.mark.parametrize(
+    "platform", ["snapchat", "Snap", "INSTAGRAM", "insta", "ig", "TikTok", "fb", "x", "Kik"]
+)
+@pytest.mark.parametrize(
+    "keyword", ["username", "User Name", "user  name", "handle", "Account", "profile", "name", "ID"]
+)
+@pytest.mark.parametrize("gap", [" ", "\t", "\n", "  \u00a0"])
+def test_the_social_keyword_gate_opens_for_every_platform_and_keyword_the_pattern_knows(
+    platform: str, keyword: str, gap: str
+) -> None:
+    text = f"Her {platform}{gap}{keyword}: lily_rose2009 was in the file."
+    assert list(_SOCIAL_KEYWORD.finditer(text)), text
+    assert _SOCIAL_KEYWORD_GATE.search(text), text
+    assert any(f.kind is PersonalDataKind.SOCIAL_MEDIA for f in screen_text(text, "f")), text
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
