@@ -60,6 +60,59 @@ def test_a_unit_is_visible_to_other_connections_as_soon_as_it_returns(
     assert _names(connections.path) == ["first"]
 
 
+def test_a_unit_with_nothing_queued_commits_alone_on_its_callers_thread(
+    connections: Connections,
+) -> None:
+    caller = threading.current_thread().name
+    connections.grouped(lambda: _insert(connections, "alone"))
+
+    conn = sqlite3.connect(connections.path)
+    try:
+        (thread,) = conn.execute("select thread from items where name = 'alone'").fetchone()
+    finally:
+        conn.close()
+    assert thread == caller
+    committer = connections.committer
+    assert (committer.groups, committer.units, committer.thread_ident) == (1, 1, None)
+
+
+def test_units_arriving_while_a_lone_unit_commits_queue_and_share_the_next_commit(
+    connections: Connections,
+) -> None:
+    release = threading.Event()
+    caller = threading.current_thread().name
+
+    def slow_alone() -> str:
+        release.wait(timeout=5)  # holds the write lock while the others arrive
+        return _insert(connections, "a00")
+
+    first = threading.Thread(target=connections.grouped, args=(slow_alone,), name="first")
+    first.start()
+    time.sleep(0.1)
+    others = [
+        threading.Thread(
+            target=connections.grouped, args=(lambda n=n: _insert(connections, f"b{n:02d}"),)
+        )
+        for n in range(10)
+    ]
+    for thread in others:
+        thread.start()
+    time.sleep(0.2)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(timeout=10)
+
+    conn = sqlite3.connect(connections.path)
+    try:
+        threads = dict(conn.execute("select name, thread from items").fetchall())
+    finally:
+        conn.close()
+    assert threads.pop("a00") == "first"
+    assert set(threads.values()) == {"vcop-group-commit"} and len(threads) == 10
+    assert caller not in threads.values()
+    assert (connections.committer.groups, connections.committer.units) == (2, 11)
+
+
 def test_units_waiting_together_share_one_commit(connections: Connections) -> None:
     release = threading.Event()
 
@@ -242,14 +295,16 @@ CRASH_SCRIPT = textwrap.dedent(
     from storage.repo import Repository
 
     config, db, meeting, refs = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4].split(",")
+    kill_at = int(sys.argv[5])  # the smallest group whose commit is followed by the kill
     settings = load_settings(Path(config), env={"VCOP_DB": db})
     service = PanelServices(settings, Repository(db))
     committer = service.repo.connections.committer
     hold = threading.Event()
 
     def after_commit(size: int) -> None:
-        if size >= 2:  # a group is durable, and none of its callers has been told
-            print(json.dumps({"killed_after_group_of": size}), flush=True)
+        if size >= kill_at:  # a group is durable, and none of its callers has been told
+            thread = threading.current_thread().name
+            print(json.dumps({"killed_after_group_of": size, "thread": thread}), flush=True)
             os._exit(9)
         hold.wait(timeout=0.3)  # let the next group gather behind this one
 
@@ -276,9 +331,8 @@ CRASH_SCRIPT = textwrap.dedent(
 )
 
 
-def test_kill_between_a_groups_commit_and_its_acks_loses_no_acked_ballot(
-    imported: Panel,
-) -> None:
+def _run_crash_script(imported: Panel, kill_at: int) -> tuple[list[dict], dict, set]:
+    """Vote from every member on every case until the kill; what was acked, and what stored."""
     imported.service.close()
     result = subprocess.run(
         [
@@ -289,17 +343,17 @@ def test_kill_between_a_groups_commit_and_its_acks_loses_no_acked_ballot(
             str(imported.db_path),
             imported.MEETING_ID,
             ",".join(imported.REFS),
+            str(kill_at),
         ],
         capture_output=True,
         text=True,
         timeout=60,
         cwd=ROOT,
     )
-    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
     assert result.returncode == 9, result.stderr
-    killed = [line["killed_after_group_of"] for line in lines if "killed_after_group_of" in line]
+    lines = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+    kills = [line for line in lines if "killed_after_group_of" in line]
     acked = {tuple(line["acked"]) for line in lines if "acked" in line}
-    assert killed and killed[0] >= 2
     conn = sqlite3.connect(imported.db_path)
     try:
         rows = conn.execute(
@@ -310,5 +364,25 @@ def test_kill_between_a_groups_commit_and_its_acks_loses_no_acked_ballot(
     stored = {(member, ref): count for member, ref, count in rows}
     assert acked <= set(stored), "an acknowledged ballot was lost"
     assert all(count == 12 for count in stored.values()), "a ballot was stored half-way"
+    return kills, stored, acked
+
+
+def test_kill_between_a_groups_commit_and_its_acks_loses_no_acked_ballot(
+    imported: Panel,
+) -> None:
+    kills, stored, acked = _run_crash_script(imported, kill_at=2)
+
+    assert kills and kills[0]["killed_after_group_of"] >= 2
+    assert kills[0]["thread"] == "vcop-group-commit"
     # The group that was committed but never acknowledged is stored whole as well.
-    assert len(stored) >= len(acked) + killed[0]
+    assert len(stored) >= len(acked) + kills[0]["killed_after_group_of"]
+
+
+def test_kill_between_a_lone_units_commit_and_its_ack_keeps_that_ballot(
+    imported: Panel,
+) -> None:
+    kills, stored, acked = _run_crash_script(imported, kill_at=1)
+
+    assert kills and kills[0]["killed_after_group_of"] == 1
+    assert kills[0]["thread"] != "vcop-group-commit"  # it committed on its caller's thread
+    assert not acked and len(stored) == 1  # committed, never acknowledged, and kept
