@@ -255,7 +255,11 @@ class Repository:
     # every call, and its query() builds a dict per row. Same rows, same effect.
 
     def save_ballot(self, ballot: Ballot, at: dt.datetime) -> None:
-        """Upsert the member's vote on every right: a resubmission replaces, never adds."""
+        """Upsert the member's vote on every right: a resubmission replaces, never adds.
+
+        The notes row is written even when every note is empty: one row per ballot is what
+        ``ballot_state`` counts the case's voters by.
+        """
         when = _iso(at)
         conn = self.db.conn
         rows = sorted(ballot.choices.items())
@@ -328,6 +332,12 @@ class Repository:
         had voted on. A vote's transaction reads this while holding the write lock, and
         each statement SQLite steps lets the server's other threads take the GIL: so it
         is one query, read before the write (the receipt adds the ballot being saved).
+
+        The voters are counted from ``notes``, which holds one row per member and case
+        for every ballot ever saved (``save_ballot`` writes it, notes or none): a lookup
+        of a few dozen rows, where counting distinct members in ``votes`` reads every
+        vote on the case. Only a purge deletes notes, and only of a closed meeting,
+        which no ballot reaches.
         """
         row = self.db.conn.execute(
             "select m.id, m.title, m.date, m.voting_closes, m.code_edition, m.status, "
@@ -336,8 +346,7 @@ class Repository:
             "(select json_group_object(v.[right], v.option) from votes v "
             " where v.meeting_id = m.id and v.case_ref = ?2 and v.member = ?3), "
             "n.member is not null, n.good_practice, n.observations, n.learning, "
-            "(select count(distinct v.member) from votes v "
-            " where v.meeting_id = m.id and v.case_ref = ?2), "
+            "(select count(*) from notes x where x.meeting_id = m.id and x.case_ref = ?2), "
             "(select json_group_array(json_array(c.position, c.ref, exists ("
             "   select 1 from votes v "
             "   where v.meeting_id = m.id and v.case_ref = c.ref and v.member = ?3))) "

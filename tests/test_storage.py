@@ -205,6 +205,17 @@ def test_ballot_state_counts_the_cases_voters_and_marks_the_members_cases_in_age
     assert (untouched.voters, untouched.voted) == (0, state.voted)
 
 
+def test_ballot_state_counts_voters_as_the_votes_do_with_empty_notes_and_resubmissions(
+    imported: Panel,
+) -> None:
+    ref = imported.REFS[1]
+    for index, member in enumerate(imported.members):
+        imported.vote(member, ref, notes=MemberNotes())  # no notes at all: still counted
+        imported.vote(member, ref, VoteOption.NOT_MET if index % 2 else VoteOption.MET)
+        state = imported.repo.ballot_state(imported.MEETING_ID, ref, member)
+        assert state.voters == imported.repo.count_voters(imported.MEETING_ID, ref) == index + 1
+
+
 def test_votes_table_key_is_meeting_case_member_right(imported: Panel) -> None:
     conn = _own_connection(imported.db_path)
     try:
