@@ -859,18 +859,18 @@ _DETECTOR_GATES: dict[_Detector, re.Pattern[str]] = {
 }
 
 
-def _detectors_for(text: str) -> Iterator[_Detector]:
+# Each detector beside its gate, in the usual order, and the distinct gates (most detectors
+# share the digit gate): worked out once, as every field of every vote is screened.
+_GATED_DETECTORS = tuple(
+    (detector, _DETECTOR_GATES.get(detector)) for detector in _BUILTIN_DETECTORS
+)
+_DISTINCT_GATES = tuple(dict.fromkeys(_DETECTOR_GATES.values()))
+
+
+def _detectors_for(text: str) -> list[_Detector]:
     """The built-in detectors that could find something in ``text``, in their usual order."""
-    passed: dict[re.Pattern[str], bool] = {}  # most detectors share the digit gate
-    for detector in _BUILTIN_DETECTORS:
-        gate = _DETECTOR_GATES.get(detector)
-        if gate is None:
-            yield detector
-            continue
-        if gate not in passed:
-            passed[gate] = gate.search(text) is not None
-        if passed[gate]:
-            yield detector
+    open_gates = {gate for gate in _DISTINCT_GATES if gate.search(text)}
+    return [detector for detector, gate in _GATED_DETECTORS if gate is None or gate in open_gates]
 
 
 # --------------------------------------------------------------------------- rules

@@ -290,9 +290,12 @@ _APPOSITION_END = re.compile(r"[ \t\u00a0]*[,)]|[ \t\u00a0]*\.(?:\s|$)|[ \t\u00a
 def lowercase_name_spans(text: str) -> Iterator[tuple[int, int]]:
     """Lower-case names that a role word introduces: "the witness, ellen marsh,"."""
     names = gazetteer()
+    clear_first = names.clear_first
     for m in _LOWER_WORD.finditer(text):
         first = m.group()
-        if not names.is_clear_first(first) or _case_word(first):
+        # Lower-case already, so its own case-folded form: the sets are asked directly,
+        # as this runs for every lower-case word of every note.
+        if first not in clear_first or first in CASE_WORDS:
             continue
         if not _ROLE_BEFORE.search(text, max(0, m.start() - _LOOK_BACK), m.start()):
             continue

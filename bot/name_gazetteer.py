@@ -30,7 +30,7 @@ import logging
 import pkgutil
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 
@@ -96,13 +96,18 @@ class Gazetteer:
     ambiguous_surnames: frozenset[str]
     places: frozenset[str] = frozenset()
     hand_ambiguous_surnames: frozenset[str] = _AMBIGUOUS_SURNAME
+    # First names that are not everyday words: what ``is_clear_first`` asks, as one set
+    # for the detectors that test every word of a note against it.
+    clear_first: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "clear_first", self.first - self.ambiguous_first)
 
     def is_first(self, word: str) -> bool:
         return word.casefold() in self.first
 
     def is_clear_first(self, word: str) -> bool:
-        folded = word.casefold()
-        return folded in self.first and folded not in self.ambiguous_first
+        return word.casefold() in self.clear_first
 
     def is_surname(self, word: str) -> bool:
         return word.casefold() in self.surnames
