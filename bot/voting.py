@@ -139,8 +139,9 @@ class VotingService:
                     "vote.change" if old_choices else "vote.cast",
                     ballot.meeting_id,
                     ballot.case_ref,
-                    old={str(k): v.value for k, v in old_choices.items()} or None,
-                    new={str(k): v.value for k, v in sorted(choices.items())},
+                    # str() of a StrEnum is its label, without the enum's slower .value.
+                    old={str(k): str(v) for k, v in old_choices.items()} or None,
+                    new={str(k): str(v) for k, v in sorted(choices.items())},
                 )
             # The state was read before this ballot was saved, which now counts too
             # (and ``next_unvoted`` never offers the case just voted on).

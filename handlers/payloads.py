@@ -16,6 +16,7 @@ from bot.plain_errors import plain_message
 from handlers import ids
 
 _LOOSE = ConfigDict(extra="ignore", frozen=True)
+_VOTE_OPTIONS = {str(option): option for option in VoteOption}  # faster than VoteOption(label)
 
 
 class SlashCommand(BaseModel):
@@ -306,10 +307,11 @@ def read_vote_form(
         if not isinstance(raw, str):
             choices[number] = None
             continue
-        try:
-            choices[number] = VoteOption(raw)
-        except ValueError:
+        answer = _VOTE_OPTIONS.get(raw)
+        if answer is None:
             problems[number] = f"{raw[:40]!r} is not one of the answers"
+        else:
+            choices[number] = answer
     notes: dict[str, str] = {}
     for field in ("good_practice", "observations", "learning"):
         block_id = ids.note_block(field)

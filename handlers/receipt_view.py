@@ -37,7 +37,7 @@ def vote_receipt_modal(receipt: BallotReceipt, rights: RightsCatalogue) -> JsonO
     voted on; ``Done`` closes.
     """
     lines = [
-        f"*{escape(right.label)}:* {receipt.choices[right.number].value}"
+        f"*{escape(right.label)}:* {receipt.choices[right.number]}"  # a StrEnum: its label
         for right in rights.items
         if right.number in receipt.choices
     ]

@@ -270,7 +270,7 @@ class Repository:
             params: list[object] = []
             for right, option in rows:
                 params += (ballot.meeting_id, ballot.case_ref, ballot.member, right)
-                params += (option.value, when)
+                params += (str(option), when)  # the label: str() of a StrEnum
             conn.execute(
                 "insert into votes (meeting_id, case_ref, member, [right], option, cast_at) "
                 "values " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows)) + " "
