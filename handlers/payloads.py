@@ -148,7 +148,9 @@ class SubmittedView(BaseModel):
     callback_id: str = Field(default="", max_length=255)
     private_metadata: str = Field(default="", max_length=3000)
     state: _ViewState = _ViewState()
-    blocks: list[dict[str, Any]] = Field(default_factory=list, max_length=100)
+    # Only ever searched for a block_id, by readers that skip anything not a dict: left
+    # unvalidated, as copying every block of every submitted vote form is half the parse.
+    blocks: list[Any] = Field(default_factory=list, max_length=100)
 
 
 class ViewSubmission(BaseModel):
@@ -267,7 +269,7 @@ class VoteForm(BaseModel):
     notes: dict[str, str]
 
 
-def right_block_ids(blocks: list[dict[str, Any]], rights: list[int]) -> dict[int, str]:
+def right_block_ids(blocks: list[Any], rights: list[int]) -> dict[int, str]:
     """Right number → the input block that holds it (``right_N`` when the form lacks one)."""
     found: dict[int, str] = {}
     for block in blocks:
@@ -278,7 +280,7 @@ def right_block_ids(blocks: list[dict[str, Any]], rights: list[int]) -> dict[int
     return {number: found.get(number, ids.right_block(number)) for number in rights}
 
 
-def _initial(blocks: list[dict[str, Any]], block_id: str) -> dict[str, Any]:
+def _initial(blocks: list[Any], block_id: str) -> dict[str, Any]:
     block = next((b for b in blocks if isinstance(b, dict) and b.get("block_id") == block_id), None)
     element = block.get("element") if block else None
     return element if isinstance(element, dict) else {}
@@ -286,7 +288,7 @@ def _initial(blocks: list[dict[str, Any]], block_id: str) -> dict[str, Any]:
 
 def read_vote_form(
     values: dict[str, dict[str, dict[str, Any]]],
-    blocks: list[dict[str, Any]],
+    blocks: list[Any],
     rights: list[int],
     *,
     fall_back_to_initial: bool = False,
