@@ -74,10 +74,14 @@ class Connections:
         first = open_db(self.path)
         self._local.db = first
         self._all.append(first)
-        self.committer = GroupCommitter(lambda: self.db, self._write_lock)
+        self._writer: Database | None = None
+        self.committer = GroupCommitter(self._as_writer, self._write_lock)
 
     @property
     def db(self) -> Database:
+        writer = getattr(self._local, "writer", None)
+        if writer is not None:
+            return writer  # this thread runs a grouped unit: see _as_writer
         db = getattr(self._local, "db", None)
         if db is None:
             db = _connect(self.path)
@@ -114,6 +118,26 @@ class Connections:
                 raise
             db.commit()
 
+    @contextmanager
+    def _as_writer(self) -> Iterator[Database]:
+        """The group commit's one connection, as this thread's own while it holds the lock.
+
+        SQLite drops a connection's page cache whenever another connection has written, so
+        grouped units, run on the committer's thread or alone on a request thread, all use
+        this connection: its cache stays warm from one vote to the next. Only a holder of
+        the write lock enters here, so the connection is never used by two threads at once.
+        """
+        with self._lock:
+            if self._writer is None:
+                self._writer = _connect(self.path)
+                self._all.append(self._writer)
+            writer = self._writer
+        self._local.writer = writer
+        try:
+            yield writer
+        finally:
+            self._local.writer = None
+
     def grouped(self, work: Callable[[], T]) -> T:
         """Run ``work`` as one unit of a group commit (see storage.group_commit).
 
@@ -131,4 +155,5 @@ class Connections:
                 except sqlite3.ProgrammingError:
                     logger.debug("connection already closed")
             self._all.clear()
+            self._writer = None
         self._local = threading.local()

@@ -9,6 +9,10 @@ tells each caller its result. A unit that fails is rolled back to its savepoint 
 caller gets the error; the others still commit. A failed commit fails every unit of the
 group, so no caller is ever told "stored" for something that was not.
 
+Every unit runs on one writer connection, whichever thread runs it: a SQLite connection drops
+its whole page cache whenever another connection has written, so writes spread over the
+server's request threads would each start by reading the indexes back from disk.
+
 A unit that finds nothing queued or committing runs on its caller's own thread instead, in a
 transaction of its own: between meetings votes arrive one at a time, and handing each to the
 committer thread and waking the caller again costs more CPU than the vote's own statements.
@@ -26,6 +30,7 @@ import queue
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -56,12 +61,12 @@ class GroupCommitter:
 
     def __init__(
         self,
-        connection: Callable[[], Database],
+        writer: Callable[[], AbstractContextManager[Database]],
         write_lock: threading.Lock,
         *,
         after_commit: AfterCommit | None = None,
     ) -> None:
-        self._connection = connection
+        self._writer = writer
         self._write_lock = write_lock
         self._after_commit = after_commit
         self._queue: queue.SimpleQueue[_Unit | _Stop] = queue.SimpleQueue()
@@ -101,23 +106,23 @@ class GroupCommitter:
     def _run_alone(self, work: Callable[[], T]) -> T:
         """Run one unit and commit it on the caller's thread; the write lock is already held."""
         try:
-            db = self._connection()
-            self._local.running = True
-            try:
-                db.execute("BEGIN IMMEDIATE")
+            with self._writer() as db:
+                self._local.running = True
                 try:
-                    result = work()
-                except BaseException:
-                    db.conn.rollback()
-                    raise
-                try:
-                    db.conn.commit()
-                except BaseException as exc:
-                    logger.error("the commit of a lone unit failed: %s", exc)
-                    db.conn.rollback()
-                    raise
-            finally:
-                self._local.running = False
+                    db.execute("BEGIN IMMEDIATE")
+                    try:
+                        result = work()
+                    except BaseException:
+                        db.conn.rollback()
+                        raise
+                    try:
+                        db.conn.commit()
+                    except BaseException as exc:
+                        logger.error("the commit of a lone unit failed: %s", exc)
+                        db.conn.rollback()
+                        raise
+                finally:
+                    self._local.running = False
         finally:
             self._write_lock.release()
         self._counted(1)
@@ -164,9 +169,9 @@ class GroupCommitter:
                 return
             # The lock first, then the rest of the queue: units that arrive while another
             # writer (or a lone unit) holds the lock join this group instead of the next.
-            with self._write_lock:
+            with self._write_lock, self._writer() as db:
                 group, stopping = self._gather(first)
-                committed = self._commit(group)
+                committed = self._commit(db, group)
             if committed:
                 self._counted(len(group))
             self._answer(group)
@@ -186,13 +191,12 @@ class GroupCommitter:
             group.append(item)
         return group, False
 
-    def _commit(self, group: list[_Unit]) -> bool:
+    def _commit(self, db: Database, group: list[_Unit]) -> bool:
         """Run the group in one transaction, each unit in its savepoint; the lock is held.
 
         Each unit's outcome is kept on it until ``_answer`` tells its caller, after the
         commit: a failed commit turns every outcome into that failure.
         """
-        db = self._connection()
         try:
             db.execute("BEGIN IMMEDIATE")
         except BaseException as exc:

@@ -76,6 +76,34 @@ def test_a_unit_with_nothing_queued_commits_alone_on_its_callers_thread(
     assert (committer.groups, committer.units, committer.thread_ident) == (1, 1, None)
 
 
+def test_every_unit_runs_on_one_writer_connection_whichever_thread_runs_it(
+    connections: Connections,
+) -> None:
+    seen: list[int] = []
+    release = threading.Event()
+
+    def record(hold: bool = False) -> None:
+        if hold:
+            release.wait(timeout=5)
+        seen.append(id(connections.db))
+
+    own = id(connections.db)  # this thread's connection for ordinary reads
+    connections.grouped(record)  # alone, on this thread
+    first = threading.Thread(target=connections.grouped, args=(lambda: record(hold=True),))
+    first.start()
+    time.sleep(0.1)
+    queued = [threading.Thread(target=connections.grouped, args=(record,)) for _ in range(3)]
+    for thread in queued:
+        thread.start()
+    time.sleep(0.1)
+    release.set()
+    for thread in [first, *queued]:
+        thread.join(timeout=10)
+
+    assert len(seen) == 5 and len(set(seen)) == 1
+    assert own not in seen and id(connections.db) == own  # the thread's own is back
+
+
 def test_units_arriving_while_a_lone_unit_commits_queue_and_share_the_next_commit(
     connections: Connections,
 ) -> None:
