@@ -18,8 +18,9 @@ bot is measured side by side with a Bolt app that only acks, in one run:
 
 Patterns: *steady* is open-loop arrivals (a scheduler thread hands each
 request to a pool at its planned time, so a slow answer never delays the next
-arrival, and latency counts from the planned time); *burst* is N submissions
-released at one instant, on connections opened beforehand. Then *economy*
+arrival, and latency counts from the planned time), in blocks that alternate
+between the two apps; *burst* is N submissions released at one instant, on
+connections opened beforehand, in rounds that alternate too. Then *economy*
 spreads 50 votes over 10 s and counts every Web API call the bot makes for
 them, waiting for the coalesced progress updates to land.
 
@@ -730,18 +731,33 @@ def run(args: argparse.Namespace) -> Results:
             for server in (h.bot, h.bare):
                 burst(server.port, factory.bodies(args.threads), factory.signed)
 
-            n_steady = int(args.rate * args.duration)
-            for app in ("bot", "bare"):
-                server = h.bot if app == "bot" else h.bare
-                before = len(h.api.workspace.calls())
-                logger.info("steady: %d arrivals at %g/s to the %s", n_steady, args.rate, app)
-                samples = steady(server.port, factory.bodies(n_steady), factory.signed, args.rate)
+            # The steady phase alternates between the two apps in blocks (bot, bare, bot…),
+            # each app getting ``duration`` seconds at ``rate`` in all: a machine that gets
+            # busier or quieter during the run then weighs on both alike, where one
+            # 30-second run each would hand the drift to whichever app ran second.
+            blocks = max(1, args.steady_blocks)
+            n_block = max(1, int(args.rate * args.duration / blocks))
+            steady_samples: dict[str, list[Sample]] = {"bot": [], "bare": []}
+            before = len(h.api.workspace.calls())
+            for block in range(blocks):
+                for app in ("bot", "bare"):
+                    server = h.bot if app == "bot" else h.bare
+                    logger.info(
+                        "steady block %d: %d arrivals at %g/s to the %s",
+                        block + 1,
+                        n_block,
+                        args.rate,
+                        app,
+                    )
+                    steady_samples[app] += steady(
+                        server.port, factory.bodies(n_block), factory.signed, args.rate
+                    )
+            time.sleep(args.settle)  # the bot's last coalesced progress updates land
+            for app, samples in steady_samples.items():
                 results.latency[("steady", app)] = Stats.of(samples)
-                time.sleep(args.settle)
-                if app == "bot":
-                    recorded = sum(s.status == 200 and not s.refused for s in samples)
-                    made = len(h.api.workspace.calls()) - before
-                    results.steady_calls_per_vote = made / recorded if recorded else float("nan")
+            recorded = sum(s.status == 200 and not s.refused for s in steady_samples["bot"])
+            made = len(h.api.workspace.calls()) - before  # only the bot calls the Web API
+            results.steady_calls_per_vote = made / recorded if recorded else float("nan")
 
             collected: dict[str, list[Sample]] = {"bot": [], "bare": []}
             for round_ in range(args.bursts):
@@ -782,6 +798,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--quick", action="store_true", help="a few seconds: tiny N everywhere")
     parser.add_argument("--duration", type=float, default=30.0, help="steady phase seconds")
     parser.add_argument("--rate", type=float, default=20.0, help="steady arrivals per second")
+    parser.add_argument(
+        "--steady-blocks",
+        type=int,
+        default=6,
+        help="blocks the steady phase alternates between the apps in",
+    )
     parser.add_argument("--bursts", type=int, default=4, help="burst rounds per app")
     parser.add_argument("--burst-size", type=int, default=50, help="submissions per burst")
     parser.add_argument("--burst-pause", type=float, default=2.0, help="seconds between bursts")
