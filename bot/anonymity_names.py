@@ -291,10 +291,12 @@ def lowercase_name_spans(text: str) -> Iterator[tuple[int, int]]:
     """Lower-case names that a role word introduces: "the witness, ellen marsh,"."""
     names = gazetteer()
     clear_first = names.clear_first
+    # Lower-case words are their own case-folded forms, so the sets are asked directly; and
+    # most notes have no lower-case first name at all, which one set operation settles.
+    if clear_first.isdisjoint(_LOWER_WORD.findall(text)):
+        return
     for m in _LOWER_WORD.finditer(text):
         first = m.group()
-        # Lower-case already, so its own case-folded form: the sets are asked directly,
-        # as this runs for every lower-case word of every note.
         if first not in clear_first or first in CASE_WORDS:
             continue
         if not _ROLE_BEFORE.search(text, max(0, m.start() - _LOOK_BACK), m.start()):
