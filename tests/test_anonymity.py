@@ -19,12 +19,16 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bot.anonymity import (
+    _COURTESY_TITLES,
     _DETECTOR_GATES,
     _HANDLE,
+    _JUDICIAL,
+    _RANKS,
     _SOCIAL_KEYWORD,
     _SOCIAL_KEYWORD_GATE,
     _SOCIAL_URL,
     _SOCIAL_URL_GATE,
+    _TITLE,
     PersonalDataFinding,
     PersonalDataKind,
     ScreenRules,
@@ -697,6 +701,16 @@ def test_the_social_keyword_gate_opens_for_every_platform_and_keyword_the_patter
     assert list(_SOCIAL_KEYWORD.finditer(text)), text
     assert _SOCIAL_KEYWORD_GATE.search(text), text
     assert any(f.kind is PersonalDataKind.SOCIAL_MEDIA for f in screen_text(text, "f")), text
+
+
+def test_every_title_and_rank_alternative_starts_with_a_capital_as_the_title_search_assumes() -> (
+    None
+):
+    alternatives = "|".join([_JUDICIAL, _COURTESY_TITLES, _RANKS]).split("|")
+    starts = [re.sub(r"^(?:\(\?:|\()+", "", piece)[:1] for piece in alternatives]
+    assert len(starts) > 30
+    assert all(start.isascii() and start.isupper() for start in starts), starts
+    assert _TITLE.pattern.startswith("(?=[A-Z])")
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
