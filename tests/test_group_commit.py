@@ -45,6 +45,15 @@ def _insert(conns: Connections, name: str) -> str:
     return name
 
 
+def _threads(path: Path) -> dict[str, str]:
+    """Each stored item's name, and the thread whose unit stored it."""
+    conn = sqlite3.connect(path)
+    try:
+        return dict(conn.execute("select name, thread from items").fetchall())
+    finally:
+        conn.close()
+
+
 def _names(path: Path) -> list[str]:
     conn = sqlite3.connect(path)  # another connection, as another process would read
     try:
@@ -63,15 +72,9 @@ def test_a_unit_is_visible_to_other_connections_as_soon_as_it_returns(
 def test_a_unit_with_nothing_queued_commits_alone_on_its_callers_thread(
     connections: Connections,
 ) -> None:
-    caller = threading.current_thread().name
     connections.grouped(lambda: _insert(connections, "alone"))
 
-    conn = sqlite3.connect(connections.path)
-    try:
-        (thread,) = conn.execute("select thread from items where name = 'alone'").fetchone()
-    finally:
-        conn.close()
-    assert thread == caller
+    assert _threads(connections.path) == {"alone": threading.current_thread().name}
     committer = connections.committer
     assert (committer.groups, committer.units, committer.thread_ident) == (1, 1, None)
 
@@ -108,47 +111,12 @@ def test_units_arriving_while_a_lone_unit_commits_queue_and_share_the_next_commi
     connections: Connections,
 ) -> None:
     release = threading.Event()
-    caller = threading.current_thread().name
 
     def slow_alone() -> str:
         release.wait(timeout=5)  # holds the write lock while the others arrive
         return _insert(connections, "a00")
 
     first = threading.Thread(target=connections.grouped, args=(slow_alone,), name="first")
-    first.start()
-    time.sleep(0.1)
-    others = [
-        threading.Thread(
-            target=connections.grouped, args=(lambda n=n: _insert(connections, f"b{n:02d}"),)
-        )
-        for n in range(10)
-    ]
-    for thread in others:
-        thread.start()
-    time.sleep(0.2)
-    release.set()
-    for thread in [first, *others]:
-        thread.join(timeout=10)
-
-    conn = sqlite3.connect(connections.path)
-    try:
-        threads = dict(conn.execute("select name, thread from items").fetchall())
-    finally:
-        conn.close()
-    assert threads.pop("a00") == "first"
-    assert set(threads.values()) == {"vcop-group-commit"} and len(threads) == 10
-    assert caller not in threads.values()
-    assert (connections.committer.groups, connections.committer.units) == (2, 11)
-
-
-def test_units_waiting_together_share_one_commit(connections: Connections) -> None:
-    release = threading.Event()
-
-    def slow_first() -> str:
-        release.wait(timeout=5)  # holds the transaction while the others queue
-        return _insert(connections, "a00")
-
-    first = threading.Thread(target=connections.grouped, args=(slow_first,))
     first.start()
     time.sleep(0.1)
     others = [
@@ -163,9 +131,11 @@ def test_units_waiting_together_share_one_commit(connections: Connections) -> No
     release.set()
     for thread in [first, *others]:
         thread.join(timeout=10)
-    assert len(_names(connections.path)) == 21
-    committer = connections.committer
-    assert committer.units == 21 and committer.groups == 2  # the slow one, then the 20
+
+    threads = _threads(connections.path)
+    assert threads.pop("a00") == "first"  # alone, on its caller's thread
+    assert len(threads) == 20 and set(threads.values()) == {"vcop-group-commit"}
+    assert (connections.committer.groups, connections.committer.units) == (2, 21)
 
 
 def test_a_lone_failing_unit_stores_nothing_and_the_next_unit_commits(
