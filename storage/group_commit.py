@@ -167,11 +167,23 @@ class GroupCommitter:
             first = self._queue.get()
             if isinstance(first, _Stop):
                 return
-            # The lock first, then the rest of the queue: units that arrive while another
-            # writer (or a lone unit) holds the lock join this group instead of the next.
-            with self._write_lock, self._writer() as db:
-                group, stopping = self._gather(first)
-                committed = self._commit(db, group)
+            group, stopping, committed = [first], False, False
+            try:
+                # The lock first, then the rest of the queue: units that arrive while another
+                # writer (or a lone unit) holds the lock join this group instead of the next.
+                with self._write_lock, self._writer() as db:
+                    group, stopping = self._gather(first)
+                    try:
+                        committed = self._commit(db, group)
+                    except BaseException:
+                        if db.conn.in_transaction:
+                            db.conn.rollback()
+                        raise
+            except BaseException as exc:  # no connection, or a savepoint failed: none stored
+                logger.error("a group of %d units could not be run: %s", len(group), exc)
+                for unit in group:
+                    unit.outcome = (False, exc)
+                committed = False
             if committed:
                 self._counted(len(group))
             self._answer(group)

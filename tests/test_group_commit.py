@@ -11,13 +11,16 @@ import textwrap
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
+from sqlite_utils import Database
 
 from bot.models import VoteOption
 from storage.db import Connections
+from storage.group_commit import GroupCommitter
 
 if TYPE_CHECKING:
     from conftest import Panel
@@ -227,6 +230,34 @@ def test_a_failed_commit_fails_every_unit_of_the_group_and_stores_none(
         thread.join(timeout=10)
     assert sorted(outcomes) == ["w0 stored", "w1 refused", "w2 refused", "w3 refused"]
     assert _names(connections.path) == ["w0"]
+
+
+def test_a_group_that_cannot_get_its_connection_fails_its_callers_rather_than_hanging() -> None:
+    write_lock = threading.Lock()
+
+    @contextmanager
+    def no_connection() -> Iterator[Database]:
+        raise sqlite3.OperationalError("unable to open database file")
+        yield  # pragma: no cover - a context manager's shape
+
+    committer = GroupCommitter(no_connection, write_lock)
+    errors: list[str] = []
+
+    def vote() -> None:
+        try:
+            committer.run(lambda: "stored")
+        except sqlite3.OperationalError as exc:
+            errors.append(str(exc))
+
+    write_lock.acquire()  # another writer holds the lock, so the unit queues for the committer
+    caller = threading.Thread(target=vote)
+    caller.start()
+    time.sleep(0.1)
+    write_lock.release()
+    caller.join(timeout=5)
+
+    assert not caller.is_alive() and errors == ["unable to open database file"]
+    committer.close()
 
 
 def test_close_commits_what_is_queued_and_a_later_unit_starts_again(
