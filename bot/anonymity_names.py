@@ -135,7 +135,7 @@ def _tokens(text: str, pos: int = 0, endpos: int | None = None) -> list[_Token]:
 
 def _title(word: str) -> bool:
     """Title-case in any of the ways names are written: "Doyle", "McAllister", "O'Neill"."""
-    return word[0].isupper() and any(ch.islower() for ch in word)
+    return word[0].isupper() and any(map(str.islower, word))  # map: no frame per letter
 
 
 def _capitals(word: str) -> bool:
