@@ -336,8 +336,8 @@ class Repository:
         The voters are counted from ``notes``, which holds one row per member and case
         for every ballot ever saved (``save_ballot`` writes it, notes or none): a lookup
         of a few dozen rows, where counting distinct members in ``votes`` reads every
-        vote on the case. Only a purge deletes notes, and only of a closed meeting,
-        which no ballot reaches.
+        vote on the case. Only a purge deletes notes while keeping the votes, and only of
+        a closed meeting, which no ballot reaches (a replaced import has no votes).
         """
         row = self.db.conn.execute(
             "select m.id, m.title, m.date, m.voting_closes, m.code_edition, m.status, "
