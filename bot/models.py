@@ -52,6 +52,11 @@ class VoteOption(StrEnum):
     ABSTAIN = "Abstain"
 
 
+# Each option by its label: a dict lookup, for the hot paths that read labels back (stored
+# votes, submitted forms), where ``VoteOption(label)`` goes through Enum's slower lookup.
+VOTE_OPTION_BY_LABEL: dict[str, VoteOption] = {str(option): option for option in VoteOption}
+
+
 class Finding(StrEnum):
     """The panel's finding on one right: a decisive option, or Undecided."""
 

@@ -11,12 +11,11 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from bot.models import MemberNotes, VoteOption
+from bot.models import VOTE_OPTION_BY_LABEL, MemberNotes, VoteOption
 from bot.plain_errors import plain_message
 from handlers import ids
 
 _LOOSE = ConfigDict(extra="ignore", frozen=True)
-_VOTE_OPTIONS = {str(option): option for option in VoteOption}  # faster than VoteOption(label)
 
 
 class SlashCommand(BaseModel):
@@ -309,7 +308,7 @@ def read_vote_form(
         if not isinstance(raw, str):
             choices[number] = None
             continue
-        answer = _VOTE_OPTIONS.get(raw)
+        answer = VOTE_OPTION_BY_LABEL.get(raw)
         if answer is None:
             problems[number] = f"{raw[:40]!r} is not one of the answers"
         else:

@@ -22,6 +22,7 @@ from sqlite_utils.db import Table
 
 from bot.actions import Action, ActionStatus, ActionUpdate, NewAction
 from bot.models import (
+    VOTE_OPTION_BY_LABEL,
     AuditEntry,
     Ballot,
     Case,
@@ -52,9 +53,6 @@ _MEETING_COLUMNS = (
     "closed_at",
     "purged_at",
 )
-
-
-_OPTIONS = {option.value: option for option in VoteOption}  # faster than VoteOption(label)
 
 
 logger = logging.getLogger(__name__)
@@ -364,7 +362,7 @@ class Repository:
         return BallotState(
             meeting=meeting,
             case_exists=bool(case_exists),
-            choices={int(k): _OPTIONS[v] for k, v in json.loads(choices).items()},
+            choices={int(k): VOTE_OPTION_BY_LABEL[v] for k, v in json.loads(choices).items()},
             notes=MemberNotes(
                 good_practice=good or "", observations=observations or "", learning=learning or ""
             )
@@ -404,7 +402,7 @@ class Repository:
             params,
         ):
             if right in known:
-                counts.setdefault(ref, {}).setdefault(right, {})[_OPTIONS[option]] = n
+                counts.setdefault(ref, {}).setdefault(right, {})[VOTE_OPTION_BY_LABEL[option]] = n
         in_rights = "[right] in (" + ", ".join("?" * len(known)) + ")"
         voters = dict(
             conn.execute(
@@ -597,7 +595,8 @@ class Repository:
             "group by meeting_id, case_ref, [right], option",
             [*params, *known],
         ):
-            counts.setdefault((meeting_id, ref), {}).setdefault(right, {})[_OPTIONS[option]] = n
+            per_option = counts.setdefault((meeting_id, ref), {}).setdefault(right, {})
+            per_option[VOTE_OPTION_BY_LABEL[option]] = n
         voters: dict[tuple[str, str], int] = {}
         for meeting_id, ref, n in conn.execute(
             f"select meeting_id, case_ref, count(distinct member) from votes "
