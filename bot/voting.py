@@ -6,7 +6,7 @@ who has voted, never what anyone chose.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Set
+from collections.abc import Iterable, Sequence, Set
 
 from pydantic import BaseModel, ConfigDict
 
@@ -154,7 +154,7 @@ class VotingService:
                 voters=state.voters + (1 if first_ballot else 0),
                 members=len(self.settings.panel.members),
                 choices=choices,
-                next_ref=next_unvoted(list(state.agenda), state.voted, ballot.case_ref),
+                next_ref=next_unvoted(state.agenda, state.voted, ballot.case_ref),
             )
 
         return self.repo.grouped(store)
@@ -221,10 +221,10 @@ def members_without_vote(progress: Iterable[CaseProgress]) -> dict[str, list[str
     return pending
 
 
-def next_unvoted(agenda: list[str], voted: Set[str], after: str | None) -> str | None:
+def next_unvoted(agenda: Sequence[str], voted: Set[str], after: str | None) -> str | None:
     """The first case after ``after`` on the agenda, wrapping round, not in ``voted``."""
     start = agenda.index(after) + 1 if after in agenda else 0
-    for ref in agenda[start:] + agenda[:start]:
+    for ref in [*agenda[start:], *agenda[:start]]:
         if ref not in voted and ref != after:
             return ref
     return None

@@ -50,7 +50,7 @@ def _insert(conns: Connections, name: str) -> str:
 
 def _threads(path: Path) -> dict[str, str]:
     """Each stored item's name, and the thread whose unit stored it."""
-    conn = sqlite3.connect(path)
+    conn = sqlite3.connect(path)  # another connection, as another process would read
     try:
         return dict(conn.execute("select name, thread from items").fetchall())
     finally:
@@ -58,11 +58,7 @@ def _threads(path: Path) -> dict[str, str]:
 
 
 def _names(path: Path) -> list[str]:
-    conn = sqlite3.connect(path)  # another connection, as another process would read
-    try:
-        return [row[0] for row in conn.execute("select name from items order by name")]
-    finally:
-        conn.close()
+    return sorted(_threads(path))
 
 
 def test_a_unit_is_visible_to_other_connections_as_soon_as_it_returns(
