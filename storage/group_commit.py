@@ -123,9 +123,9 @@ class GroupCommitter:
                         raise
                 finally:
                     self._local.running = False
+            self._counted(1)  # durable, and no other writer has begun since
         finally:
             self._write_lock.release()
-        self._counted(1)
         return result
 
     def _answered(self, size: int) -> None:
@@ -133,11 +133,19 @@ class GroupCommitter:
             self._queued -= size
 
     def _counted(self, size: int) -> None:
+        """Count a durable commit, while its writer still holds the lock.
+
+        ``after_commit`` thus runs at one fixed point, whichever thread committed: after
+        the commit, before any caller is told and before the next writer begins.
+        """
         with self._counts_lock:
             self.groups += 1
             self.units += size
         if self._after_commit is not None:
-            self._after_commit(size)
+            try:
+                self._after_commit(size)
+            except Exception:  # a stored ballot is never reported lost for the hook's sake
+                logger.exception("the after-commit hook failed")
 
     @property
     def thread_ident(self) -> int | None:
@@ -167,7 +175,7 @@ class GroupCommitter:
             first = self._queue.get()
             if isinstance(first, _Stop):
                 return
-            group, stopping, committed = [first], False, False
+            group, stopping = [first], False
             try:
                 # The lock first, then the rest of the queue: units that arrive while another
                 # writer (or a lone unit) holds the lock join this group instead of the next.
@@ -179,13 +187,12 @@ class GroupCommitter:
                         if db.conn.in_transaction:
                             db.conn.rollback()
                         raise
+                    if committed:
+                        self._counted(len(group))  # durable, and no caller told yet
             except BaseException as exc:  # no connection, or a savepoint failed: none stored
                 logger.error("a group of %d units could not be run: %s", len(group), exc)
                 for unit in group:
                     unit.outcome = (False, exc)
-                committed = False
-            if committed:
-                self._counted(len(group))
             self._answer(group)
             if stopping:
                 return
