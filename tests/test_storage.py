@@ -19,7 +19,7 @@ from sqlite_utils import Database
 from bot.models import MeetingStatus, MemberNotes, VoteOption
 from storage.db import BUSY_TIMEOUT_MS, Connections, open_db
 from storage.migrations import MIGRATIONS
-from storage.repo import Repository
+from storage.repo import BALLOT_AUDIT_ACTIONS, Repository
 
 if TYPE_CHECKING:
     from conftest import Panel, PanelFactory
@@ -306,6 +306,91 @@ def test_a_unit_of_work_holds_the_write_lock_from_its_start(imported: Panel) -> 
         other.rollback()
     finally:
         other.close()
+
+
+def _meeting_events_indexed(path: Path) -> int:
+    """How many audit rows the meeting-events index holds (read through the index)."""
+    conn = _own_connection(path)
+    try:
+        row = conn.execute(
+            "select count(*) from audit indexed by idx_audit_meeting_events "
+            "where action not in ('vote.cast', 'vote.change')"
+        ).fetchone()
+        return int(row[0])
+    finally:
+        conn.close()
+
+
+def test_ballot_audit_entries_stay_out_of_the_meeting_events_index(imported: Panel) -> None:
+    member = imported.members[0]
+    imported.vote(member, option=VoteOption.MET)
+    imported.vote(member, option=VoteOption.NOT_MET)
+    entries = imported.repo.audit_entries(imported.MEETING_ID)
+    ballots = [e for e in entries if e.action in BALLOT_AUDIT_ACTIONS]
+    others = [e for e in entries if e.action not in BALLOT_AUDIT_ACTIONS]
+
+    assert [e.action for e in ballots] == ["vote.cast", "vote.change"]
+    assert _meeting_events_indexed(imported.db_path) == len(others) > 0
+    conn = _own_connection(imported.db_path)
+    try:
+        names = {row[0] for row in conn.execute("select name from sqlite_master")}
+    finally:
+        conn.close()
+    assert "idx_audit_meeting_id" not in names
+
+
+def test_latest_audit_finds_meeting_events_by_the_index_and_ballots_by_a_scan(
+    imported: Panel,
+) -> None:
+    repo, now = imported.repo, imported.clock.now()
+    member = imported.members[0]
+    with repo.unit_of_work():
+        repo.append_audit(now, "cli", "meeting.extend", imported.MEETING_ID, new="first")
+        repo.append_audit(now, "cli", "meeting.extend", imported.MEETING_ID, new="second")
+        repo.append_audit(now, "cli", "meeting.extend", "another-meeting", new="elsewhere")
+    imported.vote(member, option=VoteOption.MET)
+
+    extension = repo.latest_audit(imported.MEETING_ID, "meeting.extend")
+    ballot = repo.latest_audit(imported.MEETING_ID, "vote.cast")
+
+    assert extension is not None and json.loads(extension.new or "null") == "second"
+    assert ballot is not None and ballot.actor == member
+    assert repo.latest_audit(imported.MEETING_ID, "vote.change") is None
+    conn = _own_connection(imported.db_path)
+    try:
+        plan = conn.execute(
+            "explain query plan select * from audit where meeting_id = ? and action = ? "
+            "and action not in ('vote.cast', 'vote.change') order by id desc limit 1",
+            [imported.MEETING_ID, "meeting.extend"],
+        ).fetchall()
+    finally:
+        conn.close()
+    assert "idx_audit_meeting_events" in " ".join(str(step[-1]) for step in plan)
+
+
+def test_an_older_database_moves_its_audit_index_to_meeting_events(tmp_path: Path) -> None:
+    path = tmp_path / "old.db"
+    db = Database(path)
+    MIGRATIONS.apply(db, stop_before="m007_audit_meeting_events_index")
+    db.conn.commit()
+    db.close()
+
+    repo = Repository(path)
+    try:
+        now = dt.datetime(2025, 1, 6, 9, 0, tzinfo=dt.UTC)
+        with repo.unit_of_work():
+            repo.append_audit(now, "cli", "meeting.extend", "m", new="x")
+        assert repo.latest_audit("m", "meeting.extend") is not None
+    finally:
+        repo.close()
+    conn = _own_connection(path)
+    try:
+        indexes = {
+            row[0] for row in conn.execute("select name from sqlite_master where type = 'index'")
+        }
+    finally:
+        conn.close()
+    assert "idx_audit_meeting_events" in indexes and "idx_audit_meeting_id" not in indexes
 
 
 def test_a_nested_unit_of_work_joins_the_outer_one(imported: Panel) -> None:
