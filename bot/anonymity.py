@@ -511,6 +511,11 @@ _SOCIAL_URL_GATE = re.compile(r"\.(?:com|net|me|am)/", re.IGNORECASE)
 # Every keyword match has a space straight before "user name", "handle", "account"...: a
 # search a sixth the cost of the keyword pattern, which tries its platforms at every word.
 _SOCIAL_KEYWORD_GATE = re.compile(r"\s(?:user|handle|account|profile|name|id)", re.IGNORECASE)
+# What any of the three kinds needs (an address's ending, a keyword, an at-sign), in one
+# search: the gate that lets most notes skip the social media detector altogether.
+_SOCIAL_GATE = re.compile(
+    rf"@|{_SOCIAL_URL_GATE.pattern}|{_SOCIAL_KEYWORD_GATE.pattern}", re.IGNORECASE
+)
 
 
 def _social_media(text: str) -> Iterator[_Hit]:
@@ -858,21 +863,33 @@ _DETECTOR_GATES: dict[_Detector, re.Pattern[str]] = {
     _addresses: _DIGIT,
     _ip_addresses: re.compile(r"[\d:]"),
     _bank_details: _DIGIT,
+    _social_media: _SOCIAL_GATE,
 }
 
 
-# Each detector beside its gate, in the usual order, and the distinct gates (most detectors
-# share the digit gate): worked out once, as every field of every vote is screened.
-_GATED_DETECTORS = tuple(
-    (detector, _DETECTOR_GATES.get(detector)) for detector in _BUILTIN_DETECTORS
-)
+# The distinct gates (most detectors share the digit gate), and for each set of them a
+# text opens (a bit per gate) the detectors to run, in the usual order: worked out once,
+# as every field of every vote is screened.
 _DISTINCT_GATES = tuple(dict.fromkeys(_DETECTOR_GATES.values()))
+_GATE_BITS = tuple((1 << bit, gate) for bit, gate in enumerate(_DISTINCT_GATES))
+_DETECTORS_BY_OPEN_GATES: tuple[tuple[_Detector, ...], ...] = tuple(
+    tuple(
+        detector
+        for detector in _BUILTIN_DETECTORS
+        if detector not in _DETECTOR_GATES
+        or open_gates & (1 << _DISTINCT_GATES.index(_DETECTOR_GATES[detector]))
+    )
+    for open_gates in range(1 << len(_DISTINCT_GATES))
+)
 
 
-def _detectors_for(text: str) -> list[_Detector]:
+def _detectors_for(text: str) -> tuple[_Detector, ...]:
     """The built-in detectors that could find something in ``text``, in their usual order."""
-    open_gates = {gate for gate in _DISTINCT_GATES if gate.search(text)}
-    return [detector for detector, gate in _GATED_DETECTORS if gate is None or gate in open_gates]
+    open_gates = 0
+    for bit, gate in _GATE_BITS:
+        if gate.search(text):
+            open_gates |= bit
+    return _DETECTORS_BY_OPEN_GATES[open_gates]
 
 
 # --------------------------------------------------------------------------- rules

@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from bot.anonymity import (
+    _BUILTIN_DETECTORS,
     _COURTESY_TITLES,
     _DETECTOR_GATES,
     _HANDLE,
@@ -32,6 +33,7 @@ from bot.anonymity import (
     PersonalDataFinding,
     PersonalDataKind,
     ScreenRules,
+    _detectors_for,
     screen_fields,
     screen_text,
 )
@@ -685,6 +687,23 @@ def test_every_detector_gate_is_implied_by_what_its_detector_finds_in_the_labell
         # The same text with its digits, at-signs and colons removed: the gates then fail,
         # and the detectors behind them must find nothing either.
         _detector_finds_nothing_where_its_gate_fails(re.sub(r"[\d@:]", "", text))
+
+
+def test_the_gated_detectors_find_exactly_what_every_detector_finds_in_the_labelled_sets() -> None:
+    for text in _gate_corpus():
+        for variant in (text, re.sub(r"[\d@:]", "", text)):
+            gated = [hit for detector in _detectors_for(variant) for hit in detector(variant)]
+            every = [hit for detector in _BUILTIN_DETECTORS for hit in detector(variant)]
+            assert gated == every, variant
+
+
+def test_prose_without_digits_at_signs_or_social_keywords_skips_the_gated_detectors() -> None:
+    text = "The victim was told of the hearing date within one working day of the listing."
+
+    detectors = _detectors_for(text)
+
+    assert not set(detectors) & set(_DETECTOR_GATES)
+    assert list(detectors) == [d for d in _BUILTIN_DETECTORS if d not in _DETECTOR_GATES]
 
 
 @pytest.mark.parametrize(
