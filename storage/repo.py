@@ -14,6 +14,7 @@ import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -93,6 +94,17 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 def _when(text: str | None) -> dt.datetime | None:
     return None if text is None else dt.datetime.fromisoformat(text)
+
+
+@lru_cache(maxsize=64)
+def _ballot_meeting(columns: tuple[Any, ...]) -> Meeting:
+    """The meeting a ballot reads, built once per distinct stored row.
+
+    Every vote reads its meeting's row, and the row seldom changes: a frozen Meeting
+    built from the same values can be shared, where building it is a validation of
+    every field on every vote.
+    """
+    return Repository._meeting(dict(zip(_MEETING_COLUMNS, columns, strict=True)))
 
 
 class Repository:
@@ -365,7 +377,7 @@ class Repository:
         ).fetchone()
         if row is None:
             return BallotState(meeting=None, case_exists=False, choices={}, notes=None)
-        meeting = self._meeting(dict(zip(_MEETING_COLUMNS, row[:8], strict=True)))
+        meeting = _ballot_meeting(row[:8])
         case_exists, choices, has_notes, good, observations, learning, voters, agenda = row[8:]
         cases = sorted((position, ref, bool(voted)) for position, ref, voted in json.loads(agenda))
         return BallotState(
