@@ -53,6 +53,9 @@ def test_latency_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
     calls = _row(out, r"^calls \d+ .*per recorded vote \S+$")
     assert float(calls[-1]) >= 0
     assert _row(out, r"^429 answers during the vote phases \d+")
+    commit = re.search(r"p50 ([\d.]+) ms, p99 ([\d.]+) ms, charged ([\d.]+) ms of CPU", out)
+    assert commit, out
+    assert 0 < float(commit.group(1)) <= float(commit.group(2))
     assert "Targets" in out and "Web API calls per vote <= 1.0" in out
 
 
@@ -83,12 +86,15 @@ def test_profile_script_compares_the_bots_cpu_with_the_bare_apps_in_one_run(
 ) -> None:
     profile = _load("profile_vote")
     assert profile.main(["--votes", "10", "--members", "6", "--compare"]) == 0
-    line = capsys.readouterr().out.strip().splitlines()[-1]
+    *_, line, context = capsys.readouterr().out.strip().splitlines()
     found = re.search(r"bare ([\d.]+) ms, bot ([\d.]+) ms .* ratio ([\d.]+)x", line)
     assert found, line
     bare, bot, ratio = (float(g) for g in found.groups())
     assert bare > 0 and bot > 0 and ratio == pytest.approx(bot / bare, rel=0.05)
     assert line.endswith(("met)", "NOT MET)"))
+    commit = re.search(r"one takes ([\d.]+) ms and is charged ([\d.]+) ms of the .* CPU", context)
+    assert commit, context
+    assert 0 < float(commit.group(2)) <= float(commit.group(1)) * 1.5
 
 
 def test_open_benchmark_smoke(capsys: pytest.CaptureFixture[str]) -> None:
