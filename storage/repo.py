@@ -61,7 +61,7 @@ logger = logging.getLogger(__name__)
 #: The audit actions each ballot writes, which the meeting-events index (migration m007)
 #: leaves out; its condition is repeated verbatim in the queries that are to use it.
 BALLOT_AUDIT_ACTIONS = ("vote.cast", "vote.change")
-_MEETING_EVENTS = "action not in ('vote.cast', 'vote.change')"
+_MEETING_EVENTS = f"action not in ({', '.join(repr(action) for action in BALLOT_AUDIT_ACTIONS)})"
 
 # One encoder for every audit entry's old and new values: json.dumps with options
 # builds a new encoder on each call, and every vote writes an entry.

@@ -350,19 +350,18 @@ def test_latest_audit_finds_meeting_events_by_the_index_and_ballots_by_a_scan(
         repo.append_audit(now, "cli", "meeting.extend", "another-meeting", new="elsewhere")
     imported.vote(member, option=VoteOption.MET)
 
-    extension = repo.latest_audit(imported.MEETING_ID, "meeting.extend")
+    queries: list[tuple[str, Any]] = []
+    with repo.db.tracer(lambda sql, params: queries.append((sql, params))):
+        extension = repo.latest_audit(imported.MEETING_ID, "meeting.extend")
     ballot = repo.latest_audit(imported.MEETING_ID, "vote.cast")
 
     assert extension is not None and json.loads(extension.new or "null") == "second"
     assert ballot is not None and ballot.actor == member
     assert repo.latest_audit(imported.MEETING_ID, "vote.change") is None
+    [(sql, params)] = queries
     conn = _own_connection(imported.db_path)
     try:
-        plan = conn.execute(
-            "explain query plan select * from audit where meeting_id = ? and action = ? "
-            "and action not in ('vote.cast', 'vote.change') order by id desc limit 1",
-            [imported.MEETING_ID, "meeting.extend"],
-        ).fetchall()
+        plan = conn.execute(f"explain query plan {sql}", params).fetchall()
     finally:
         conn.close()
     assert "idx_audit_meeting_events" in " ".join(str(step[-1]) for step in plan)
