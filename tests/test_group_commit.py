@@ -61,6 +61,29 @@ def _names(path: Path) -> list[str]:
     return sorted(_threads(path))
 
 
+def _run_behind_a_held_unit(
+    first: threading.Thread,
+    others: list[threading.Thread],
+    release: threading.Event,
+    *,
+    stagger: float = 0.0,
+    settle: float = 0.1,
+) -> None:
+    """Start ``first``, whose unit waits for ``release`` holding the write lock, then
+    ``others`` (``stagger`` seconds apart, for a fixed order); release it once they have
+    had ``settle`` seconds to queue, and wait for them all."""
+    first.start()
+    time.sleep(0.1)
+    for thread in others:
+        thread.start()
+        if stagger:
+            time.sleep(stagger)
+    time.sleep(settle)
+    release.set()
+    for thread in [first, *others]:
+        thread.join(timeout=10)
+
+
 def test_a_unit_is_visible_to_other_connections_as_soon_as_it_returns(
     connections: Connections,
 ) -> None:
@@ -92,15 +115,8 @@ def test_every_unit_runs_on_one_writer_connection_whichever_thread_runs_it(
     own = id(connections.db)  # this thread's connection for ordinary reads
     connections.grouped(record)  # alone, on this thread
     first = threading.Thread(target=connections.grouped, args=(lambda: record(hold=True),))
-    first.start()
-    time.sleep(0.1)
     queued = [threading.Thread(target=connections.grouped, args=(record,)) for _ in range(3)]
-    for thread in queued:
-        thread.start()
-    time.sleep(0.1)
-    release.set()
-    for thread in [first, *queued]:
-        thread.join(timeout=10)
+    _run_behind_a_held_unit(first, queued, release)
 
     assert len(seen) == 5 and len(set(seen)) == 1
     assert own not in seen and id(connections.db) == own  # the thread's own is back
@@ -116,20 +132,13 @@ def test_units_arriving_while_a_lone_unit_commits_queue_and_share_the_next_commi
         return _insert(connections, "a00")
 
     first = threading.Thread(target=connections.grouped, args=(slow_alone,), name="first")
-    first.start()
-    time.sleep(0.1)
     others = [
         threading.Thread(
             target=connections.grouped, args=(lambda n=n: _insert(connections, f"b{n:02d}"),)
         )
         for n in range(20)
     ]
-    for thread in others:
-        thread.start()
-    time.sleep(0.2)
-    release.set()
-    for thread in [first, *others]:
-        thread.join(timeout=10)
+    _run_behind_a_held_unit(first, others, release, settle=0.2)
 
     threads = _threads(connections.path)
     assert threads.pop("a00") == "first"  # alone, on its caller's thread
@@ -171,21 +180,14 @@ def test_a_failing_unit_is_rolled_back_alone_and_its_caller_gets_the_error(
         except ValueError as exc:
             errors.append(exc)
 
-    threads = [
-        threading.Thread(target=connections.grouped, args=(slow_first,)),
+    first = threading.Thread(target=connections.grouped, args=(slow_first,))
+    others = [
         threading.Thread(target=run_failing),
         threading.Thread(
             target=connections.grouped, args=(lambda: _insert(connections, "kept-2"),)
         ),
     ]
-    threads[0].start()
-    time.sleep(0.1)
-    for thread in threads[1:]:
-        thread.start()
-        time.sleep(0.05)
-    release.set()
-    for thread in threads:
-        thread.join(timeout=10)
+    _run_behind_a_held_unit(first, others, release, stagger=0.05, settle=0.0)
     assert [str(exc) for exc in errors] == ["this ballot is refused"]
     assert _names(connections.path) == ["kept-1", "kept-2"]
 
@@ -214,16 +216,9 @@ def test_a_failed_commit_fails_every_unit_of_the_group_and_stores_none(
         with lock:
             outcomes.append(f"{work_name} {result}")
 
-    threads = [threading.Thread(target=run, args=("w0", False))]
-    threads[0].start()
-    time.sleep(0.1)
-    threads += [threading.Thread(target=run, args=(f"w{n}", n == 2)) for n in (1, 2, 3)]
-    for thread in threads[1:]:
-        thread.start()
-    time.sleep(0.2)
-    release.set()
-    for thread in threads:
-        thread.join(timeout=10)
+    first = threading.Thread(target=run, args=("w0", False))
+    others = [threading.Thread(target=run, args=(f"w{n}", n == 2)) for n in (1, 2, 3)]
+    _run_behind_a_held_unit(first, others, release, settle=0.2)
     assert sorted(outcomes) == ["w0 stored", "w1 refused", "w2 refused", "w3 refused"]
     assert _names(connections.path) == ["w0"]
 
