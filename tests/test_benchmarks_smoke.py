@@ -92,6 +92,7 @@ def test_profile_script_compares_the_bots_cpu_with_the_bare_apps_in_one_run(
     bare, bot, ratio = (float(g) for g in found.groups())
     assert bare > 0 and bot > 0 and ratio == pytest.approx(bot / bare, rel=0.05)
     assert line.endswith(("met)", "NOT MET)"))
+    assert f"taking turns in blocks of {profile.TURN}" in line
     commit = re.search(r"one takes ([\d.]+) ms and is charged ([\d.]+) ms of the .* CPU", context)
     assert commit, context
     assert 0 < float(commit.group(2)) <= float(commit.group(1)) * 1.5
