@@ -198,41 +198,63 @@ def agency_over_time_chart(report: TrendReport) -> Chart:
     Meetings on the same date (several panels' histories) are added together
     before the share is taken, so each point is the share of every finding that day.
     """
-    figure = Figure(figsize=(9.0, 4.8))
-    axes = figure.add_subplot()
-    rows: list[list[object]] = []
-    for index, agency in enumerate(report.agencies):
-        by_date: dict[str, Compliance] = {}
-        for point in agency.points:
-            key = point.date.isoformat()
-            by_date[key] = by_date.get(key, Compliance()) + point.compliance
-        dates = sorted(by_date)
-        drawn = [d for d in dates if by_date[d].decided]
-        axes.plot(
-            drawn,
-            [_share(by_date[d], Finding.MET) for d in drawn],
-            marker="o",
-            markersize=3,
-            linestyle=AGENCY_STYLES[index % len(AGENCY_STYLES)],
-            label=agency.name,
-        )
-        rows.extend([d, agency.name, *_compliance_columns(by_date[d])] for d in dates)
-    axes.set_ylim(0, 100)
-    axes.set_ylabel("Met, % of decided findings")
-    axes.set_title("Compliance per agency over time")
-    dates_drawn = sorted({row[0] for row in rows if isinstance(row[0], str)})
-    step = max(1, math.ceil(len(dates_drawn) / 12))
-    axes.set_xticks(dates_drawn[::step])
-    axes.tick_params(axis="x", labelrotation=45, labelsize=7)
-    if report.agencies:
-        axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    figure.tight_layout()
+    figure, rows = agency_over_time_figure(report)
     return Chart(
         name="compliance-per-agency-over-time",
         title="Compliance per agency over time",
         png=_png(figure),
         csv=_csv(["meeting_date", "agency", *COMPLIANCE_HEADER], rows),
     )
+
+
+def agency_over_time_figure(report: TrendReport) -> tuple[Figure, list[list[object]]]:
+    """The over-time chart's figure and its data rows (a date with nothing decided has no point)."""
+    figure = Figure(figsize=(9.0, 4.8))
+    axes = figure.add_subplot()
+    rows: list[list[object]] = []
+    lines: list[tuple[str, list[str], list[float]]] = []
+    for agency in report.agencies:
+        by_date: dict[str, Compliance] = {}
+        for point in agency.points:
+            key = point.date.isoformat()
+            by_date[key] = by_date.get(key, Compliance()) + point.compliance
+        dates = sorted(by_date)
+        drawn = [d for d in dates if by_date[d].decided]
+        lines.append((agency.name, drawn, [_share(by_date[d], Finding.MET) for d in drawn]))
+        rows.extend([d, agency.name, *_compliance_columns(by_date[d])] for d in dates)
+    # Dates become positions on the axis, in date order whichever agency has a point there:
+    # matplotlib would otherwise order them as the lines first mention them.
+    dates_drawn = sorted({d for _, drawn, _ in lines for d in drawn})
+    position = {d: index for index, d in enumerate(dates_drawn)}
+    for index, (name, drawn, shares) in enumerate(lines):
+        axes.plot(
+            [position[d] for d in drawn],
+            shares,
+            marker="o",
+            markersize=3,
+            linestyle=AGENCY_STYLES[index % len(AGENCY_STYLES)],
+            label=name,
+        )
+    axes.set_ylim(0, 100)
+    axes.set_ylabel("Met, % of decided findings")
+    axes.set_title("Compliance per agency over time")
+    step = max(1, math.ceil(len(dates_drawn) / 12))
+    ticks = list(range(0, len(dates_drawn), step))
+    axes.set_xticks(ticks, [dates_drawn[i] for i in ticks])
+    if not dates_drawn:
+        axes.text(
+            0.5,
+            0.5,
+            "No agency has a decided finding in this period",
+            ha="center",
+            va="center",
+            transform=axes.transAxes,
+        )
+    axes.tick_params(axis="x", labelrotation=45, labelsize=7)
+    if report.agencies:
+        axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    figure.tight_layout()
+    return figure, rows
 
 
 def trend_charts(report: TrendReport) -> list[Chart]:

@@ -36,7 +36,7 @@ from bot.action_service import ActionService
 from bot.actions import ActionStatus, NewAction
 from bot.errors import PanelError
 from bot.models import Category, Finding, VoteOption
-from bot.trend_charts import _bars, trend_charts
+from bot.trend_charts import _bars, agency_over_time_figure, trend_charts
 from bot.trend_export import SCHEMA_VERSION, TIDY_COLUMNS
 from bot.trend_service import TrendService
 from bot.trends import TrendReport
@@ -243,6 +243,60 @@ def test_charts_are_png_and_their_csv_holds_the_reported_figures(history: Panel)
         (r["meeting_date"], r["met"], r["decided"]) for r in over_time if r["agency"] == "Police"
     ]
     assert police == [("2099-03-20", "17", "19"), ("2099-04-20", "8", "9")]
+
+
+def test_a_period_with_nothing_decided_still_draws_every_chart(panel: Panel) -> None:
+    _meeting(panel, "t-quiet", "Burglary", "2099-03-20", ["BG-01", "BG-02"])
+    panel.service.meetings.close_voting("t-quiet", panel.chair)  # nobody voted
+
+    charts = trend_charts(_report(panel))
+
+    assert [chart.png.startswith(PNG_SIGNATURE) for chart in charts] == [True, True, True]
+    over_time = list(csv.DictReader(io.StringIO(charts[2].csv)))
+    assert over_time and {r["meeting_date"] for r in over_time} == {"2099-03-20"}
+    assert {r["decided"] for r in over_time} == {"0"}
+
+
+def test_agency_lines_share_one_date_axis_in_date_order(panel: Panel) -> None:
+    # On the later date every agency has decided findings; on the earlier one only rights
+    # the Police do not owe, so the first agency's line (the Police's) begins on the later
+    # date while the Witness Care Unit's begins on the earlier one.
+    _meeting(panel, "t-late", "Burglary", "2099-04-20", ["BG-01"])
+    _meeting(panel, "t-early", "Burglary", "2099-03-20", ["BG-02"])
+    not_police = {8, 9, 11}
+    for member in panel.members:
+        panel.vote(member, "BG-01", M, meeting_id="t-late")
+        panel.vote(
+            member,
+            "BG-02",
+            NA,
+            meeting_id="t-early",
+            changes=dict.fromkeys(not_police, M),
+        )
+    for meeting_id in ("t-late", "t-early"):
+        panel.service.meetings.close_voting(meeting_id, panel.chair)
+    report = _report(panel)
+
+    figure, _ = agency_over_time_figure(report)
+
+    axes = figure.axes[0]
+    assert [label.get_text() for label in axes.get_xticklabels()] == ["2099-03-20", "2099-04-20"]
+    lines = {line.get_label(): list(line.get_xdata()) for line in axes.get_lines()}
+    assert report.agencies[0].name == "Police"
+    assert lines["Police"] == [1]
+    assert lines["Witness Care Unit"] == [0, 1]
+
+
+def test_report_of_a_period_with_nothing_decided_is_written_as_docx(cli: Cli) -> None:
+    panel = cli.panel()
+    _meeting(panel, "t-quiet", "Burglary", "2099-03-20", ["BG-01"])
+    panel.service.meetings.close_voting("t-quiet", panel.chair)
+
+    result = cli.run("report", "--from", "2099-01-01", "--to", "2099-12-31")
+
+    assert result.returncode == 0, result.stderr
+    document = docx.Document(str(cli.tmp / "vcop-trends-2099-01-01-to-2099-12-31.docx"))
+    assert len(document.inline_shapes) == 3
 
 
 def test_stacked_bars_as_one_collection_a_layer_draw_the_pixels_axes_bar_draws() -> None:
