@@ -185,6 +185,20 @@ def cases_phrase(n: int) -> str:
     return f"{n} {'case' if n == 1 else 'cases'}"
 
 
+# Categories that are a compliance judgement read as one ("deemed 2 cases to be Partially
+# compliant"); the others name what happened, so they are named as a category instead.
+_JUDGED = frozenset(
+    {Category.FULLY_COMPLIANT, Category.PARTIALLY_COMPLIANT, Category.NON_COMPLIANT}
+)
+
+
+def category_lead(category: Category, n: int) -> str:
+    """The sentence that opens a category's findings: how many cases the panel put there."""
+    if category in _JUDGED:
+        return f"The panel deemed {cases_phrase(n)} to be {category.value}."
+    return f"The panel placed {cases_phrase(n)} in the category ‘{category.value}’."
+
+
 def report_title(summary: DraftSummary) -> str:
     return (
         f"Victims' Code of Practice – {clean(summary.title)} Scrutiny Panel "
@@ -399,9 +413,7 @@ def _category_findings(
     category: Category, cases: Sequence[CaseSummary], once: _Once
 ) -> list[Block]:
     n = len(cases)
-    blocks: list[Block] = [
-        Paragraph(f"The panel deemed {cases_phrase(n)} to be {category.value}.", lead=True)
-    ]
+    blocks: list[Block] = [Paragraph(category_lead(category, n), lead=True)]
     meaning = _CATEGORY_MEANING.get(category)
     if meaning:
         blocks.append(Paragraph(meaning[0] if n == 1 else meaning[1]))

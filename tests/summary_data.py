@@ -222,6 +222,22 @@ ALL_CATEGORY_PLANS: dict[str, tuple[str, VoteOption | None]] = {
 }
 
 
+# How the findings section opens each category, as a reader sees it: a compliance
+# judgement is "deemed"; any other category is named.
+CATEGORY_LEAD = re.compile(
+    r"The panel (?:deemed (?P<deemed>\d+) cases? to be (?P<judged>[^.\n]+)"
+    r"|placed (?P<placed>\d+) cases? in the category \u2018(?P<named>[^\u2019]+)\u2019)\."
+)
+
+
+def category_counts(text: str) -> dict[str, int]:
+    """Category label → the number of cases its opening sentence gives, in text order."""
+    return {
+        m["judged"] or m["named"]: int(m["deemed"] or m["placed"])
+        for m in CATEGORY_LEAD.finditer(text)
+    }
+
+
 def tag(ref: str) -> str:
     """A word naming an every-category case without its ref (the public report drops refs)."""
     return ("first", "second", "third", "fourth", "fifth", "sixth", "seventh")[int(ref[3:]) - 1]
