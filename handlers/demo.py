@@ -50,6 +50,8 @@ SCRIPT: dict[str, tuple[VoteOption, dict[int, Sequence[VoteOption]]]] = {
 # a reason drawn from that case and about that right: Right 1 is interpreting,
 # Right 2 recording the crime (and considering an intermediary), Right 8 trial
 # information and special measures.
+RESOLUTIONS_CASE = "SH-06"
+PLAIN_RESOLUTION = ("Partially met", "The panel discussed the case and agreed this finding.")
 RESOLUTIONS: dict[int, tuple[str, str]] = {
     1: (
         "Partially met",
@@ -167,6 +169,19 @@ def _output_names(meeting_id: str) -> tuple[str, ...]:
     )
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 member``, ``2 members``: the narration reads as English at any panel size."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _rights_phrase(numbers: Sequence[int]) -> str:
+    """``Right 8``, ``Rights 1 and 8``, ``Rights 2, 3 and 4``."""
+    if len(numbers) == 1:
+        return f"Right {numbers[0]}"
+    *rest, last = numbers
+    return f"Rights {', '.join(str(n) for n in rest)} and {last}"
+
+
 def run_demo(
     settings: Settings,
     output: str | Path,
@@ -182,6 +197,12 @@ def run_demo(
     temporary folder, so a second run starts afresh without deleting anything;
     a test that wants to read it afterwards names a new file as ``database``.
     """
+    size = len(settings.panel.members)
+    if not 1 <= members_voting <= size:
+        raise PanelError(
+            f"--members {members_voting}: the demo panel has {size} members, so choose "
+            f"from 1 to {size}"
+        )
     folder = OwnedFolder(Path(output))
     sample = resources.files("bot") / "data" / "sample_meeting.yaml"
     with resources.as_file(sample) as path:
@@ -207,7 +228,7 @@ def _run(
     sample = resources.files("bot") / "data" / "sample_meeting.yaml"
     panel = settings.panel
     chair, secretariat = panel.chair[0], (panel.secretariat or panel.chair)[0]
-    voters = panel.members[: max(1, min(members_voting, len(panel.members)))]
+    voters = panel.members[:members_voting]
     clock = ManualClock(dt.datetime(2025, 9, 10, 9, 0, tzinfo=dt.UTC))
 
     with LocalWorkspace(settings, clock=clock) as local, resources.as_file(sample) as path:
@@ -227,7 +248,10 @@ def _run(
 
         cases = service.meetings.cases(meeting.id)
         total = len(cases) * len(voters)
-        say.say(f"{len(voters)} members vote on {len(cases)} cases through the Vote modal.")
+        say.say(
+            f"{_count(len(voters), 'member')} {'votes' if len(voters) == 1 else 'vote'} on "
+            f"{_count(len(cases), 'case')} through the Vote modal."
+        )
         done = 0
         rights = service.settings.rights.numbers
         for index, member in enumerate(voters):
@@ -246,7 +270,8 @@ def _run(
                 done += 1
                 say.progress(done, total, "ballots submitted", every=len(cases))
         say.detail(
-            f"{total} ballots ({len(voters)} members × {len(cases)} cases), each answering all "
+            f"{total} ballots ({_count(len(voters), 'member')} × {_count(len(cases), 'case')}), "
+            "each answering all "
             f"{len(rights)} rights: {service.voting.stored_vote_count(meeting.id)} votes stored."
         )
 
@@ -271,7 +296,8 @@ def _run(
             resolved = sum(r.resolved for r in case_tally.rights)
             extra = f", {resolved} right resolved by the chair" if resolved else ""
             say.detail(
-                f"{case_tally.ref}: {case_tally.category.value} ({case_tally.voters} voters{extra})"
+                f"{case_tally.ref}: {case_tally.category.value} "
+                f"({_count(case_tally.voters, 'voter')}{extra})"
             )
         say.say("Draft summary written:")
         say.detail(str(markdown_path.resolve()))
@@ -309,12 +335,20 @@ def _demo_chair(
         for case in service.tallying.meeting_tally(meeting_id).cases
         if any(r.finding.value == "Undecided" for r in case.rights)
     ]
-    say.say(f"Chair ran /vcop tally: {len(disputed)} case(s) with undecided rights, shown first.")
+    say.say(
+        f"Chair ran /vcop tally: {_count(len(disputed), 'case')} with undecided rights, "
+        "shown first."
+    )
     if disputed:
-        case = disputed[0]
+        # The reasons are about the sample's split case; any other is resolved plainly.
+        case = next((c for c in disputed if c.ref == RESOLUTIONS_CASE), disputed[0])
         undecided = [r.right for r in case.disputed_first() if r.finding.value == "Undecided"]
         right = next((n for n in undecided if n in RESOLUTIONS), undecided[0])
-        finding, reason = RESOLUTIONS.get(right, ("Partially met", "The panel agreed."))
+        finding, reason = (
+            RESOLUTIONS.get(right, PLAIN_RESOLUTION)
+            if case.ref == RESOLUTIONS_CASE
+            else PLAIN_RESOLUTION
+        )
         slack.click_button(
             chair, ids.RESOLVE_OPEN, ids.case_key(meeting_id, case.ref), view_id=tally_view.id
         )
@@ -335,9 +369,8 @@ def _demo_chair(
         )
         still = [r.right for r in after.rights if r.finding.value == "Undecided"]
         if still:
-            rights = " and ".join(f"Right {n}" for n in still)
             say.detail(
-                f"{case.ref} stays '{after.category.value}': {rights} "
+                f"{case.ref} stays '{after.category.value}': {_rights_phrase(still)} "
                 f"{'is' if len(still) == 1 else 'are'} still undecided, and one undecided "
                 "right is enough to leave a case undecided. The chair would resolve each "
                 "the same way; the demo leaves them to show this."
