@@ -418,6 +418,24 @@ def database_path(raw: object, config_file: Path, env: Mapping[str, str]) -> str
     return str(path.resolve())
 
 
+def missing_config(path: Path, env: Mapping[str, str]) -> str:
+    """Where the config was looked for, and the ways forward.
+
+    A first command is often run from another folder than app.yaml's, so the message
+    names the folder searched rather than just the file name.
+    """
+    if env.get("VCOP_CONFIG"):
+        return (
+            f"{path}: config file not found (VCOP_CONFIG names it); set VCOP_CONFIG to the "
+            "path of your app.yaml, or unset it to use app.yaml in the current folder"
+        )
+    return (
+        f"{path}: config file not found in {path.absolute().parent}; run vcop in the folder "
+        "that holds your app.yaml, set VCOP_CONFIG to its path, or create one here with "
+        "`vcop init`"
+    )
+
+
 def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
     """Read and validate app.yaml; ``VCOP_DB`` overrides ``storage.database``."""
     env = os.environ if env is None else env
@@ -426,7 +444,7 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         text = path.read_text(encoding="utf-8-sig")
         raw = load_yaml(text)
     except FileNotFoundError as exc:
-        raise ConfigError([f"{path}: config file not found (set VCOP_CONFIG)"]) from exc
+        raise ConfigError([missing_config(path, env)]) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: {not_utf8(exc)}"]) from exc
     except OSError as exc:

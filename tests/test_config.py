@@ -300,7 +300,10 @@ def test_a_missing_config_file_names_the_path(tmp_path: Path) -> None:
     with pytest.raises(ConfigError) as caught:
         load_settings(env={"VCOP_CONFIG": str(missing)})
 
-    assert caught.value.problems == [f"{missing}: config file not found (set VCOP_CONFIG)"]
+    assert caught.value.problems == [
+        f"{missing}: config file not found (VCOP_CONFIG names it); set VCOP_CONFIG to the "
+        "path of your app.yaml, or unset it to use app.yaml in the current folder"
+    ]
 
 
 @pytest.mark.parametrize(
@@ -449,13 +452,15 @@ def test_cli_finds_the_config_through_vcop_config_or_the_working_directory(cli: 
 
     assert named_missing.returncode == 2
     assert named_missing.stderr.splitlines() == [
-        f"{missing}: config file not found (set VCOP_CONFIG)"
+        f"{missing}: config file not found (VCOP_CONFIG names it); set VCOP_CONFIG to the "
+        "path of your app.yaml, or unset it to use app.yaml in the current folder"
     ]
     assert default_found.returncode == 0, default_found.stderr
     assert "/vcop" in default_found.stdout
     assert default_missing.returncode == 2
     assert default_missing.stderr.splitlines() == [
-        "app.yaml: config file not found (set VCOP_CONFIG)"
+        f"app.yaml: config file not found in {elsewhere}; run vcop in the folder that holds "
+        "your app.yaml, set VCOP_CONFIG to its path, or create one here with `vcop init`"
     ]
 
 

@@ -40,7 +40,10 @@ def test_other_commands_outside_the_checkout_still_say_the_config_is_missing(
     result = _run(tmp_path, "meeting", "list")
 
     assert result.returncode == 2
-    assert result.stderr.strip() == "app.yaml: config file not found (set VCOP_CONFIG)"
+    assert result.stderr.strip() == (
+        f"app.yaml: config file not found in {tmp_path}; run vcop in the folder that holds "
+        "your app.yaml, set VCOP_CONFIG to its path, or create one here with `vcop init`"
+    )
 
 
 def test_a_broken_app_yaml_is_reported_to_the_demo_not_replaced_by_the_example(
