@@ -350,16 +350,23 @@ def cmd_feedback(args: argparse.Namespace, ctx: Context) -> int:
     is responsible for, the panel's finding on each case (by ref, for the agency's own
     follow-up), the members' observations and learning that name the agency (screened
     for personal data), and its actions. One pack with --agency, else one per agency.
-    DOCX (default) is written to MEETING-feedback-AGENCY.docx, never over an existing
-    file; Markdown goes to stdout."""
+    DOCX (default) is written to MEETING-feedback-AGENCY.docx in --output FOLDER (default
+    the current folder; created if missing), never over an existing file; Markdown goes
+    to stdout."""
     from bot.feedback import render_feedback_docx, render_feedback_markdown
     from bot.feedback_service import FeedbackService
 
+    if args.format == "md" and args.output:
+        raise PanelError("--output is the folder for the DOCX packs; Markdown goes to the screen")
+    folder = Path(args.output or ".")
+    if folder.exists() and not folder.is_dir():
+        raise PanelError(f"--output {folder} is a file; give a folder for the packs")
     packs = FeedbackService(ctx.service).packs(args.meeting, args.agency)
     if args.format == "md":
         sys.stdout.write("\n".join(render_feedback_markdown(pack) for pack in packs))
         return EXIT_OK
-    files = {Path(pack.filename): render_feedback_docx(pack) for pack in packs}
+    folder.mkdir(parents=True, exist_ok=True)
+    files = {folder / pack.filename: render_feedback_docx(pack) for pack in packs}
     write_new_files(files)
     for path in files:
         _out(f"Wrote {path}")
@@ -497,6 +504,11 @@ def build_parser(
     feedback.add_argument("meeting", help="meeting id (its voting must be closed)")
     feedback.add_argument("--agency", help="one agency, as app.yaml names it (default: every one)")
     feedback.add_argument("--format", choices=("docx", "md"), default="docx")
+    feedback.add_argument(
+        "--output",
+        metavar="FOLDER",
+        help="folder for the DOCX packs (default: the current folder; created if missing)",
+    )
 
     add_command(sub, "manifest", cmd_manifest)
     init = add_command(sub, "init", cmd_init)

@@ -182,3 +182,42 @@ def test_feedback_cli_writes_one_docx_per_agency_and_markdown_to_stdout(cli: Cli
     assert f"{cli.MEETING_ID}-feedback-hm-courts-and-tribunals-service.docx" in written
     assert again.returncode == 2
     assert "already exists; nothing was written" in again.stderr
+
+
+def test_feedback_cli_writes_into_an_output_folder_and_never_over_its_own_packs(cli: Cli) -> None:
+    _closed_meeting(cli.panel())
+    folder = cli.tmp / "packs" / "march"
+
+    first = cli.run("feedback", cli.MEETING_ID, "--output", str(folder))
+    police = folder / f"{cli.MEETING_ID}-feedback-police.docx"
+    before = police.read_bytes()
+    again = cli.run("feedback", cli.MEETING_ID, "--agency", "Police", "--output", str(folder))
+    elsewhere = cli.run(
+        "feedback", cli.MEETING_ID, "--agency", "Police", "--output", str(cli.tmp / "april")
+    )
+
+    assert first.returncode == 0, first.stderr
+    assert f"Wrote {police}" in first.stdout.splitlines()
+    assert again.returncode == 2
+    assert "already exists; nothing was written. Choose another --output" in again.stderr
+    assert police.read_bytes() == before
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert (cli.tmp / "april" / police.name).is_file()
+
+
+def test_feedback_output_must_be_a_folder_and_is_only_for_docx(cli: Cli) -> None:
+    _closed_meeting(cli.panel())
+    a_file = cli.tmp / "notes.txt"
+    a_file.write_text("mine", encoding="utf-8")
+
+    into_file = cli.run("feedback", cli.MEETING_ID, "--output", str(a_file))
+    markdown = cli.run("feedback", cli.MEETING_ID, "--format", "md", "--output", "packs")
+
+    assert into_file.returncode == 2
+    assert into_file.stderr.strip() == (
+        f"error: --output {a_file} is a file; give a folder for the packs"
+    )
+    assert a_file.read_text(encoding="utf-8") == "mine"
+    assert markdown.returncode == 2
+    assert "Markdown goes to the screen" in markdown.stderr
+    assert not (cli.tmp / "packs").exists()
