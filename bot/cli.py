@@ -162,7 +162,8 @@ def cmd_meeting_extend(args: argparse.Namespace, ctx: Context) -> int:
     later than the meeting's day. A running bot re-arms its close and reminders and
     redraws the case messages within a minute."""
     try:
-        closes = parse_deadline(args.deadline, ctx.settings.voting.zone)
+        # Unquoted, "2025-09-16 17:00" arrives as two arguments.
+        closes = parse_deadline(" ".join(args.deadline), ctx.settings.voting.zone)
     except ValueError as exc:
         raise PanelError(str(exc)) from exc
     states = MeetingStates(ctx.service, DeadlineService(ctx.service))
@@ -477,7 +478,9 @@ def build_parser(
     export.add_argument("--force", action="store_true", help="replace an existing file")
     extend = add_command(meeting_sub, "extend", cmd_meeting_extend)
     extend.add_argument("meeting", help="meeting id (its voting must be open)")
-    extend.add_argument("deadline", help="new deadline, e.g. 2025-09-16T17:00 (panel time)")
+    extend.add_argument(
+        "deadline", nargs="+", help="new deadline, e.g. 2025-09-16 17:00 (panel time)"
+    )
     purge = add_command(meeting_sub, "purge", cmd_meeting_purge)
     purge.add_argument("meeting", help="meeting id (its voting must be closed)")
 

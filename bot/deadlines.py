@@ -59,6 +59,10 @@ def reminder_times(
 def parse_deadline(text: str, zone: ZoneInfo) -> dt.datetime:
     """A deadline typed by the chair: ISO date and time; without an offset it is panel time."""
     cleaned = text.strip().replace(" ", "T", 1)
+    if "T" not in cleaned:  # a date alone would quietly mean midnight
+        raise ValueError(
+            f"{text!r} is a date without a time; add the time, e.g. {text.strip()} 17:00"
+        )
     try:
         moment = dt.datetime.fromisoformat(cleaned)
     except ValueError as exc:

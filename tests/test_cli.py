@@ -289,6 +289,20 @@ def test_summary_docx_is_a_word_document(cli: Cli, voted: Panel) -> None:
 # The Slack manifest ----------------------------------------------------------------------------
 
 
+def test_meeting_extend_takes_the_deadline_typed_without_quotes(cli: Cli) -> None:
+    cli.panel().import_meeting()
+
+    unquoted = cli.run("meeting", "extend", cli.MEETING_ID, "2099-03-19", "17:00")
+    date_alone = cli.run("meeting", "extend", cli.MEETING_ID, "2099-03-19")
+
+    assert unquoted.returncode == 0, unquoted.stderr
+    assert unquoted.stdout.strip() == (
+        f"Voting on {cli.MEETING_ID} now closes Thu 19 Mar 2099 17:00 GMT."
+    )
+    assert date_alone.returncode == 2
+    assert "is a date without a time; add the time, e.g. 2099-03-19 17:00" in date_alone.stderr
+
+
 def test_manifest_prints_the_slack_app_manifest(cli: Cli) -> None:
     result = cli.run("manifest")
 

@@ -90,3 +90,8 @@ def test_parse_deadline_uses_panel_time_without_an_offset() -> None:
     assert parse_deadline("2025-09-16T17:00+00:00", LONDON).hour == 17
     with pytest.raises(ValueError, match="2025-09-16T17:00"):
         parse_deadline("next tuesday", LONDON)
+
+
+def test_parse_deadline_refuses_a_date_without_a_time() -> None:
+    with pytest.raises(ValueError, match=r"'2025-09-16' is a date without a time; add the time"):
+        parse_deadline("2025-09-16", LONDON)
