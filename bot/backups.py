@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.clock import Clock, SystemClock
 from bot.config import BackupSettings, Settings
 from bot.errors import PanelError
+from bot.safe_output import free_name
 from storage.maintenance import (
     BackupResult,
     MaintenanceError,
@@ -67,7 +68,8 @@ class BackupService:
         """
         if target is None:
             folder = Path(self.policy.dir) if self.policy else self.database.parent
-            target = folder / f"{self.database.stem}-backup-{_stamp(self.clock.now())}.db"
+            stamped = folder / f"{self.database.stem}-backup-{_stamp(self.clock.now())}.db"
+            target = free_name(stamped)  # a second backup within the same second steps aside
         return self._copy(target)
 
     def take_daily(self) -> BackupResult | None:

@@ -59,6 +59,18 @@ def test_a_backup_time_outside_working_hours_is_refused_naming_the_key(
     ]
 
 
+def test_two_backups_by_hand_in_the_same_second_both_succeed(make_panel: PanelFactory) -> None:
+    panel = make_panel()
+    panel.import_meeting()
+    service = BackupService(panel.settings, panel.clock)  # a clock that does not move
+
+    first, second = service.take(), service.take()
+
+    assert first.path != second.path
+    assert second.path.name == f"{first.path.stem} (2).db"
+    assert _votes(first.path) == _votes(second.path) == 0
+
+
 def test_daily_backups_keep_the_last_n_and_delete_only_their_own(
     make_panel: PanelFactory,
 ) -> None:
