@@ -198,6 +198,56 @@ def test_summary_of_a_meeting_still_voting_says_so_and_warns(cli: Cli, voted: Pa
     assert "voting is still open" in " ".join(p.text for p in document.paragraphs[:3])
 
 
+SUMMER_BANNER = (
+    "Not final: voting is still open until 18 June 2099 17:00 BST, "
+    "so the counts and findings below may still change."
+)
+
+
+def _import_meeting_closing_in_summer_time(cli: Cli) -> None:
+    """The standard meeting, its voting closing at 17:00 London time on a day in BST."""
+    doc = cli.meeting_doc(date="2099-06-20", voting_closes="2099-06-18 17:00")
+    result = cli.run("meeting", "import", str(cli.write_meeting(doc)))
+    assert result.returncode == 0, result.stderr
+    assert "voting closes Thu 18 Jun 2099 17:00 BST." in result.stdout
+
+
+def test_summary_markdown_and_annex_give_the_open_voting_deadline_in_panel_time_not_utc(
+    cli: Cli,
+) -> None:
+    _import_meeting_closing_in_summer_time(cli)
+
+    report, annex = cli.run_all(
+        [["summary", cli.MEETING_ID], ["summary", cli.MEETING_ID, "--annex"]]
+    )
+
+    for result in (report, annex):
+        assert result.returncode == 0, result.stderr
+        top = result.stdout.split("\n## ")[0]
+        assert f"**{SUMMER_BANNER}**" in top
+        assert "UTC" not in top
+
+
+def test_summary_docx_and_annex_docx_give_the_open_voting_deadline_in_panel_time_not_utc(
+    cli: Cli,
+) -> None:
+    _import_meeting_closing_in_summer_time(cli)
+
+    results = cli.run_all(
+        [
+            ["summary", cli.MEETING_ID, "--format", "docx"],
+            ["summary", cli.MEETING_ID, "--annex", "--format", "docx"],
+        ]
+    )
+
+    for result, name in zip(results, ("summary", "annex"), strict=True):
+        assert result.returncode == 0, result.stderr
+        document = docx.Document(str(cli.tmp / f"{cli.MEETING_ID}-{name}.docx"))
+        opening = [p.text for p in document.paragraphs[:4]]
+        assert SUMMER_BANNER in opening, opening
+        assert not any("UTC" in text for text in opening)
+
+
 def test_summary_annex_gives_each_case_with_its_resolutions(cli: Cli, voted: Panel) -> None:
     result = cli.run("summary", voted.MEETING_ID, "--annex")
 
