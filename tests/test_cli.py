@@ -281,6 +281,77 @@ def test_summary_annex_has_no_csv_form(cli: Cli, voted: Panel) -> None:
     assert "--annex has no CSV form" in result.stderr
 
 
+def test_summary_annex_with_an_output_named_csv_is_refused_as_having_no_csv_form(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--annex", "--output", "annex.csv")
+
+    assert result.returncode == 2
+    assert "--annex has no CSV form" in result.stderr
+    assert not (cli.tmp / "annex.csv").exists()
+
+
+def test_summary_without_format_writes_the_format_its_output_name_ends_in(
+    cli: Cli, voted: Panel
+) -> None:
+    names = ("report.docx", "report.md", "return.csv")
+
+    results = cli.run_all([["summary", voted.MEETING_ID, "--output", name] for name in names])
+
+    for name, result in zip(names, results, strict=True):
+        assert result.returncode == 0, (name, result.stderr)
+        assert result.stdout.strip() == f"Wrote {name}"
+    document = docx.Document(str(cli.tmp / "report.docx"))
+    assert document.paragraphs[0].text.startswith("Victims' Code of Practice – Burglary")
+    markdown = (cli.tmp / "report.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Victims' Code of Practice – Burglary")
+    rows = list(csv.reader(io.StringIO((cli.tmp / "return.csv").read_text(encoding="utf-8"))))
+    assert rows[0] == CSV_HEADER
+
+
+def test_summary_format_that_disagrees_with_the_output_ending_is_refused_naming_both(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--format", "md", "--output", "report.docx")
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: --format md writes Markdown text, but the name report.docx is for a Word "
+        "document; nothing was written. Leave out --format to write a Word document, or "
+        "name the file report.md."
+    ]
+    assert not (cli.tmp / "report.docx").exists()
+    assert not (cli.tmp / "report.md").exists()
+
+
+def test_summary_output_named_for_a_format_it_cannot_write_is_refused_with_names_it_can(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--output", "report.xlsx")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: vcop summary writes Markdown text, a Word document or a CSV file, not an "
+        "Excel workbook as the name report.xlsx asks; nothing was written. Name the file "
+        "report.md, report.docx or report.csv."
+    ]
+    assert not (cli.tmp / "report.xlsx").exists()
+
+
+def test_summary_docx_output_named_without_the_docx_ending_is_refused(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--format", "docx", "--output", "report")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: report would be a Word document, which needs a name ending in .docx to "
+        "open; nothing was written. Name the file report.docx, or choose another --format."
+    ]
+    assert not (cli.tmp / "report").exists()
+
+
 def test_summary_csv_has_the_contract_header_and_one_row_per_case_and_right(
     cli: Cli, voted: Panel
 ) -> None:
