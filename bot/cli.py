@@ -68,6 +68,87 @@ def _err(text: str) -> None:
     sys.stderr.write(text if text.endswith("\n") else text + "\n")
 
 
+# What each --format writes, as an error names it, and the file name endings that hold it
+# (its own first).
+_FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "md": ("Markdown text", (".md", ".markdown")),
+    "docx": ("a Word document", (".docx",)),
+    "csv": ("a CSV file", (".csv",)),
+    "xlsx": ("an Excel workbook", (".xlsx",)),
+    "yaml": ("YAML text", (".yaml", ".yml")),
+}
+# Formats that only open in their own program when the file carries their own ending.
+_NEEDS_OWN_ENDING = frozenset({"docx", "xlsx"})
+# The formats each command writes, its default first.
+SUMMARY_FORMATS = ("md", "docx", "csv")
+REPORT_FORMATS = ("docx", "md", "csv", "xlsx")
+EXPORT_FORMATS = ("xlsx", "yaml")
+
+
+def _renamed(path: Path, form: str) -> str:
+    """``path`` with the ending of ``form``: ``r.docx`` → ``r.md``; ``notes`` → ``notes.md``."""
+    ending = _FORMATS[form][1][0]
+    stem = path.stem if path.suffix[1:].isalpha() else path.name
+    return str(path.with_name(stem + ending))
+
+
+def _format_help(formats: Sequence[str]) -> str:
+    endings = ", ".join(_FORMATS[form][1][0] for form in formats)
+    return f"without it, the --output name's ending ({endings}) chooses; else {formats[0]}"
+
+
+def output_format(command: str, args: argparse.Namespace, formats: Sequence[str]) -> str:
+    """The format to write: --format, else the one the --output name ends in, else formats[0].
+
+    A Word document named ``.md``, or Markdown text named ``.docx``, is a file
+    nobody can open, so a --format and an --output name that disagree, a name
+    that asks for a format this command does not write, and a Word or Excel
+    file named without its ending are all refused before anything is written.
+    """
+    given: str | None = args.format
+    if not args.output:
+        return given or formats[0]
+    path = Path(args.output)
+    named = next(
+        (form for form, (_, endings) in _FORMATS.items() if path.suffix.lower() in endings), None
+    )
+    if named is not None and given is None:
+        if named in formats:
+            return named
+        names = [_renamed(path, form) for form in formats]
+        raise PanelError(
+            f"{command} writes {_listed([_FORMATS[form][0] for form in formats])}, not "
+            f"{_FORMATS[named][0]} as the name {path.name} asks; nothing was written. "
+            f"Name the file {_listed(names)}."
+        )
+    if named is not None and given != named:
+        assert given is not None
+        rename = f"the file {_renamed(path, given)}"
+        fix = (
+            f"Leave out --format to write {_FORMATS[named][0]}, or name {rename}"
+            if named in formats
+            else f"Name {rename}"
+        )
+        raise PanelError(
+            f"--format {given} writes {_FORMATS[given][0]}, but the name {path.name} is for "
+            f"{_FORMATS[named][0]}; nothing was written. {fix}."
+        )
+    chosen = given or formats[0]
+    if named is None and chosen in _NEEDS_OWN_ENDING:
+        ending = _FORMATS[chosen][1][0]
+        raise PanelError(
+            f"{path.name} would be {_FORMATS[chosen][0]}, which needs a name ending in {ending} "
+            f"to open; nothing was written. Name the file {_renamed(path, chosen)}, "
+            "or choose another --format."
+        )
+    return chosen
+
+
+def _listed(items: Sequence[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} or {items[-1]}"
+
+
 def cmd_meeting_import(args: argparse.Namespace, ctx: Context) -> int:
     """Import a meeting file (an Excel workbook .xlsx, or YAML or JSON): validate
     it, screen every text for personal data, and store the meeting and its cases
@@ -124,17 +205,19 @@ def cmd_meeting_template(args: argparse.Namespace, ctx: Context) -> int:
 
 def cmd_meeting_export(args: argparse.Namespace, ctx: Context) -> int:
     """Write a stored meeting back out as an Excel workbook (default) or YAML, to
-    --output (default MEETING.xlsx or MEETING.yaml); importing it again with
-    --replace changes nothing. An existing file is never overwritten without --force."""
+    --output (default MEETING.xlsx or MEETING.yaml; without --format, a name ending
+    .yaml or .yml writes YAML); importing it again with --replace changes nothing. An
+    existing file is never overwritten without --force."""
+    form = output_format("vcop meeting export", args, EXPORT_FORMATS)
     content = ctx.service.meetings.export_meeting(args.meeting)
     zone = ctx.settings.voting.zone
-    if args.format == "yaml":
+    if form == "yaml":
         data = meeting_yaml(content, zone).encode("utf-8")
     else:
         from bot.workbook_writer import meeting_workbook
 
         data = meeting_workbook(content, zone)
-    path = Path(args.output or f"{content.meeting.id}.{args.format}")
+    path = Path(args.output or f"{content.meeting.id}.{form}")
     _write_new(path, data, args.force)
     _out(f"Wrote {path}")
     return EXIT_OK
@@ -237,14 +320,17 @@ def cmd_tally(args: argparse.Namespace, ctx: Context) -> int:
 def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
     """Write the meeting's public report (default) or, with --annex, the panel's
     per-case annex, as Markdown (default) or DOCX; --format csv writes the
-    compliance return. Markdown and CSV go to stdout unless --output is given;
-    DOCX needs a file and defaults to MEETING-summary.docx (MEETING-annex.docx
-    with --annex). While voting is still open the report says so and a warning
-    goes to stderr."""
-    if args.annex and args.format == "csv":
+    compliance return. Without --format, the --output name's ending (.md, .docx,
+    .csv) chooses. Markdown and CSV go to stdout unless --output is given; DOCX
+    needs a file and defaults to MEETING-summary.docx (MEETING-annex.docx with
+    --annex). While voting is still open the report says so and a warning goes
+    to stderr."""
+    form = output_format("vcop summary", args, SUMMARY_FORMATS)
+    if args.annex and form == "csv":
         raise PanelError(
             "--annex has no CSV form: the CSV is already the per-case compliance return. "
-            "Leave out --annex, or choose --format md or docx"
+            "Leave out --annex, or write the annex as Markdown or a Word document "
+            "(--format md or docx, or an --output name ending in .md or .docx)"
         )
     summary = ctx.service.reports.draft_summary(args.meeting)
     if summary.voting_open and summary.voting_closes is not None:
@@ -253,7 +339,7 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
             f"warning: voting is still open on {summary.meeting_id} until {closes}; "
             "this draft may change."
         )
-    if args.format == "docx":
+    if form == "docx":
         # An explicit --output is refused if taken; the default name steps aside instead.
         default = free_name(
             Path(f"{summary.meeting_id}-{'annex' if args.annex else 'summary'}.docx")
@@ -262,10 +348,7 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
         write_new(path, render_docx(summary, annex_only=args.annex))
         _out(f"Wrote {path}")
         return EXIT_OK
-    if args.format == "md":
-        text = render_markdown(summary, annex_only=args.annex)
-    else:
-        text = render_csv(summary)
+    text = render_markdown(summary, annex_only=args.annex) if form == "md" else render_csv(summary)
     if args.output:
         write_new(Path(args.output), text.encode("utf-8"))
         _out(f"Wrote {args.output}")
@@ -301,28 +384,30 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
     right's and each agency's share of decided findings that are Met, Partially met
     and Not met, themes compared, the rights most often not met, and actions. DOCX
     (default, charts embedded), Markdown (charts written beside it as PNG, each with
-    its data as CSV), or the tidy CSV/XLSX of one row per meeting, case and right.
-    Never overwrites an existing file."""
+    its data as CSV), or the tidy CSV/XLSX of one row per meeting, case and right;
+    without --format, the --output name's ending chooses. Never overwrites an
+    existing file."""
     # Imported where needed: matplotlib and openpyxl take most of a second to load, and
     # each format needs at most one of them.
     from bot.trend_export import render_tidy_csv
 
+    form = output_format("vcop report", args, REPORT_FORMATS)
     start, end = parse_date(args.date_from, "--from"), parse_date(args.date_to, "--to")
     trends = TrendService(ctx.settings, ctx.service.repo)
     report, findings = trends.report(start, end, args.theme)
     stem = f"vcop-trends-{start.isoformat()}-to-{end.isoformat()}"
     rights = ctx.settings.rights
-    if args.format == "csv":
+    if form == "csv":
         text = render_tidy_csv(findings, rights)
         if not args.output:
             sys.stdout.write(text)
             return EXIT_OK
         files = {Path(args.output): text.encode("utf-8")}
-    elif args.format == "xlsx":
+    elif form == "xlsx":
         from bot.trend_export import render_tidy_xlsx
 
         files = {Path(args.output or f"{stem}.xlsx"): render_tidy_xlsx(findings, rights)}
-    elif args.format == "docx":
+    elif form == "docx":
         from bot.trend_charts import trend_charts
         from bot.trend_report import render_docx as render_trends_docx
 
@@ -473,7 +558,7 @@ def build_parser(
     template.add_argument("--force", action="store_true", help="replace an existing file")
     export = add_command(meeting_sub, "export", cmd_meeting_export)
     export.add_argument("meeting", help="meeting id")
-    export.add_argument("--format", choices=("xlsx", "yaml"), default="xlsx")
+    export.add_argument("--format", choices=EXPORT_FORMATS, help=_format_help(EXPORT_FORMATS))
     export.add_argument("--output", help="file to write (default MEETING.xlsx or MEETING.yaml)")
     export.add_argument("--force", action="store_true", help="replace an existing file")
     extend = add_command(meeting_sub, "extend", cmd_meeting_extend)
@@ -490,7 +575,7 @@ def build_parser(
 
     summary = add_command(sub, "summary", cmd_summary)
     summary.add_argument("meeting", help="meeting id")
-    summary.add_argument("--format", choices=("md", "docx", "csv"), default="md")
+    summary.add_argument("--format", choices=SUMMARY_FORMATS, help=_format_help(SUMMARY_FORMATS))
     summary.add_argument(
         "--annex", action="store_true", help="the panel's per-case annex, not the public report"
     )
@@ -500,7 +585,7 @@ def build_parser(
     report.add_argument("--from", dest="date_from", required=True, metavar="DATE")
     report.add_argument("--to", dest="date_to", required=True, metavar="DATE")
     report.add_argument("--theme", help="only meetings with this theme (title)")
-    report.add_argument("--format", choices=("docx", "md", "csv", "xlsx"), default="docx")
+    report.add_argument("--format", choices=REPORT_FORMATS, help=_format_help(REPORT_FORMATS))
     report.add_argument("--output", help="file to write (CSV goes to stdout without it)")
 
     feedback = add_command(sub, "feedback", cmd_feedback)

@@ -165,7 +165,9 @@ def build_summary(
     """Assemble the report of a meeting from its cases, tally and notes.
 
     ``generated_at`` should already be in the panel's timezone: it is printed
-    as it is. Inputs that do not belong together raise ValueError rather than
+    as it is, and the voting deadline is printed in the same timezone, so a
+    reader sees the clock time the panel set rather than the UTC it is stored
+    in. Inputs that do not belong together raise ValueError rather than
     produce a report that quietly omits a case or labels findings with another
     Code's rights.
     """
@@ -207,7 +209,9 @@ def build_summary(
         code_edition=meeting.code_edition,
         generated_at=generated_at,
         voting_open=voting_open,
-        voting_closes=meeting.voting_closes if voting_open else None,
+        voting_closes=(
+            meeting.voting_closes.astimezone(generated_at.tzinfo) if voting_open else None
+        ),
         about=meeting.about,
         rights=rights,
         category_counts=counts,

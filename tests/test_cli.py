@@ -198,6 +198,56 @@ def test_summary_of_a_meeting_still_voting_says_so_and_warns(cli: Cli, voted: Pa
     assert "voting is still open" in " ".join(p.text for p in document.paragraphs[:3])
 
 
+SUMMER_BANNER = (
+    "Not final: voting is still open until 18 June 2099 17:00 BST, "
+    "so the counts and findings below may still change."
+)
+
+
+def _import_meeting_closing_in_summer_time(cli: Cli) -> None:
+    """The standard meeting, its voting closing at 17:00 London time on a day in BST."""
+    doc = cli.meeting_doc(date="2099-06-20", voting_closes="2099-06-18 17:00")
+    result = cli.run("meeting", "import", str(cli.write_meeting(doc)))
+    assert result.returncode == 0, result.stderr
+    assert "voting closes Thu 18 Jun 2099 17:00 BST." in result.stdout
+
+
+def test_summary_markdown_and_annex_give_the_open_voting_deadline_in_panel_time_not_utc(
+    cli: Cli,
+) -> None:
+    _import_meeting_closing_in_summer_time(cli)
+
+    report, annex = cli.run_all(
+        [["summary", cli.MEETING_ID], ["summary", cli.MEETING_ID, "--annex"]]
+    )
+
+    for result in (report, annex):
+        assert result.returncode == 0, result.stderr
+        top = result.stdout.split("\n## ")[0]
+        assert f"**{SUMMER_BANNER}**" in top
+        assert "UTC" not in top
+
+
+def test_summary_docx_and_annex_docx_give_the_open_voting_deadline_in_panel_time_not_utc(
+    cli: Cli,
+) -> None:
+    _import_meeting_closing_in_summer_time(cli)
+
+    results = cli.run_all(
+        [
+            ["summary", cli.MEETING_ID, "--format", "docx"],
+            ["summary", cli.MEETING_ID, "--annex", "--format", "docx"],
+        ]
+    )
+
+    for result, name in zip(results, ("summary", "annex"), strict=True):
+        assert result.returncode == 0, result.stderr
+        document = docx.Document(str(cli.tmp / f"{cli.MEETING_ID}-{name}.docx"))
+        opening = [p.text for p in document.paragraphs[:4]]
+        assert SUMMER_BANNER in opening, opening
+        assert not any("UTC" in text for text in opening)
+
+
 def test_summary_annex_gives_each_case_with_its_resolutions(cli: Cli, voted: Panel) -> None:
     result = cli.run("summary", voted.MEETING_ID, "--annex")
 
@@ -229,6 +279,77 @@ def test_summary_annex_has_no_csv_form(cli: Cli, voted: Panel) -> None:
 
     assert result.returncode == 2
     assert "--annex has no CSV form" in result.stderr
+
+
+def test_summary_annex_with_an_output_named_csv_is_refused_as_having_no_csv_form(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--annex", "--output", "annex.csv")
+
+    assert result.returncode == 2
+    assert "--annex has no CSV form" in result.stderr
+    assert not (cli.tmp / "annex.csv").exists()
+
+
+def test_summary_without_format_writes_the_format_its_output_name_ends_in(
+    cli: Cli, voted: Panel
+) -> None:
+    names = ("report.docx", "report.md", "return.csv")
+
+    results = cli.run_all([["summary", voted.MEETING_ID, "--output", name] for name in names])
+
+    for name, result in zip(names, results, strict=True):
+        assert result.returncode == 0, (name, result.stderr)
+        assert result.stdout.strip() == f"Wrote {name}"
+    document = docx.Document(str(cli.tmp / "report.docx"))
+    assert document.paragraphs[0].text.startswith("Victims' Code of Practice – Burglary")
+    markdown = (cli.tmp / "report.md").read_text(encoding="utf-8")
+    assert markdown.startswith("# Victims' Code of Practice – Burglary")
+    rows = list(csv.reader(io.StringIO((cli.tmp / "return.csv").read_text(encoding="utf-8"))))
+    assert rows[0] == CSV_HEADER
+
+
+def test_summary_format_that_disagrees_with_the_output_ending_is_refused_naming_both(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--format", "md", "--output", "report.docx")
+
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == [
+        "error: --format md writes Markdown text, but the name report.docx is for a Word "
+        "document; nothing was written. Leave out --format to write a Word document, or "
+        "name the file report.md."
+    ]
+    assert not (cli.tmp / "report.docx").exists()
+    assert not (cli.tmp / "report.md").exists()
+
+
+def test_summary_output_named_for_a_format_it_cannot_write_is_refused_with_names_it_can(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--output", "report.xlsx")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: vcop summary writes Markdown text, a Word document or a CSV file, not an "
+        "Excel workbook as the name report.xlsx asks; nothing was written. Name the file "
+        "report.md, report.docx or report.csv."
+    ]
+    assert not (cli.tmp / "report.xlsx").exists()
+
+
+def test_summary_docx_output_named_without_the_docx_ending_is_refused(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--format", "docx", "--output", "report")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: report would be a Word document, which needs a name ending in .docx to "
+        "open; nothing was written. Name the file report.docx, or choose another --format."
+    ]
+    assert not (cli.tmp / "report").exists()
 
 
 def test_summary_csv_has_the_contract_header_and_one_row_per_case_and_right(

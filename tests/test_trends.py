@@ -445,6 +445,41 @@ def test_tidy_xlsx_opened_with_openpyxl_matches_the_csv(cli: Cli) -> None:
     assert rows[1][0] == SCHEMA_VERSION
 
 
+def test_report_without_format_writes_an_excel_workbook_when_its_output_ends_in_xlsx(
+    cli: Cli,
+) -> None:
+    build_history(cli.panel())
+    out = cli.tmp / "trends.xlsx"
+
+    result = cli.run("report", "--from", "2099-01-01", "--to", "2099-12-31", "--output", str(out))
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Wrote {out}"
+    rows = list(openpyxl.load_workbook(out)["Findings"].iter_rows(values_only=True))
+    assert rows[0] == TIDY_COLUMNS
+    assert len(rows) == 1 + 5 * 12
+
+
+def test_report_format_that_disagrees_with_the_output_ending_is_refused_writing_nothing(
+    cli: Cli,
+) -> None:
+    build_history(cli.panel())
+    before = sorted(path.name for path in cli.tmp.iterdir())
+
+    result = cli.run(
+        "report", "--from", "2099-01-01", "--to", "2099-12-31",
+        "--format", "md", "--output", "trends.docx",
+    )  # fmt: skip
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: --format md writes Markdown text, but the name trends.docx is for a Word "
+        "document; nothing was written. Leave out --format to write a Word document, or "
+        "name the file trends.md."
+    ]
+    assert sorted(path.name for path in cli.tmp.iterdir()) == before
+
+
 def test_report_with_a_bad_date_is_a_plain_error(cli: Cli) -> None:
     result = cli.run("report", "--from", "2099-13-01", "--to", "2099-12-31")
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+import yaml
 
 from bot.cli import main
 
@@ -362,6 +363,43 @@ def test_export_never_overwrites_a_file_it_did_not_create(vcop: Run, tmp_path: P
     code, _, err = vcop("meeting", "export", "2025-09-stalking", "--output", str(target))
     assert code == 2 and "already exists" in err
     assert target.read_bytes() == b"someone else's file"
+
+
+def test_export_without_format_writes_yaml_when_its_output_ends_in_yml(
+    vcop: Run, tmp_path: Path
+) -> None:
+    assert vcop("meeting", "import", str(SAMPLE))[0] == 0
+
+    code, out, err = vcop("meeting", "export", "2025-09-stalking", "--output", "meeting.yml")
+
+    assert code == 0, err
+    assert out.strip() == "Wrote meeting.yml"
+    exported = yaml.safe_load((tmp_path / "meeting.yml").read_text(encoding="utf-8"))
+    assert exported["meeting"]["id"] == "2025-09-stalking"
+    code, out, _ = vcop("meeting", "import", "meeting.yml", "--replace")
+    assert code == 0 and "nothing changed" in out
+
+
+def test_export_format_that_disagrees_with_the_output_ending_is_refused_even_with_force(
+    vcop: Run, tmp_path: Path
+) -> None:
+    assert vcop("meeting", "import", str(SAMPLE))[0] == 0
+    target = tmp_path / "meeting.yaml"
+    target.write_bytes(b"someone else's file")
+
+    code, out, err = vcop(
+        "meeting", "export", "2025-09-stalking", "--format", "xlsx", "--output", str(target),
+        "--force",
+    )  # fmt: skip
+
+    assert code == 2 and out == ""
+    assert err.splitlines() == [
+        "error: --format xlsx writes an Excel workbook, but the name meeting.yaml is for YAML "
+        "text; nothing was written. Leave out --format to write YAML text, or name the file "
+        f"{tmp_path / 'meeting.xlsx'}."
+    ]
+    assert target.read_bytes() == b"someone else's file"
+    assert not (tmp_path / "meeting.xlsx").exists()
 
 
 def test_export_of_an_unknown_meeting_says_so(vcop: Run) -> None:
