@@ -27,6 +27,7 @@ import io
 from typing import TYPE_CHECKING
 
 import docx
+import numpy
 import openpyxl
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -281,7 +282,9 @@ def test_agency_lines_share_one_date_axis_in_date_order(panel: Panel) -> None:
 
     axes = figure.axes[0]
     assert [label.get_text() for label in axes.get_xticklabels()] == ["2099-03-20", "2099-04-20"]
-    lines = {line.get_label(): list(line.get_xdata()) for line in axes.get_lines()}
+    lines = {
+        line.get_label(): numpy.asarray(line.get_xdata()).tolist() for line in axes.get_lines()
+    }
     assert report.agencies[0].name == "Police"
     assert lines["Police"] == [1]
     assert lines["Witness Care Unit"] == [0, 1]
