@@ -15,17 +15,29 @@ Tribunals Service`` → ``HMCTS``).
 
 from __future__ import annotations
 
-import io
+import datetime as dt
 import re
 from collections.abc import Iterable, Sequence
 
-import docx
-from pydantic import BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from bot.anonymity import ScreenRules, screen_text
-from bot.models import CaseNotes, CaseTally, Finding, Meeting
+from bot.models import CaseNotes, CaseTally, Category, Finding, Meeting
+from bot.report_layout import (
+    FINDING_CODES,
+    Block,
+    Bullets,
+    Document,
+    Heading,
+    Landscape,
+    Paragraph,
+    findings_matrix,
+    long_date,
+    matrix_key,
+)
 from bot.rights import Right, RightsCatalogue
 from bot.trends import Compliance, compliance_of
+from bot.word_document import write_docx
 
 NOTE_FIELDS = (("observations", "Observation"), ("learning", "Learning"))
 
@@ -43,7 +55,7 @@ class PackCase(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     ref: str
-    category: str
+    category: Category
     findings: dict[int, Finding]
 
 
@@ -53,7 +65,7 @@ class PackAction(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     description: str
-    due: str
+    due: dt.date
     status: str
     source: str = ""
 
@@ -64,8 +76,10 @@ class FeedbackPack(BaseModel):
     agency: str
     meeting_id: str
     meeting_title: str
-    meeting_date: str
+    meeting_date: dt.date
     panel_name: str
+    #: When the pack was built, in the panel's timezone: the DOCX prints and records it.
+    generated_at: AwareDatetime
     rights: tuple[Right, ...]
     cases: tuple[PackCase, ...]
     notes: tuple[PackNote, ...]
@@ -77,7 +91,7 @@ class FeedbackPack(BaseModel):
 
     @property
     def title(self) -> str:
-        return f"Feedback for {self.agency}: {self.meeting_title} ({self.meeting_date})"
+        return f"Feedback for {self.agency}: {self.meeting_title} ({long_date(self.meeting_date)})"
 
     @property
     def filename(self) -> str:
@@ -117,14 +131,19 @@ def build_feedback(
     panel_name: str,
     actions: Sequence[PackAction] = (),
     rules: ScreenRules | None = None,
+    *,
+    generated_at: dt.datetime,
 ) -> FeedbackPack:
-    """The pack for ``agency`` (spelled as configured) from a meeting's tally and notes."""
+    """The pack for ``agency`` (spelled as configured) from a meeting's tally and notes.
+
+    ``generated_at`` should already be in the panel's timezone: it is printed.
+    """
     owed = tuple(rights.rights_of(agency))
     numbers = {right.number for right in owed}
     cases = tuple(
         PackCase(
             ref=case.ref,
-            category=case.category.value,
+            category=case.category,
             findings={r.right: r.finding for r in case.rights if r.right in numbers},
         )
         for case in tallies
@@ -149,8 +168,9 @@ def build_feedback(
         agency=agency,
         meeting_id=meeting.id,
         meeting_title=meeting.title,
-        meeting_date=meeting.date.isoformat(),
+        meeting_date=meeting.date,
         panel_name=panel_name,
+        generated_at=generated_at,
         rights=owed,
         cases=cases,
         notes=tuple(kept),
@@ -161,7 +181,7 @@ def build_feedback(
 def _findings_table(pack: FeedbackPack) -> tuple[list[str], list[list[str]]]:
     header = ["Case", "Category", *(f"Right {r.number}" for r in pack.rights)]
     rows = [
-        [case.ref, case.category, *(case.findings[r.number].value for r in pack.rights)]
+        [case.ref, case.category.value, *(case.findings[r.number].value for r in pack.rights)]
         for case in pack.cases
     ]
     return header, rows
@@ -170,64 +190,87 @@ def _findings_table(pack: FeedbackPack) -> tuple[list[str], list[list[str]]]:
 def _intro(pack: FeedbackPack) -> str:
     c = pack.compliance
     return (
-        f"{pack.panel_name}. What the panel found at its meeting on {pack.meeting_date} on the "
-        f"rights {pack.agency} is responsible for, case by case (references are the panel's), "
-        f"for the agency's own follow-up. Of {c.decided} decided findings, {c.met} were Met, "
+        f"{pack.panel_name}. What the panel found at its meeting on "
+        f"{long_date(pack.meeting_date)} on the rights {pack.agency} is responsible for, "
+        "case by case (references are the panel's), for the agency's own follow-up."
+        f" Of {c.decided} decided findings, {c.met} were Met, "
         f"{c.partially_met} Partially met and {c.not_met} Not met."
     )
 
 
+def _note_line(note: PackNote) -> str:
+    return f"{note.case_ref} ({note.kind}): {note.text}"
+
+
+def _action_line(action: PackAction) -> str:
+    source = f"; from {action.source}" if action.source else ""
+    return f"{action.description} (due {long_date(action.due)}; {action.status}){source}"
+
+
 def render_feedback_markdown(pack: FeedbackPack) -> str:
+    """The pack in the DOCX's order; Markdown has no page width, so findings stay in words."""
     lines = [f"# {pack.title}", "", _intro(pack), "", "## Rights", ""]
     lines += [f"- {right.label}" for right in pack.rights] or ["No right names this agency."]
+    lines += ["", "## Observations and learning", ""]
+    lines += [f"- {_note_line(n)}" for n in pack.notes] or [
+        f"No member's note names {pack.agency}."
+    ]
+    lines += ["", "## Actions", ""]
+    lines += [f"- {_action_line(a)}" for a in pack.actions] or [f"No actions for {pack.agency}."]
     header, rows = _findings_table(pack)
     lines += ["", "## Findings by case", ""]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     lines += ["| " + " | ".join(row) + " |" for row in rows]
-    lines += ["", "## Observations and learning", ""]
-    lines += [f"- {n.case_ref} ({n.kind}): {n.text}" for n in pack.notes] or [
-        f"No member's note names {pack.agency}."
-    ]
-    lines += ["", "## Actions", ""]
-    lines += [
-        f"- {a.description} (due {a.due}; {a.status}){f'; from {a.source}' if a.source else ''}"
-        for a in pack.actions
-    ] or [f"No actions for {pack.agency}."]
     return "\n".join(lines) + "\n"
 
 
+def feedback_layout(pack: FeedbackPack) -> Document:
+    """The pack as the DOCX lays it out, findings last on a landscape page.
+
+    The findings matrix has a column for each right the agency owes (up to
+    twelve); on a portrait page those columns are too narrow for a word, so
+    it takes the annex's codes and its landscape page.
+    """
+    blocks: list[Block] = [Heading(1, pack.title), Paragraph(_intro(pack)), Heading(2, "Rights")]
+    blocks.append(_listed([right.label for right in pack.rights], "No right names this agency."))
+    blocks.append(Heading(2, "Observations and learning"))
+    notes = [_note_line(note) for note in pack.notes]
+    blocks.append(_listed(notes, f"No member's note names {pack.agency}."))
+    blocks.append(Heading(2, "Actions"))
+    actions = [_action_line(action) for action in pack.actions]
+    blocks.append(_listed(actions, f"No actions for {pack.agency}."))
+    numbers = [right.number for right in pack.rights]
+    matrix = findings_matrix(
+        numbers,
+        [
+            (case.ref, [FINDING_CODES[case.findings[n]] for n in numbers], case.category)
+            for case in pack.cases
+        ],
+    )
+    blocks += [
+        Landscape(),
+        Heading(2, "Findings by case"),
+        matrix,
+        *matrix_key(pack.rights, resolved=False),
+    ]
+    return Document(title=pack.title, page_header=_marking(pack), blocks=tuple(blocks))
+
+
+def _marking(pack: FeedbackPack) -> str:
+    """What every page's header says: whose pack it is, and that it names cases."""
+    return f"Feedback for {pack.agency} · Not for publication"
+
+
+def _listed(items: Sequence[str], otherwise: str) -> Block:
+    return Bullets(tuple(items)) if items else Paragraph(otherwise)
+
+
 def render_feedback_docx(pack: FeedbackPack) -> bytes:
-    document = docx.Document()
-    document.core_properties.title = pack.title
-    document.add_heading(pack.title, level=0)
-    document.add_paragraph(_intro(pack))
-    document.add_heading("Rights", level=1)
-    for right in pack.rights:
-        document.add_paragraph(right.label, style="List Bullet")
-    document.add_heading("Findings by case", level=1)
-    header, rows = _findings_table(pack)
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-    document.add_heading("Observations and learning", level=1)
-    if not pack.notes:
-        document.add_paragraph(f"No member's note names {pack.agency}.")
-    for note in pack.notes:
-        document.add_paragraph(f"{note.case_ref} ({note.kind}): {note.text}", style="List Bullet")
-    document.add_heading("Actions", level=1)
-    if not pack.actions:
-        document.add_paragraph(f"No actions for {pack.agency}.")
-    for action in pack.actions:
-        source = f"; from {action.source}" if action.source else ""
-        document.add_paragraph(
-            f"{action.description} (due {action.due}; {action.status}){source}",
-            style="List Bullet",
-        )
-    buffer = io.BytesIO()
-    document.save(buffer)
-    return buffer.getvalue()
+    """The pack as a Word document: A4, marked and numbered on every page, findings landscape."""
+    return write_docx(
+        feedback_layout(pack),
+        author=pack.panel_name,
+        subject=f"Victims' Code of Practice scrutiny panel feedback for {pack.agency}",
+        generated_at=pack.generated_at,
+    )

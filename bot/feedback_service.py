@@ -35,7 +35,7 @@ class FeedbackService:
             actions = tuple(
                 PackAction(
                     description=a.description,
-                    due=a.due.isoformat(),
+                    due=a.due,
                     status=a.status.value,
                     source=", ".join(p for p in (a.meeting_id, a.source) if p),
                 )
@@ -50,6 +50,7 @@ class FeedbackService:
             self.settings.panel.name,
             actions=actions,
             rules=self.settings.anonymity,
+            generated_at=self.service.clock.now().astimezone(self.settings.voting.zone),
         )
 
     def packs(self, meeting_id: str, agency: str | None) -> list[FeedbackPack]:

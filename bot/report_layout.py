@@ -9,7 +9,8 @@ chair's reason reaches it, only counts, categories and the panel's notes.
 The **annex** is for the panel only: each case with its ref, offence,
 outcome and category, the rights not fully met grouped by finding, the
 members' notes, the chair's resolutions with their reasons, and the
-findings-by-right matrix on a landscape page.
+findings-by-right matrix on a landscape page. The agencies' feedback
+packs lay out their findings with the same matrix and key.
 
 Both renderers (Markdown and DOCX) walk the same block list, so the two
 formats say the same thing. Block text is raw; each renderer makes it safe.
@@ -25,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from bot.models import Category, Finding, RightTally
 from bot.report_text import FULLY_MET, clean, note_key
-from bot.rights import RightsCatalogue
+from bot.rights import Right, RightsCatalogue
 
 if TYPE_CHECKING:  # the summary module re-exports the renderers, which import this one
     from bot.summary import CaseSummary, DraftSummary
@@ -480,11 +481,14 @@ def annex(summary: DraftSummary) -> Document:
     blocks += [
         Landscape(),
         Heading(2, "Findings by right"),
-        _matrix(summary),
-        Paragraph(_finding_key(), label="Key to findings"),
-        Paragraph(_category_key(), label="Key to categories"),
-        Paragraph("Rights:", lead=True),
-        Bullets(tuple(f"R{r.number}: {clean(r.short)}" for r in summary.rights.items)),
+        findings_matrix(
+            summary.rights.numbers,
+            [
+                (case.ref, [_matrix_code(r) for r in case.rights], case.category)
+                for case in summary.cases
+            ],
+        ),
+        *matrix_key(summary.rights.items, resolved=True),
     ]
     return Document(title=title, page_header=ANNEX_HEADER, blocks=tuple(blocks))
 
@@ -543,31 +547,44 @@ def _resolution_line(tally: RightTally, rights: RightsCatalogue) -> str:
     )
 
 
-def _matrix(summary: DraftSummary) -> Table:
-    header = ("Case", *(f"R{n}" for n in summary.rights.numbers), "Category")
-    rows = tuple(
-        (
-            case.ref,
-            *(
-                FINDING_CODES[r.finding] + (RESOLVED_MARK if r.resolved else "")
-                for r in case.rights
-            ),
-            CATEGORY_CODES[case.category],
-        )
-        for case in summary.cases
-    )
-    longest_ref = max((len(case.ref) for case in summary.cases), default=4)
-    weights = (max(5.0, longest_ref * 1.1), *(4.0 for _ in summary.rights.numbers), 8.0)
+def findings_matrix(
+    numbers: Sequence[int], cases: Sequence[tuple[str, Sequence[str], Category]]
+) -> Table:
+    """Each case's finding on each right as a short code, its category last.
+
+    ``cases`` holds each case's ref, its codes in the order of ``numbers`` and
+    its category. Codes and ``R1``-style headings keep every column narrow
+    enough that, on a landscape page, no cell has to break a word even with
+    all twelve rights.
+    """
+    header = ("Case", *(f"R{n}" for n in numbers), "Category")
+    rows = tuple((ref, *codes, CATEGORY_CODES[category]) for ref, codes, category in cases)
+    longest_ref = max((len(ref) for ref, _, _ in cases), default=4)
+    weights = (max(5.0, longest_ref * 1.1), *(4.0 for _ in numbers), 8.0)
     return Table(header, rows, weights=weights, small=True)
+
+
+def matrix_key(rights: Iterable[Right], *, resolved: bool) -> list[Block]:
+    """What the matrix's codes and ``R`` numbers mean, so its page reads on its own.
+
+    ``resolved`` says whether the matrix marks the findings the chair resolved.
+    """
+    return [
+        Paragraph(_finding_key(resolved=resolved), label="Key to findings"),
+        Paragraph(_category_key(), label="Key to categories"),
+        Paragraph("Rights:", lead=True),
+        Bullets(tuple(f"R{r.number}: {clean(r.short)}" for r in rights)),
+    ]
 
 
 def _matrix_code(right: RightTally) -> str:
     return FINDING_CODES[right.finding] + (RESOLVED_MARK if right.resolved else "")
 
 
-def _finding_key() -> str:
+def _finding_key(*, resolved: bool) -> str:
     codes = [f"{code} = {finding.value}" for finding, code in FINDING_CODES.items()]
-    return "; ".join([*codes, f"{RESOLVED_MARK} = resolved by the chair"]) + "."
+    mark = [f"{RESOLVED_MARK} = resolved by the chair"] if resolved else []
+    return "; ".join([*codes, *mark]) + "."
 
 
 def _category_key() -> str:

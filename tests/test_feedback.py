@@ -8,6 +8,10 @@ from typing import TYPE_CHECKING
 
 import docx
 import pytest
+from docx.document import Document as DocxDocument
+from docx.enum.section import WD_ORIENT
+from docx.oxml.ns import qn
+from docx.shared import Cm, Length
 
 from bot.errors import NotAllowed, PanelError
 from bot.feedback import build_feedback, initials, mentions, render_feedback_docx
@@ -90,7 +94,13 @@ def test_pack_screens_the_notes_it_quotes(panel: Panel) -> None:
     )
 
     pack = build_feedback(
-        meeting, tally, [leaked], panel.settings.rights, "Witness Care Unit", "Panel"
+        meeting,
+        tally,
+        [leaked],
+        panel.settings.rights,
+        "Witness Care Unit",
+        "Panel",
+        generated_at=panel.clock.now(),
     )
 
     [note] = pack.notes
@@ -120,39 +130,118 @@ def test_only_the_chair_secretariat_or_the_agencys_contact_may_see_its_pack(pane
         panel.service.access.require_pack_reader(panel.members[1], "Police")
 
 
-def test_pack_docx_opened_with_python_docx(panel: Panel) -> None:
+def _wcu_docx(panel: Panel) -> DocxDocument:
+    """The Witness Care Unit's pack of a closed meeting, as the service builds and renders it."""
     _closed_meeting(panel)
     pack = FeedbackService(panel.service).pack(panel.MEETING_ID, "Witness Care Unit")
+    return docx.Document(io.BytesIO(render_feedback_docx(pack)))
 
-    document = docx.Document(io.BytesIO(render_feedback_docx(pack)))
+
+def _close_to(length: Length | None, cm: float) -> bool:
+    return abs((length or 0) - Cm(cm)) < Cm(0.01)
+
+
+def test_pack_docx_has_the_sections_and_the_findings_matrix_in_codes(panel: Panel) -> None:
+    document = _wcu_docx(panel)
 
     headings = [
         p.text
         for p in document.paragraphs
         if p.style is not None and (p.style.name or "").startswith("Heading")
     ]
-    assert headings == ["Rights", "Findings by case", "Observations and learning", "Actions"]
-    assert (
-        document.core_properties.title
-        == f"Feedback for Witness Care Unit: Burglary ({panel.MEETING_DATE})"
-    )
+    assert headings[1:] == ["Rights", "Observations and learning", "Actions", "Findings by case"]
     [table] = document.tables
-    assert [c.text for c in table.rows[0].cells] == [
-        "Case",
-        "Category",
-        "Right 1",
-        "Right 4",
-        "Right 8",
-        "Right 9",
-        "Right 12",
-    ]
-    assert [c.text for c in table.rows[1].cells][:5] == [
-        "BG-01",
-        "Partially compliant",
-        "Met",
-        "Met",
-        "Not met",
-    ]
+    header = ["Case", "R1", "R4", "R8", "R9", "R12", "Category"]
+    assert [c.text for c in table.rows[0].cells] == header
+    assert [c.text for c in table.rows[1].cells] == ["BG-01", "M", "M", "NM", "M", "M", "PC"]
+    assert "Key to findings: M = Met; PM = Partially met; NM = Not met" in "\n".join(
+        p.text for p in document.paragraphs
+    )
+
+
+def test_every_packs_findings_table_sits_in_a_landscape_section_wide_enough_for_its_words(
+    panel: Panel,
+) -> None:
+    _closed_meeting(panel)
+    packs = FeedbackService(panel.service).packs(panel.MEETING_ID, None)
+
+    assert max(len(pack.rights) for pack in packs) >= 8
+    for pack in packs:
+        document = docx.Document(io.BytesIO(render_feedback_docx(pack)))
+        [table] = document.tables
+        body = list(document.element.body)
+        [section_break] = [
+            i for i, e in enumerate(body) if e.find(f"{qn('w:pPr')}/{qn('w:sectPr')}") is not None
+        ]
+        assert body.index(table._tbl) > section_break
+        landscape = document.sections[-1]
+        assert landscape.orientation == WD_ORIENT.LANDSCAPE
+        assert _close_to(landscape.page_width, 29.7) and _close_to(landscape.page_height, 21.0)
+        # A 9-point character is at most about 6 points wide; a cell has 11 points of margin.
+        for index, column in enumerate(table.columns):
+            longest = max(len(word) for cell in column.cells for word in cell.text.split())
+            width = Length(table.rows[0].cells[index].width or 0)
+            assert width.pt >= longest * 6 + 11, (pack.agency, table.rows[0].cells[index].text)
+
+
+def test_pack_docx_table_rows_never_split_and_the_header_row_repeats(panel: Panel) -> None:
+    document = _wcu_docx(panel)
+
+    [table] = document.tables
+    header, *rest = [row._tr.get_or_add_trPr() for row in table.rows]
+    assert all(row.find(qn("w:cantSplit")) is not None for row in [header, *rest])
+    assert header.find(qn("w:tblHeader")) is not None
+    assert all(row.find(qn("w:tblHeader")) is None for row in rest)
+
+
+def test_pack_docx_pages_are_a4_with_margins_of_2_2_cm(panel: Panel) -> None:
+    document = _wcu_docx(panel)
+
+    portrait, landscape = document.sections
+    assert _close_to(portrait.page_width, 21.0) and _close_to(portrait.page_height, 29.7)
+    assert _close_to(landscape.page_width, 29.7) and _close_to(landscape.page_height, 21.0)
+    for section in document.sections:
+        for margin in ("left_margin", "right_margin", "top_margin", "bottom_margin"):
+            assert _close_to(getattr(section, margin), 2.2), margin
+
+
+def test_pack_docx_every_page_is_marked_with_the_pack_and_numbered_page_n_of_m(
+    panel: Panel,
+) -> None:
+    document = _wcu_docx(panel)
+
+    for section in document.sections:
+        header = "\n".join(p.text for p in section.header.paragraphs)
+        assert header == "Feedback for Witness Care Unit · Not for publication"
+        footer = section.footer
+        assert footer.paragraphs[0].text.startswith("Generated 1 March 2099 09:00 GMT · Page ")
+        codes = [str(t).strip() for t in footer._element.xpath(".//w:instrText/text()")]
+        assert codes == ["PAGE", "NUMPAGES"]
+
+
+def test_pack_title_and_intro_write_the_meeting_date_as_in_england(panel: Panel) -> None:
+    document = _wcu_docx(panel)
+
+    title = "Feedback for Witness Care Unit: Burglary (20 March 2099)"
+    assert document.paragraphs[0].text == title
+    assert document.paragraphs[0].style is not None
+    assert document.paragraphs[0].style.name == "Heading 1"
+    assert "at its meeting on 20 March 2099 on the rights" in document.paragraphs[1].text
+    assert document.core_properties.title == title
+
+
+def test_pack_docx_properties_name_the_panel_and_the_time_not_python_docx(panel: Panel) -> None:
+    document = _wcu_docx(panel)
+
+    properties = document.core_properties
+    assert properties.author == panel.settings.panel.name
+    assert properties.last_modified_by == panel.settings.panel.name
+    assert properties.comments == "Feedback for Witness Care Unit · Not for publication"
+    assert "python-docx" not in f"{properties.comments} {properties.author} {properties.keywords}"
+    moment = panel.clock.now()
+    assert properties.created == moment
+    assert properties.modified == moment
+    assert properties.subject.endswith("feedback for Witness Care Unit")
 
 
 def test_feedback_cli_writes_one_docx_per_agency_and_markdown_to_stdout(cli: Cli) -> None:
@@ -176,6 +265,7 @@ def test_feedback_cli_writes_one_docx_per_agency_and_markdown_to_stdout(cli: Cli
         in md.stdout
     )
     assert "| BG-01 | Partially compliant |" in md.stdout
+    assert "(20 March 2099)" in md.stdout.splitlines()[0]
     assert every.returncode == 0, every.stderr
     written = sorted(p.name for p in cli.tmp.glob("*-feedback-*.docx"))
     assert f"{cli.MEETING_ID}-feedback-police.docx" in written

@@ -56,7 +56,8 @@ def test_the_police_contact_gets_the_police_pack_in_a_dm(
     assert record.content is not None
     document = docx.Document(io.BytesIO(record.content))
     first_case = [c.text for c in document.tables[0].rows[1].cells]
-    assert first_case[:4] == ["SH-01", "Partially compliant", "Met", "Not met"]
+    assert first_case[:3] == ["SH-01", "M", "NM"]
+    assert first_case[-1] == "PC"
 
 
 def test_an_agency_contact_cannot_pull_another_agencys_pack(
