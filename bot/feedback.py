@@ -192,9 +192,19 @@ def _intro(pack: FeedbackPack) -> str:
     return (
         f"{pack.panel_name}. What the panel found at its meeting on "
         f"{long_date(pack.meeting_date)} on the rights {pack.agency} is responsible for, "
-        "case by case (references are the panel's), for the agency's own follow-up."
-        f" Of {c.decided} decided findings, {c.met} were Met, "
-        f"{c.partially_met} Partially met and {c.not_met} Not met."
+        "case by case (references are the panel's), for the agency's own follow-up. "
+        + _decided_sentence(c.decided, c.met, c.partially_met, c.not_met)
+    )
+
+
+def _decided_sentence(decided: int, met: int, partially_met: int, not_met: int) -> str:
+    """The counts in words; a meeting that decided nothing says so rather than 'Of 0'."""
+    if decided == 0:
+        return "The panel reached no decided finding on these rights."
+    findings = "finding" if decided == 1 else "findings"
+    return (
+        f"Of {decided} decided {findings}, {met} {'was' if met == 1 else 'were'} Met, "
+        f"{partially_met} Partially met and {not_met} Not met."
     )
 
 

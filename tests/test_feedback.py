@@ -230,6 +230,26 @@ def test_pack_title_and_intro_write_the_meeting_date_as_in_england(panel: Panel)
     assert document.core_properties.title == title
 
 
+def test_pack_intro_counts_the_decided_findings_in_words(panel: Panel) -> None:
+    document = _wcu_docx(panel)
+
+    # The WCU owes rights 1, 4, 8, 9 and 12: on two cases, all Met but BG-01's right 8.
+    assert document.paragraphs[1].text.endswith(
+        "Of 10 decided findings, 9 were Met, 0 Partially met and 1 Not met."
+    )
+
+
+def test_pack_of_a_meeting_that_decided_nothing_says_so_in_words(panel: Panel) -> None:
+    panel.import_meeting()
+    panel.service.meetings.close_voting(panel.MEETING_ID, panel.chair)  # nobody voted
+    pack = FeedbackService(panel.service).pack(panel.MEETING_ID, "Witness Care Unit")
+
+    intro = docx.Document(io.BytesIO(render_feedback_docx(pack))).paragraphs[1].text
+
+    assert intro.endswith("The panel reached no decided finding on these rights.")
+    assert "Of 0" not in intro
+
+
 def test_pack_docx_properties_name_the_panel_and_the_time_not_python_docx(panel: Panel) -> None:
     document = _wcu_docx(panel)
 
