@@ -10,6 +10,7 @@ from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 from bot.errors import PanelError
 from bot.feedback import FeedbackPack, render_feedback_docx
 from bot.feedback_service import FeedbackService
+from bot.report_layout import long_date
 from handlers.mrkdwn import escape
 from handlers.publisher import MeetingPublisher
 
@@ -18,7 +19,8 @@ SECTION_MAX = 3000
 
 
 def packs_text(packs: list[FeedbackPack]) -> str:
-    lines = [f"*Feedback packs: {escape(packs[0].meeting_title)}* ({packs[0].meeting_date})"]
+    first = packs[0]
+    lines = [f"*Feedback packs: {escape(first.meeting_title)}* ({long_date(first.meeting_date)})"]
     for pack in packs:
         c = pack.compliance
         lines.append(

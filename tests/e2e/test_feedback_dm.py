@@ -50,7 +50,9 @@ def test_the_police_contact_gets_the_police_pack_in_a_dm(
         return messages if len(messages) == 2 and messages[1].files else None
 
     counts, upload = wait_for(delivered, timeout=60)
-    assert "• Police: 9 rights;" in "\n".join(mrkdwn_texts(counts.blocks))
+    shown = "\n".join(mrkdwn_texts(counts.blocks))
+    assert shown.startswith("*Feedback packs: Stalking or harassment* (17 September 2025)")
+    assert "• Police: 9 rights;" in shown
     record = local.workspace.file(upload.files[0]["id"])
     assert record.name == f"{opened}-feedback-police.docx"
     assert record.content is not None
