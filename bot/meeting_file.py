@@ -65,8 +65,16 @@ def _meeting_date(value: object) -> object:
     return value
 
 
+def _no_time(text: str, shown: str) -> ValueError:
+    return ValueError(
+        f"{text} has a date but no time of day; write a time too, such as {shown} 17:00"
+    )
+
+
 def _deadline(value: object) -> object:
     """A deadline needs a time of day: a bare date would silently mean midnight."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        raise _no_time(value.isoformat(), value.isoformat())
     if not isinstance(value, str):
         return value
     text = value.strip()
@@ -78,9 +86,7 @@ def _deadline(value: object) -> object:
             shown = dt.date(year, month, day).isoformat()
         except ValueError:
             shown = "2025-09-15"
-        raise ValueError(
-            f"{text} has a date but no time of day; write a time too, such as {shown} 17:00"
-        )
+        raise _no_time(text, shown)
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:

@@ -165,6 +165,51 @@ def test_dates_typed_as_text_are_read_iso_or_uk(vcop: Run, tmp_path: Path) -> No
     assert code == 0, err
 
 
+@pytest.mark.parametrize("number_format", ["yyyy-mm-dd", "dd/mm/yyyy", "d mmmm yyyy"])
+def test_a_deadline_cell_holding_a_date_without_a_time_is_refused_naming_the_cell(
+    vcop: Run, tmp_path: Path, number_format: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5=dt.datetime(2099, 3, 18))
+    book["Meeting"]["B5"].number_format = number_format
+    save(book, tmp_path / "m.xlsx")
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): 2099-03-18 has a date but no time of day; "
+        "write a time too, such as 2099-03-18 17:00"
+    ]
+    assert meetings(tmp_path) == 0
+
+
+def test_a_deadline_typed_as_a_uk_date_without_a_time_is_refused_not_read_as_midnight(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5="18/03/2099")
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): 2099-03-18 has a date but no time of day; "
+        "write a time too, such as 2099-03-18 17:00"
+    ]
+    assert meetings(tmp_path) == 0
+
+
+@pytest.mark.parametrize("number_format", ["yyyy-mm-dd hh:mm", "dd/mm/yyyy h:mm AM/PM"])
+def test_a_deadline_cell_formatted_to_show_a_time_accepts_midnight_exactly(
+    vcop: Run, tmp_path: Path, number_format: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5=dt.datetime(2099, 3, 18))
+    book["Meeting"]["B5"].number_format = number_format
+    save(book, tmp_path / "m.xlsx")
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 0, err
+    assert out.endswith("voting closes Wed 18 Mar 2099 00:00 GMT.\n")
+
+
 def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     vcop: Run, tmp_path: Path
 ) -> None:
