@@ -271,9 +271,7 @@ class MeetingDocument:
 #: Validation's words for a missing value, as they read next to a cell.
 _CELL_MESSAGES = {
     "Field required": "empty; fill it in",
-    "Tuple should have at least 1 item after validation, not 0": (
-        "no cases; add one row per case below the header row"
-    ),
+    "none given; at least 1 needed": "no cases; add one row per case below the header row",
 }
 
 

@@ -210,6 +210,90 @@ def test_a_deadline_cell_formatted_to_show_a_time_accepts_midnight_exactly(
     assert out.endswith("voting closes Wed 18 Mar 2099 00:00 GMT.\n")
 
 
+@pytest.mark.parametrize(
+    ("cell", "value", "line"),
+    [
+        pytest.param(
+            "Cases_B2",
+            "x" * 400,
+            "Cases!B2 (BG-01 offence): too long (400 characters; at most 300). Shorten it.",
+            id="text-too-long",
+        ),
+        pytest.param(
+            "Timeline_B2",
+            2.5,
+            "Timeline!B2 (BG-02 timeline entry 1 day): 2.5 is not a whole number of days; "
+            "type a whole number such as 3.",
+            id="day-with-a-fraction",
+        ),
+        pytest.param(
+            "Timeline_B2",
+            "three",
+            "Timeline!B2 (BG-02 timeline entry 1 day): is not a whole number of days; "
+            "type a whole number such as 3.",
+            id="day-in-words",
+        ),
+        pytest.param(
+            "Timeline_B2",
+            40000,
+            "Timeline!B2 (BG-02 timeline entry 1 day): too large; the most allowed is 36500",
+            id="day-out-of-range",
+        ),
+        pytest.param(
+            "Meeting_B4",
+            "2099-13-45",
+            "Meeting!B4 (meeting date): is not a date; dates are written YYYY-MM-DD, "
+            "e.g. 2025-09-17",
+            id="date-not-a-real-date",
+        ),
+        pytest.param(
+            "Meeting_B4",
+            dt.datetime(2099, 3, 20, 17, 0),
+            "Meeting!B4 (meeting date): has a time of day; give the date alone, e.g. 2025-09-17",
+            id="date-with-a-time",
+        ),
+        pytest.param(
+            "Meeting_B5",
+            "soon",
+            "Meeting!B5 (meeting voting_closes): is not a date and time; write it as "
+            "YYYY-MM-DD HH:MM on the 24-hour clock, e.g. 2025-09-15 17:00 (panel time)",
+            id="deadline-not-a-date-and-time",
+        ),
+        pytest.param(
+            "Meeting_B3",
+            None,
+            "Meeting!B3 (meeting title): empty; fill it in",
+            id="missing",
+        ),
+    ],
+)
+def test_a_cell_validation_refuses_is_named_in_plain_words_without_pydantic_wording(
+    vcop: Run, tmp_path: Path, cell: str, value: object, line: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", **{cell: value})
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [line]
+    assert "Input should" not in err and "String should" not in err
+    assert meetings(tmp_path) == 0
+
+
+def test_more_cases_than_a_meeting_holds_are_refused_in_plain_words(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx")
+    for number in range(3, 52):
+        book["Cases"].append([f"BG-{number:02}", "Burglary", "Caution", "Kept informed."])
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == ["Cases!A2 (cases): too many (51; at most 50). Remove some."]
+    assert meetings(tmp_path) == 0
+
+
 def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     vcop: Run, tmp_path: Path
 ) -> None:
