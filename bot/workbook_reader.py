@@ -347,10 +347,11 @@ def _read_meeting(sheets: _Sheets, reading: _Reading) -> None:
         value = reading.cell_value(sheet, number, 2, raw)
         if value is None:
             continue
+        where = f"{sheet}!B{number} (meeting {name})"
         if name == "date":
-            value = _date_value(reading, f"{sheet}!B{number}", raw, value, with_time=False)
+            value = _date_value(reading, where, raw, value, with_time=False)
         elif name == "voting_closes":
-            value = _date_value(reading, f"{sheet}!B{number}", raw, value, with_time=True)
+            value = _date_value(reading, where, raw, value, with_time=True)
         elif not isinstance(value, str):
             value = str(value)
         if value is not None:
@@ -383,11 +384,14 @@ def _date_value(reading: _Reading, where: str, raw: _Raw, value: Any, *, with_ti
         return value
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, dt.time) or not isinstance(value, str):
-        reading.problems.append(
-            f"{where}: {value!r} is not a date; format the cell as a date or type it as "
-            + ("17/09/2025 17:00" if with_time else "17/09/2025")
-        )
+    example = (
+        "the date and time, e.g. 2025-09-17 17:00" if with_time else "the date, e.g. 2025-09-17"
+    )
+    if isinstance(value, dt.time):
+        reading.problems.append(f"{where}: {value:%H:%M} is a time without a date; type {example}")
+        return None
+    if not isinstance(value, str):
+        reading.problems.append(f"{where}: {value} is not a date; type {example}")
         return None
     match = _UK_DATE.match(value)
     if match is None:
@@ -402,7 +406,7 @@ def _date_value(reading: _Reading, where: str, raw: _Raw, value: Any, *, with_ti
             return value  # a time on the meeting date: validation refuses it by name
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        reading.problems.append(f"{where}: {value!r} is not a real date")
+        reading.problems.append(f"{where}: {value} is not a real date; check the day and month")
         return None
 
 

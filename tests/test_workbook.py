@@ -294,6 +294,47 @@ def test_more_cases_than_a_meeting_holds_are_refused_in_plain_words(
     assert meetings(tmp_path) == 0
 
 
+@pytest.mark.parametrize(
+    ("cell", "line"),
+    [
+        pytest.param(
+            "Meeting_B5",
+            "Meeting!B5 (meeting voting_closes): 17:00 is a time without a date; "
+            "type the date and time, e.g. 2025-09-17 17:00",
+            id="deadline",
+        ),
+        pytest.param(
+            "Meeting_B4",
+            "Meeting!B4 (meeting date): 17:00 is a time without a date; "
+            "type the date, e.g. 2025-09-17",
+            id="meeting-date",
+        ),
+    ],
+)
+def test_a_time_without_a_date_asks_for_the_date_written_yyyy_mm_dd_without_python_text(
+    vcop: Run, tmp_path: Path, cell: str, line: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", **{cell: dt.time(17, 0)})
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [line]
+    assert meetings(tmp_path) == 0
+
+
+def test_an_impossible_uk_date_is_named_without_python_quotes(vcop: Run, tmp_path: Path) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5="31/02/2099 17:00")
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): 31/02/2099 17:00 is not a real date; "
+        "check the day and month"
+    ]
+
+
 def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     vcop: Run, tmp_path: Path
 ) -> None:
