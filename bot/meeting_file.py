@@ -50,18 +50,46 @@ def _as_iso_date(text: str) -> str | None:
         return None
 
 
-def _uk_date_hint(text: str) -> str:
-    """The fix for ``17/09/2025``, shown as this very date when it is a real one."""
+_TWELVE_HOUR = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\.?$", re.IGNORECASE)
+_TWENTY_FOUR_HOUR = re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2})?$")
+
+
+def _as_24_hour(text: str) -> str | None:
+    """``5:00 PM`` or ``17.00`` → ``17:00``, the only way a deadline's time is accepted."""
+    twelve = _TWELVE_HOUR.match(text.strip())
+    if twelve:
+        hour, minute = int(twelve.group(1)), int(twelve.group(2) or 0)
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if twelve.group(3).lower() == "p" else 0)
+    else:
+        plain = _TWENTY_FOUR_HOUR.match(text.strip())
+        if not plain:
+            return None
+        hour, minute = int(plain.group(1)), int(plain.group(2))
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+
+
+def _uk_date_hint(text: str, *, with_time: bool) -> str:
+    """The fix for ``17/09/2025``, shown as this very date when it is a real one.
+
+    The example is always text the import accepts as it stands, so a time is
+    shown on the 24-hour clock, and a date alone is never suggested for a deadline.
+    """
     iso = _as_iso_date(text)
+    if not with_time:
+        return f"dates are written YYYY-MM-DD, e.g. {iso or '2025-09-17'}"
     match = _SLASHED_DATE.match(text)
-    time = match.group(4).strip() if match and iso else ""
-    example = f"{iso} {time}".strip() if iso else "2025-09-17"
-    return f"dates are written YYYY-MM-DD, e.g. {example}"
+    time = _as_24_hour(match.group(4)) if match and match.group(4).strip() else None
+    return (
+        "dates are written YYYY-MM-DD and times HH:MM on the 24-hour clock, "
+        f"e.g. {iso or '2025-09-15'} {time or '17:00'}"
+    )
 
 
 def _meeting_date(value: object) -> object:
     if isinstance(value, str) and _SLASHED_DATE.match(value.strip()):
-        raise ValueError(_uk_date_hint(value.strip()))
+        raise ValueError(_uk_date_hint(value.strip(), with_time=False))
     return value
 
 
@@ -79,7 +107,7 @@ def _deadline(value: object) -> object:
         return value
     text = value.strip()
     if _SLASHED_DATE.match(text):
-        raise ValueError(_uk_date_hint(text))
+        raise ValueError(_uk_date_hint(text, with_time=True))
     if _ISO_DATE.match(text):
         year, month, day = (int(part) for part in text.split("-"))
         try:
@@ -90,10 +118,16 @@ def _deadline(value: object) -> object:
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            "is not a date and time; write it as YYYY-MM-DD HH:MM on the 24-hour clock, "
-            "e.g. 2025-09-15 17:00 (panel time)"
-        ) from None
+        pass
+    written_date, _, written_time = text.partition(" ")
+    time = _as_24_hour(written_time)
+    example = (
+        f"{written_date} {time}" if time and _ISO_DATE.match(written_date) else "2025-09-15 17:00"
+    )
+    raise ValueError(
+        "is not a date and time; write it as YYYY-MM-DD HH:MM on the 24-hour clock, "
+        f"e.g. {example} (panel time)"
+    )
 
 
 class MeetingHeader(BaseModel):

@@ -335,6 +335,33 @@ def test_an_impossible_uk_date_is_named_without_python_quotes(vcop: Run, tmp_pat
     ]
 
 
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        pytest.param("18/03/2099 5:00 PM", "2099-03-18 17:00", id="uk-date-12-hour-clock"),
+        pytest.param("2099-03-18 5:00 PM", "2099-03-18 17:00", id="iso-date-12-hour-clock"),
+        pytest.param("18/03/2099 12:30 am", "2099-03-18 00:30", id="just-after-midnight"),
+    ],
+)
+def test_a_deadline_on_the_12_hour_clock_suggests_text_that_then_imports(
+    vcop: Run, tmp_path: Path, typed: str, suggested: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5=typed)
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    [line] = err.splitlines()
+    assert code == 2
+    assert line.startswith("Meeting!B5 (meeting voting_closes): ")
+    assert f"on the 24-hour clock, e.g. {suggested}" in line
+
+    book["Meeting"]["B5"] = suggested
+    save(book, tmp_path / "m.xlsx")
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 0, err
+    assert f"voting closes Wed 18 Mar 2099 {suggested[-5:]} GMT." in out
+
+
 def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     vcop: Run, tmp_path: Path
 ) -> None:
