@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from bot.anonymity import screen_text
+from bot.clock import local_time
 from bot.models import CaseRef, MeetingId, TimelineEntry
 from bot.plain_errors import YamlSource, not_utf8, plain_problems
 from bot.yaml_loading import describe_yaml_error, load_yaml
@@ -340,8 +341,8 @@ def parse_meeting(raw: dict[str, Any], zone: ZoneInfo) -> MeetingFile:
         raise MeetingFileError(problems) from exc
     if closes.astimezone(zone).date() > parsed.meeting.date:
         problems.append(
-            f"meeting.voting_closes: {closes.isoformat()} is after the meeting date "
-            f"{parsed.meeting.date.isoformat()}"
+            f"meeting.voting_closes: {local_time(closes, zone)} is after the meeting date "
+            f"{parsed.meeting.date.isoformat()}; voting must close on or before that day"
         )
     if problems:
         raise MeetingFileError(problems)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.access import CLI_ACTOR, Access
 from bot.anonymity import screen_fields
-from bot.clock import Clock
+from bot.clock import Clock, local_time
 from bot.config import Settings
 from bot.errors import Conflict, MeetingExists, NotFound
 from bot.meeting_file import (
@@ -355,5 +355,4 @@ class MeetingService:
 
     def local_time(self, moment: dt.datetime) -> str:
         """A moment as the panel reads it: its own timezone, with the zone named."""
-        local = moment.astimezone(self.settings.voting.zone)
-        return local.strftime("%a %d %b %Y %H:%M %Z")
+        return local_time(moment, self.settings.voting.zone)

@@ -362,6 +362,24 @@ def test_a_deadline_on_the_12_hour_clock_suggests_text_that_then_imports(
     assert f"voting closes Wed 18 Mar 2099 {suggested[-5:]} GMT." in out
 
 
+def test_a_deadline_after_the_meeting_date_is_shown_in_panel_time_not_as_a_timestamp(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(
+        tmp_path / "meeting-template.xlsx",
+        Meeting_B4=dt.datetime(2099, 7, 10),
+        Meeting_B5=dt.datetime(2099, 7, 11, 17, 0),
+    )
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): Sat 11 Jul 2099 17:00 BST is after the meeting "
+        "date 2099-07-10; voting must close on or before that day"
+    ]
+
+
 def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     vcop: Run, tmp_path: Path
 ) -> None:
@@ -377,7 +395,10 @@ def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     save(book, tmp_path / "m.xlsx")
     code, _, err = vcop("meeting", "import", "m.xlsx")
     assert code == 2
-    assert err.startswith("Meeting!B5 (meeting voting_closes): 2099-03-25T17:00:00+00:00 is after")
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): Wed 25 Mar 2099 17:00 GMT is after the meeting "
+        "date 2099-03-20; voting must close on or before that day"
+    ]
 
     book["Meeting"]["B5"] = dt.datetime(2099, 3, 18, 17, 0)
     book["Cases"]["D3"] = "Her email is jane.doe@example.com"
