@@ -613,3 +613,35 @@ def test_personal_data_in_the_about_row_names_its_cell(vcop: Run, tmp_path: Path
     assert err.startswith("Meeting!B6 (meeting about): personal data: "), err
     assert "Patel" not in err
     assert meetings(tmp_path) == 0
+
+
+def test_a_workbook_naming_a_stored_meeting_is_refused_naming_the_id_cell(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    save(filled_template(tmp_path / "meeting-template.xlsx"), tmp_path / "m.xlsx")
+    assert vcop("meeting", "import", "m.xlsx")[0] == 0
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "error: Meeting!B2 (meeting id): a meeting '2099-03-burglary' already exists; "
+        "use --replace to overwrite it"
+    ]
+
+
+def test_a_workbook_deadline_already_past_is_warned_about_naming_its_cell(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(
+        tmp_path / "meeting-template.xlsx",
+        Meeting_B4=dt.datetime(2020, 1, 10),
+        Meeting_B5=dt.datetime(2020, 1, 8, 17, 0),
+    )
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 0, err
+    assert err.splitlines() == [
+        "warning: Meeting!B5 (meeting voting_closes): Wed 08 Jan 2020 17:00 GMT is already "
+        "past, so voting on this meeting is closed"
+    ]
