@@ -6,6 +6,12 @@ import datetime as dt
 import threading
 import time
 from typing import Protocol
+from zoneinfo import ZoneInfo
+
+
+def local_time(moment: dt.datetime, zone: ZoneInfo) -> str:
+    """A moment as the panel reads it: its own timezone, with the zone named."""
+    return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
 
 
 class Clock(Protocol):

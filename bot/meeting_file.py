@@ -21,6 +21,7 @@ import yaml
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator
 
 from bot.anonymity import screen_text
+from bot.clock import local_time
 from bot.models import CaseRef, MeetingId, TimelineEntry
 from bot.plain_errors import YamlSource, not_utf8, plain_problems
 from bot.yaml_loading import describe_yaml_error, load_yaml
@@ -50,44 +51,84 @@ def _as_iso_date(text: str) -> str | None:
         return None
 
 
-def _uk_date_hint(text: str) -> str:
-    """The fix for ``17/09/2025``, shown as this very date when it is a real one."""
+_TWELVE_HOUR = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*([ap])\.?\s*m\.?$", re.IGNORECASE)
+_TWENTY_FOUR_HOUR = re.compile(r"^(\d{1,2})[:.](\d{2})(?::\d{2})?$")
+
+
+def _as_24_hour(text: str) -> str | None:
+    """``5:00 PM`` or ``17.00`` → ``17:00``, the only way a deadline's time is accepted."""
+    twelve = _TWELVE_HOUR.match(text.strip())
+    if twelve:
+        hour, minute = int(twelve.group(1)), int(twelve.group(2) or 0)
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if twelve.group(3).lower() == "p" else 0)
+    else:
+        plain = _TWENTY_FOUR_HOUR.match(text.strip())
+        if not plain:
+            return None
+        hour, minute = int(plain.group(1)), int(plain.group(2))
+    return f"{hour:02d}:{minute:02d}" if hour < 24 and minute < 60 else None
+
+
+def _uk_date_hint(text: str, *, with_time: bool) -> str:
+    """The fix for ``17/09/2025``, shown as this very date when it is a real one.
+
+    The example is always text the import accepts as it stands, so a time is
+    shown on the 24-hour clock, and a date alone is never suggested for a deadline.
+    """
     iso = _as_iso_date(text)
+    if not with_time:
+        return f"dates are written YYYY-MM-DD, e.g. {iso or '2025-09-17'}"
     match = _SLASHED_DATE.match(text)
-    time = match.group(4).strip() if match and iso else ""
-    example = f"{iso} {time}".strip() if iso else "2025-09-17"
-    return f"dates are written YYYY-MM-DD, e.g. {example}"
+    time = _as_24_hour(match.group(4)) if match and match.group(4).strip() else None
+    return (
+        "dates are written YYYY-MM-DD and times HH:MM on the 24-hour clock, "
+        f"e.g. {iso or '2025-09-15'} {time or '17:00'}"
+    )
 
 
 def _meeting_date(value: object) -> object:
     if isinstance(value, str) and _SLASHED_DATE.match(value.strip()):
-        raise ValueError(_uk_date_hint(value.strip()))
+        raise ValueError(_uk_date_hint(value.strip(), with_time=False))
     return value
+
+
+def _no_time(text: str, shown: str) -> ValueError:
+    return ValueError(
+        f"{text} has a date but no time of day; write a time too, such as {shown} 17:00"
+    )
 
 
 def _deadline(value: object) -> object:
     """A deadline needs a time of day: a bare date would silently mean midnight."""
+    if isinstance(value, dt.date) and not isinstance(value, dt.datetime):
+        raise _no_time(value.isoformat(), value.isoformat())
     if not isinstance(value, str):
         return value
     text = value.strip()
     if _SLASHED_DATE.match(text):
-        raise ValueError(_uk_date_hint(text))
+        raise ValueError(_uk_date_hint(text, with_time=True))
     if _ISO_DATE.match(text):
         year, month, day = (int(part) for part in text.split("-"))
         try:
             shown = dt.date(year, month, day).isoformat()
         except ValueError:
             shown = "2025-09-15"
-        raise ValueError(
-            f"{text} has a date but no time of day; write a time too, such as {shown} 17:00"
-        )
+        raise _no_time(text, shown)
     try:
         return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise ValueError(
-            "is not a date and time; write it as YYYY-MM-DD HH:MM on the 24-hour clock, "
-            "e.g. 2025-09-15 17:00 (panel time)"
-        ) from None
+        pass
+    written_date, _, written_time = text.partition(" ")
+    time = _as_24_hour(written_time)
+    example = (
+        f"{written_date} {time}" if time and _ISO_DATE.match(written_date) else "2025-09-15 17:00"
+    )
+    raise ValueError(
+        "is not a date and time; write it as YYYY-MM-DD HH:MM on the 24-hour clock, "
+        f"e.g. {example} (panel time)"
+    )
 
 
 class MeetingHeader(BaseModel):
@@ -265,9 +306,7 @@ class MeetingDocument:
 #: Validation's words for a missing value, as they read next to a cell.
 _CELL_MESSAGES = {
     "Field required": "empty; fill it in",
-    "Tuple should have at least 1 item after validation, not 0": (
-        "no cases; add one row per case below the header row"
-    ),
+    "none given; at least 1 needed": "no cases; add one row per case below the header row",
 }
 
 
@@ -302,8 +341,8 @@ def parse_meeting(raw: dict[str, Any], zone: ZoneInfo) -> MeetingFile:
         raise MeetingFileError(problems) from exc
     if closes.astimezone(zone).date() > parsed.meeting.date:
         problems.append(
-            f"meeting.voting_closes: {closes.isoformat()} is after the meeting date "
-            f"{parsed.meeting.date.isoformat()}"
+            f"meeting.voting_closes: {local_time(closes, zone)} is after the meeting date "
+            f"{parsed.meeting.date.isoformat()}; voting must close on or before that day"
         )
     if problems:
         raise MeetingFileError(problems)

@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict
 
 from bot.access import CLI_ACTOR, Access
 from bot.anonymity import screen_fields
-from bot.clock import Clock
+from bot.clock import Clock, local_time
 from bot.config import Settings
 from bot.errors import Conflict, MeetingExists, NotFound
 from bot.meeting_file import (
@@ -65,6 +65,12 @@ def no_meeting(meeting_id: str) -> NotFound:
 
 def no_case(meeting_id: str, ref: str) -> NotFound:
     return NotFound(f"No case {ref!r} in meeting {meeting_id!r}.")
+
+
+def _located(document: MeetingDocument, line: str) -> str:
+    """A problem about the whole meeting, named by its cell when it came from a workbook."""
+    [located] = document.locate([line])
+    return located
 
 
 class MeetingService:
@@ -124,9 +130,13 @@ class MeetingService:
         status = MeetingStatus.OPEN
         closed_at = None
         if header.voting_closes <= now:
-            warnings.append(
-                f"meeting.voting_closes: {self.local_time(header.voting_closes)} is already past, "
-                "so voting on this meeting is closed"
+            warnings.extend(
+                document.locate(
+                    [
+                        f"meeting.voting_closes: {self.local_time(header.voting_closes)} is "
+                        "already past, so voting on this meeting is closed"
+                    ]
+                )
             )
             status, closed_at = MeetingStatus.CLOSED, now
         meeting = Meeting(
@@ -157,8 +167,11 @@ class MeetingService:
                 votes = self.repo.count_votes(meeting.id)
                 if not replace:
                     raise MeetingExists(
-                        f"meeting.id: a meeting {meeting.id!r} already exists; "
-                        "use --replace to overwrite it",
+                        _located(
+                            document,
+                            f"meeting.id: a meeting {meeting.id!r} already exists; "
+                            "use --replace to overwrite it",
+                        ),
                         existing,
                         has_votes=votes > 0,
                     )
@@ -172,7 +185,11 @@ class MeetingService:
                     )
                 if votes:
                     raise MeetingExists(
-                        f"meeting.id: {meeting.id!r} already has votes, so it cannot be replaced",
+                        _located(
+                            document,
+                            f"meeting.id: {meeting.id!r} already has votes, "
+                            "so it cannot be replaced",
+                        ),
                         existing,
                         has_votes=True,
                     )
@@ -355,5 +372,4 @@ class MeetingService:
 
     def local_time(self, moment: dt.datetime) -> str:
         """A moment as the panel reads it: its own timezone, with the zone named."""
-        local = moment.astimezone(self.settings.voting.zone)
-        return local.strftime("%a %d %b %Y %H:%M %Z")
+        return local_time(moment, self.settings.voting.zone)

@@ -16,6 +16,7 @@ when they look like field names, and text values are never quoted.
 from __future__ import annotations
 
 import difflib
+import math
 import re
 import types
 import typing
@@ -33,21 +34,22 @@ Loc = tuple[int | str, ...]
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
 _TYPE_MESSAGES = {
     "missing": "Field required",
-    "string_too_short": "must not be empty",
     "tuple_type": "should be a list",
     "list_type": "should be a list",
     "dict_type": "should be a section of keys and values",
     "model_type": "should be a section of keys and values",
     "model_attributes_type": "should be a section of keys and values",
-    "int_parsing": "should be a whole number",
-    "int_type": "should be a whole number",
+    "int_parsing_size": "is too large a number",
     "float_parsing": "should be a number",
     "bool_parsing": "should be true or false",
     "date_parsing": "is not a date; dates are written YYYY-MM-DD, e.g. 2025-09-17",
     "date_from_datetime_parsing": "is not a date; dates are written YYYY-MM-DD, e.g. 2025-09-17",
     "datetime_parsing": "is not a date and time; write it like 2025-09-15 17:00",
     "datetime_from_date_parsing": "is not a date and time; write it like 2025-09-15 17:00",
+    "date_from_datetime_inexact": "has a time of day; give the date alone, e.g. 2025-09-17",
 }
+#: What a whole number counts, by field name, where the field's name alone does not say.
+_COUNTED = {"day": "days"}
 
 
 @dataclass(frozen=True)
@@ -166,12 +168,80 @@ def _unknown_key(
     )
 
 
+def _whole_number(item: ErrorDetails) -> str:
+    """A number that should be whole; a fraction is shown, text (maybe personal) is not."""
+    field = item["loc"][-1] if item["loc"] else ""
+    counted = _COUNTED.get(str(field))
+    what = f"a whole number of {counted}" if counted else "a whole number"
+    value = item.get("input")
+    if item["type"] == "int_from_float" and isinstance(value, float) and math.isfinite(value):
+        nearest = math.floor(value + 0.5)
+        return f"{value:g} is not {what}; type a whole number such as {nearest}."
+    return f"is not {what}; type a whole number such as 3."
+
+
+def _length(item: ErrorDetails) -> str:
+    """Text too long or too short, with its length and the limit; the text is not echoed."""
+    ctx = item.get("ctx") or {}
+    value = item.get("input")
+    length = len(value) if isinstance(value, str) else None
+    if item["type"] == "string_too_short":
+        least = int(ctx.get("min_length", 1))
+        if least <= 1 or length == 0:
+            return "must not be empty"
+        return f"too short ({length:,} characters; at least {least:,}). Add to it."
+    most = int(ctx.get("max_length", 0))
+    if length is None:
+        return f"too long (at most {most:,} characters). Shorten it."
+    return f"too long ({length:,} characters; at most {most:,}). Shorten it."
+
+
+def _count(item: ErrorDetails) -> str:
+    """A list with too many or too few items."""
+    ctx = item.get("ctx") or {}
+    actual = int(ctx.get("actual_length", 0))
+    if item["type"] == "too_long":
+        return f"too many ({actual:,}; at most {int(ctx.get('max_length', 0)):,}). Remove some."
+    least = int(ctx.get("min_length", 1))
+    return f"{actual or 'none'} given; at least {least:,} needed"
+
+
+def _bound(item: ErrorDetails) -> str:
+    """A number outside its range; the number itself is not echoed (it may be a phone)."""
+    ctx = item.get("ctx") or {}
+    kind = item["type"]
+    if kind == "greater_than_equal":
+        return f"too small; the least allowed is {ctx.get('ge')}"
+    if kind == "greater_than":
+        return f"too small; it must be more than {ctx.get('gt')}"
+    if kind == "less_than_equal":
+        return f"too large; the most allowed is {ctx.get('le')}"
+    return f"too large; it must be less than {ctx.get('lt')}"
+
+
+_BUILT = {
+    "int_from_float": _whole_number,
+    "int_parsing": _whole_number,
+    "int_type": _whole_number,
+    "string_too_long": _length,
+    "string_too_short": _length,
+    "too_long": _count,
+    "too_short": _count,
+    "greater_than_equal": _bound,
+    "greater_than": _bound,
+    "less_than_equal": _bound,
+    "less_than": _bound,
+}
+
+
 def plain_message(item: ErrorDetails) -> str:
     """One pydantic error as plain English; a regex pattern is never shown."""
     kind = item["type"]
     message = str(item["msg"])
     if kind == "value_error":
         return message.removeprefix("Value error, ")
+    if kind in _BUILT:
+        return _BUILT[kind](item)
     if kind == "string_pattern_mismatch":
         pattern = str((item.get("ctx") or {}).get("pattern", ""))
         return PATTERN_DESCRIPTIONS.get(pattern, "is not written in the expected form")

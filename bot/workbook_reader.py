@@ -20,7 +20,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bot.meeting_file import CellSource, MeetingDocument, MeetingFileError, case_label
 from bot.workbook_layout import (
@@ -47,6 +47,8 @@ _MAX_ROWS = 5_000
 #: Columns read per row: a sheet claiming 16,384 columns is not padded out cell by cell.
 _MAX_COLUMNS = 26
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2}))?$")
+#: An hour code in a number format, outside quoted text and escapes (``h``, ``hh``, ``[h]``).
+_HOUR_CODE = re.compile(r"(?<![_\\])[hH]")
 
 
 def _mb(size: int) -> str:
@@ -137,6 +139,18 @@ def _column_letter(index: int) -> str:
     return str(get_column_letter(index))
 
 
+class _Raw(NamedTuple):
+    """One cell as read: its value (a formula's saved result), formula, kind and format."""
+
+    value: Any
+    formula: Any
+    kind: str
+    number_format: str | None
+
+
+_EMPTY = _Raw(None, None, "n", None)
+
+
 @dataclass
 class _Sheets:
     """Formulas and their cached values side by side (openpyxl loads them separately)."""
@@ -144,8 +158,8 @@ class _Sheets:
     formulas: Workbook
     values: Workbook
 
-    def rows(self, sheet: str) -> Iterator[tuple[int, list[tuple[Any, Any]]]]:
-        """(row number, [(value, formula-or-None) per column]), blank rows skipped."""
+    def rows(self, sheet: str) -> Iterator[tuple[int, list[_Raw]]]:
+        """(row number, one ``_Raw`` per column), blank rows skipped."""
         pairs = zip(
             self.formulas[sheet].iter_rows(max_row=_MAX_ROWS + 1, max_col=_MAX_COLUMNS),
             self.values[sheet].iter_rows(max_row=_MAX_ROWS + 1, max_col=_MAX_COLUMNS),
@@ -155,10 +169,17 @@ class _Sheets:
             cells = []
             for formula_cell, value_cell in zip(with_formulas, with_values, strict=False):
                 formula = formula_cell.value if formula_cell.data_type == "f" else None
-                cells.append((value_cell.value, formula, value_cell.data_type))
-            if all(_blank(value) and formula is None for value, formula, _ in cells):
+                cells.append(
+                    _Raw(
+                        value_cell.value,
+                        formula,
+                        value_cell.data_type,
+                        getattr(value_cell, "number_format", None),
+                    )
+                )
+            if all(_blank(cell.value) and cell.formula is None for cell in cells):
                 continue
-            yield number, [(value, (formula, kind)) for value, formula, kind in cells]
+            yield number, cells
 
     def close(self) -> None:
         self.formulas.close()
@@ -179,9 +200,9 @@ class _Reading:
     cases: list[dict[str, Any]] = field(default_factory=list)
     cells: dict[str, CellSource] = field(default_factory=dict)
 
-    def cell_value(self, sheet: str, row: int, column: int, raw: Any) -> Any:
+    def cell_value(self, sheet: str, row: int, column: int, raw: _Raw) -> Any:
         """A cell's usable value: trimmed text, the cached result of a formula, or a problem."""
-        value, (formula, kind) = raw
+        value, formula, kind, _ = raw
         where = f"{sheet}!{_column_letter(column)}{row}"
         if formula is not None and value is None:
             self.problems.append(
@@ -261,12 +282,12 @@ def _read_all(sheets: _Sheets, reading: _Reading) -> None:
 
 
 def _header(
-    reading: _Reading, sheet: str, number: int, row: list[Any], expected: tuple[str, ...]
+    reading: _Reading, sheet: str, number: int, row: list[_Raw], expected: tuple[str, ...]
 ) -> dict[str, int] | None:
     """Column number per expected name, from the header row; None (and problems) if wrong."""
     columns: dict[str, int] = {}
     problems = []
-    for index, (value, _) in enumerate(row, start=1):
+    for index, (value, *_) in enumerate(row, start=1):
         if _blank(value):
             continue
         name = str(value).strip().lower()
@@ -291,8 +312,8 @@ def _header(
     return None if problems else columns
 
 
-def _cell(row: list[Any], column: int) -> Any:
-    return row[column - 1] if column - 1 < len(row) else (None, (None, "n"))
+def _cell(row: list[_Raw], column: int) -> _Raw:
+    return row[column - 1] if column - 1 < len(row) else _EMPTY
 
 
 def _read_meeting(sheets: _Sheets, reading: _Reading) -> None:
@@ -322,13 +343,15 @@ def _read_meeting(sheets: _Sheets, reading: _Reading) -> None:
             continue
         seen[name] = number
         reading.cells[f"meeting.{name}"] = CellSource(f"{sheet}!B{number}", f"meeting {name}")
-        value = reading.cell_value(sheet, number, 2, _cell(row, 2))
+        raw = _cell(row, 2)
+        value = reading.cell_value(sheet, number, 2, raw)
         if value is None:
             continue
+        where = f"{sheet}!B{number} (meeting {name})"
         if name == "date":
-            value = _date_value(reading, f"{sheet}!B{number}", value, with_time=False)
+            value = _date_value(reading, where, raw, value, with_time=False)
         elif name == "voting_closes":
-            value = _date_value(reading, f"{sheet}!B{number}", value, with_time=True)
+            value = _date_value(reading, where, raw, value, with_time=True)
         elif not isinstance(value, str):
             value = str(value)
         if value is not None:
@@ -337,32 +360,53 @@ def _read_meeting(sheets: _Sheets, reading: _Reading) -> None:
         reading.cells.setdefault(f"meeting.{name}", CellSource(f"{sheet}!A:B", f"meeting {name}"))
 
 
-def _date_value(reading: _Reading, where: str, value: Any, *, with_time: bool) -> Any:
-    """A real Excel date or datetime, or text: ISO (2025-09-17) or UK (17/09/2025 17:00)."""
+def _shows_time(number_format: str | None) -> bool:
+    """Whether a cell's number format shows a time of day (``dd/mm/yyyy hh:mm``)."""
+    from openpyxl.styles.numbers import STRIP_RE, is_date_format
+
+    if not number_format or not is_date_format(number_format):
+        return False
+    shown = STRIP_RE.sub("", number_format.split(";")[0])
+    return _HOUR_CODE.search(shown) is not None
+
+
+def _date_value(reading: _Reading, where: str, raw: _Raw, value: Any, *, with_time: bool) -> Any:
+    """A real Excel date or datetime, or text: ISO (2025-09-17) or UK (17/09/2025 17:00).
+
+    Excel stores a date typed without a time as midnight. In the deadline cell
+    that midnight counts as a time only when the cell's format shows one: a
+    date alone is handed on as a date, which validation refuses exactly as it
+    refuses the text 2025-09-15, since it would close voting as the day begins.
+    """
     if isinstance(value, dt.datetime):
-        if not with_time and value.time() == dt.time(0):
+        if value.time() == dt.time(0) and not (with_time and _shows_time(raw.number_format)):
             return value.date()
         return value
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, dt.time) or not isinstance(value, str):
-        reading.problems.append(
-            f"{where}: {value!r} is not a date; format the cell as a date or type it as "
-            + ("17/09/2025 17:00" if with_time else "17/09/2025")
-        )
+    example = (
+        "the date and time, e.g. 2025-09-17 17:00" if with_time else "the date, e.g. 2025-09-17"
+    )
+    if isinstance(value, dt.time):
+        reading.problems.append(f"{where}: {value:%H:%M} is a time without a date; type {example}")
+        return None
+    if not isinstance(value, str):
+        reading.problems.append(f"{where}: {value} is not a date; type {example}")
         return None
     match = _UK_DATE.match(value)
     if match is None:
         return value  # ISO text, or a mistake that validation names
     day, month, year, hour, minute = match.groups()
     try:
+        if with_time and hour is not None:
+            return dt.datetime(int(year), int(month), int(day), int(hour), int(minute))
         if with_time:
-            return dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0))
+            return dt.date(int(year), int(month), int(day))  # validation asks for a time
         if hour is not None:
             return value  # a time on the meeting date: validation refuses it by name
         return dt.date(int(year), int(month), int(day))
     except ValueError:
-        reading.problems.append(f"{where}: {value!r} is not a real date")
+        reading.problems.append(f"{where}: {value} is not a real date; check the day and month")
         return None
 
 

@@ -156,12 +156,12 @@ def test_vcop_config_names_the_file_to_load(core: type[CoreData], tmp_path: Path
         ),
         pytest.param(
             _set("voting", "majority", 1.5),
-            "voting.majority: Input should be less than 1",
+            "voting.majority: too large; it must be less than 1",
             id="majority-1.5",
         ),
         pytest.param(
             _set("voting", "quorum", 0),
-            "voting.quorum: Input should be greater than or equal to 1",
+            "voting.quorum: too small; the least allowed is 1",
             id="quorum-0",
         ),
         pytest.param(

@@ -258,8 +258,8 @@ def _schema_problem_doc(cli: CoreData) -> dict[str, Any]:
 
 SCHEMA_PROBLEMS = [
     "cases[BG-01].outcome: Field required",
-    "cases[BG-02].summary: String should have at most 12000 characters",
-    "cases[BG-03].timeline[0].entry: String should have at most 500 characters",
+    "cases[BG-02].summary: too long (12,001 characters; at most 12,000). Shorten it.",
+    "cases[BG-03].timeline[0].entry: too long (501 characters; at most 500). Shorten it.",
 ]
 
 
@@ -293,7 +293,9 @@ def test_duplicate_refs_and_a_late_deadline_are_reported_together(panel: Panel) 
     assert len(problems) == 2, problems
     assert "cases[BG-01].ref: this ref is used by more than one case" in problems
     [late] = [line for line in problems if line.startswith("meeting.voting_closes: ")]
-    assert "is after the meeting date 2099-03-20" in late
+    assert late.startswith(
+        "meeting.voting_closes: Sat 21 Mar 2099 09:00 GMT is after the meeting date 2099-03-20"
+    )
 
 
 def _long(n: int) -> str:
@@ -311,7 +313,9 @@ def test_case_text_lengths_are_limited(panel: Panel, field: str, limit: int) -> 
     problems = _problems(panel, over)
     report = panel.import_meeting(at_limit)
 
-    assert f"cases[BG-01].{field}: String should have at most {limit} characters" in problems
+    assert (
+        f"cases[BG-01].{field}: too long ({limit + 1:,} characters; at most {limit:,}). Shorten it."
+    ) in problems
     assert report.cases == 1
     assert len(getattr(panel.service.meetings.get_case(panel.MEETING_ID, "BG-01"), field)) == limit
 
@@ -323,7 +327,8 @@ def test_case_ref_is_at_most_24_characters(panel: Panel) -> None:
     panel.import_meeting(panel.meeting_doc(cases=[panel.case_doc(ok)]))
 
     assert any(
-        line.startswith("cases[") and ".ref: String should have at most 24 characters" in line
+        line.startswith("cases[")
+        and ".ref: too long (25 characters; at most 24). Shorten it." in line
         for line in problems
     ), problems
     assert [case.ref for case in panel.service.meetings.cases(panel.MEETING_ID)] == [ok]
@@ -333,7 +338,7 @@ def test_meeting_title_is_at_most_150_characters(panel: Panel) -> None:
     problems = _problems(panel, panel.meeting_doc(title=_long(151)))
     report = panel.import_meeting(panel.meeting_doc(title=_long(150)))
 
-    assert problems == ["meeting.title: String should have at most 150 characters"]
+    assert problems == ["meeting.title: too long (151 characters; at most 150). Shorten it."]
     assert len(report.meeting.title) == 150
 
 
@@ -348,7 +353,10 @@ def test_timeline_entries_are_at_most_500_characters(panel: Panel) -> None:
     problems = _problems(panel, doc(501))
     panel.import_meeting(doc(500))
 
-    assert "cases[BG-01].timeline[1].entry: String should have at most 500 characters" in (problems)
+    assert (
+        "cases[BG-01].timeline[1].entry: too long (501 characters; at most 500). Shorten it."
+        in (problems)
+    )
     [case] = panel.service.meetings.cases(panel.MEETING_ID)
     assert len(case.timeline[1].entry) == 500
 
@@ -449,7 +457,9 @@ def test_a_json_file_is_validated_and_screened_like_yaml(panel: Panel) -> None:
     schema = _problems(panel, doc, "bad.json")
     screened = _problems(panel, panel.meeting_doc(cases=[case]), "pd.json")
 
-    assert "cases[BG-01].summary: String should have at most 12000 characters" in schema
+    assert "cases[BG-01].summary: too long (12,001 characters; at most 12,000). Shorten it." in (
+        schema
+    )
     [line] = screened
     assert line.startswith("cases[BG-02].outcome: personal data: phone number")
     assert PHONE not in line

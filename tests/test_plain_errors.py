@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pydantic import TypeAdapter, ValidationError
 
 from bot.config import load_settings
+from bot.models import Finding
+from bot.plain_errors import plain_message
 
 if TYPE_CHECKING:
     from conftest import Cli
@@ -219,3 +222,17 @@ def test_an_app_yaml_saved_as_windows_1252_says_to_save_it_as_utf8(cli: Cli) -> 
     assert result.returncode == 2
     [line] = result.stderr.splitlines()
     assert "save it again as UTF-8" in line and "codec" not in line
+
+
+def test_a_choice_outside_an_enum_lists_the_choices_without_pydantic_wording() -> None:
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(Finding).validate_python("maybe")
+    [item] = caught.value.errors(include_url=False)
+    message = plain_message(item)
+    assert message.startswith("should be one of 'Met', 'Partially met', ")
+    assert "Input should" not in message
+
+
+def test_empty_quoted_text_in_a_meeting_file_says_it_must_not_be_empty(cli: Cli) -> None:
+    path = _meeting(cli, outcome='""')
+    assert _import_problems(cli, path) == ["cases[BG-01].outcome: must not be empty"]

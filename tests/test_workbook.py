@@ -166,6 +166,221 @@ def test_dates_typed_as_text_are_read_iso_or_uk(vcop: Run, tmp_path: Path) -> No
     assert code == 0, err
 
 
+@pytest.mark.parametrize("number_format", ["yyyy-mm-dd", "dd/mm/yyyy", "d mmmm yyyy"])
+def test_a_deadline_cell_holding_a_date_without_a_time_is_refused_naming_the_cell(
+    vcop: Run, tmp_path: Path, number_format: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5=dt.datetime(2099, 3, 18))
+    book["Meeting"]["B5"].number_format = number_format
+    save(book, tmp_path / "m.xlsx")
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): 2099-03-18 has a date but no time of day; "
+        "write a time too, such as 2099-03-18 17:00"
+    ]
+    assert meetings(tmp_path) == 0
+
+
+def test_a_deadline_typed_as_a_uk_date_without_a_time_is_refused_not_read_as_midnight(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5="18/03/2099")
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): 2099-03-18 has a date but no time of day; "
+        "write a time too, such as 2099-03-18 17:00"
+    ]
+    assert meetings(tmp_path) == 0
+
+
+@pytest.mark.parametrize("number_format", ["yyyy-mm-dd hh:mm", "dd/mm/yyyy h:mm AM/PM"])
+def test_a_deadline_cell_formatted_to_show_a_time_accepts_midnight_exactly(
+    vcop: Run, tmp_path: Path, number_format: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5=dt.datetime(2099, 3, 18))
+    book["Meeting"]["B5"].number_format = number_format
+    save(book, tmp_path / "m.xlsx")
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 0, err
+    assert out.endswith("voting closes Wed 18 Mar 2099 00:00 GMT.\n")
+
+
+@pytest.mark.parametrize(
+    ("cell", "value", "line"),
+    [
+        pytest.param(
+            "Cases_B2",
+            "x" * 400,
+            "Cases!B2 (BG-01 offence): too long (400 characters; at most 300). Shorten it.",
+            id="text-too-long",
+        ),
+        pytest.param(
+            "Timeline_B2",
+            2.5,
+            "Timeline!B2 (BG-02 timeline entry 1 day): 2.5 is not a whole number of days; "
+            "type a whole number such as 3.",
+            id="day-with-a-fraction",
+        ),
+        pytest.param(
+            "Timeline_B2",
+            "three",
+            "Timeline!B2 (BG-02 timeline entry 1 day): is not a whole number of days; "
+            "type a whole number such as 3.",
+            id="day-in-words",
+        ),
+        pytest.param(
+            "Timeline_B2",
+            40000,
+            "Timeline!B2 (BG-02 timeline entry 1 day): too large; the most allowed is 36500",
+            id="day-out-of-range",
+        ),
+        pytest.param(
+            "Meeting_B4",
+            "2099-13-45",
+            "Meeting!B4 (meeting date): is not a date; dates are written YYYY-MM-DD, "
+            "e.g. 2025-09-17",
+            id="date-not-a-real-date",
+        ),
+        pytest.param(
+            "Meeting_B4",
+            dt.datetime(2099, 3, 20, 17, 0),
+            "Meeting!B4 (meeting date): has a time of day; give the date alone, e.g. 2025-09-17",
+            id="date-with-a-time",
+        ),
+        pytest.param(
+            "Meeting_B5",
+            "soon",
+            "Meeting!B5 (meeting voting_closes): is not a date and time; write it as "
+            "YYYY-MM-DD HH:MM on the 24-hour clock, e.g. 2025-09-15 17:00 (panel time)",
+            id="deadline-not-a-date-and-time",
+        ),
+        pytest.param(
+            "Meeting_B3",
+            None,
+            "Meeting!B3 (meeting title): empty; fill it in",
+            id="missing",
+        ),
+    ],
+)
+def test_a_cell_validation_refuses_is_named_in_plain_words_without_pydantic_wording(
+    vcop: Run, tmp_path: Path, cell: str, value: object, line: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", **{cell: value})
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [line]
+    assert "Input should" not in err and "String should" not in err
+    assert meetings(tmp_path) == 0
+
+
+def test_more_cases_than_a_meeting_holds_are_refused_in_plain_words(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx")
+    for number in range(3, 52):
+        book["Cases"].append([f"BG-{number:02}", "Burglary", "Caution", "Kept informed."])
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == ["Cases!A2 (cases): too many (51; at most 50). Remove some."]
+    assert meetings(tmp_path) == 0
+
+
+@pytest.mark.parametrize(
+    ("cell", "line"),
+    [
+        pytest.param(
+            "Meeting_B5",
+            "Meeting!B5 (meeting voting_closes): 17:00 is a time without a date; "
+            "type the date and time, e.g. 2025-09-17 17:00",
+            id="deadline",
+        ),
+        pytest.param(
+            "Meeting_B4",
+            "Meeting!B4 (meeting date): 17:00 is a time without a date; "
+            "type the date, e.g. 2025-09-17",
+            id="meeting-date",
+        ),
+    ],
+)
+def test_a_time_without_a_date_asks_for_the_date_written_yyyy_mm_dd_without_python_text(
+    vcop: Run, tmp_path: Path, cell: str, line: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", **{cell: dt.time(17, 0)})
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [line]
+    assert meetings(tmp_path) == 0
+
+
+def test_an_impossible_uk_date_is_named_without_python_quotes(vcop: Run, tmp_path: Path) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5="31/02/2099 17:00")
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): 31/02/2099 17:00 is not a real date; "
+        "check the day and month"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("typed", "suggested"),
+    [
+        pytest.param("18/03/2099 5:00 PM", "2099-03-18 17:00", id="uk-date-12-hour-clock"),
+        pytest.param("2099-03-18 5:00 PM", "2099-03-18 17:00", id="iso-date-12-hour-clock"),
+        pytest.param("18/03/2099 12:30 am", "2099-03-18 00:30", id="just-after-midnight"),
+    ],
+)
+def test_a_deadline_on_the_12_hour_clock_suggests_text_that_then_imports(
+    vcop: Run, tmp_path: Path, typed: str, suggested: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5=typed)
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    [line] = err.splitlines()
+    assert code == 2
+    assert line.startswith("Meeting!B5 (meeting voting_closes): ")
+    assert f"on the 24-hour clock, e.g. {suggested}" in line
+
+    book["Meeting"]["B5"] = suggested
+    save(book, tmp_path / "m.xlsx")
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 0, err
+    assert f"voting closes Wed 18 Mar 2099 {suggested[-5:]} GMT." in out
+
+
+def test_a_deadline_after_the_meeting_date_is_shown_in_panel_time_not_as_a_timestamp(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(
+        tmp_path / "meeting-template.xlsx",
+        Meeting_B4=dt.datetime(2099, 7, 10),
+        Meeting_B5=dt.datetime(2099, 7, 11, 17, 0),
+    )
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 2
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): Sat 11 Jul 2099 17:00 BST is after the meeting "
+        "date 2099-07-10; voting must close on or before that day"
+    ]
+
+
 def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     vcop: Run, tmp_path: Path
 ) -> None:
@@ -181,7 +396,10 @@ def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     save(book, tmp_path / "m.xlsx")
     code, _, err = vcop("meeting", "import", "m.xlsx")
     assert code == 2
-    assert err.startswith("Meeting!B5 (meeting voting_closes): 2099-03-25T17:00:00+00:00 is after")
+    assert err.splitlines() == [
+        "Meeting!B5 (meeting voting_closes): Wed 25 Mar 2099 17:00 GMT is after the meeting "
+        "date 2099-03-20; voting must close on or before that day"
+    ]
 
     book["Meeting"]["B5"] = dt.datetime(2099, 3, 18, 17, 0)
     book["Cases"]["D3"] = "Her email is jane.doe@example.com"
@@ -433,3 +651,35 @@ def test_personal_data_in_the_about_row_names_its_cell(vcop: Run, tmp_path: Path
     assert err.startswith("Meeting!B6 (meeting about): personal data: "), err
     assert "Patel" not in err
     assert meetings(tmp_path) == 0
+
+
+def test_a_workbook_naming_a_stored_meeting_is_refused_naming_the_id_cell(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    save(filled_template(tmp_path / "meeting-template.xlsx"), tmp_path / "m.xlsx")
+    assert vcop("meeting", "import", "m.xlsx")[0] == 0
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+    assert (code, out) == (2, "")
+    assert err.splitlines() == [
+        "error: Meeting!B2 (meeting id): a meeting '2099-03-burglary' already exists; "
+        "use --replace to overwrite it"
+    ]
+
+
+def test_a_workbook_deadline_already_past_is_warned_about_naming_its_cell(
+    vcop: Run, tmp_path: Path
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(
+        tmp_path / "meeting-template.xlsx",
+        Meeting_B4=dt.datetime(2020, 1, 10),
+        Meeting_B5=dt.datetime(2020, 1, 8, 17, 0),
+    )
+    save(book, tmp_path / "m.xlsx")
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+    assert code == 0, err
+    assert err.splitlines() == [
+        "warning: Meeting!B5 (meeting voting_closes): Wed 08 Jan 2020 17:00 GMT is already "
+        "past, so voting on this meeting is closed"
+    ]
