@@ -81,6 +81,13 @@ def save(book: openpyxl.Workbook, path: Path) -> Path:
     return path
 
 
+def import_filled_template(vcop: Run, tmp_path: Path, **changes: object) -> tuple[int, str, str]:
+    """Write the template, fill in ``changes`` (e.g. ``Meeting_B5=...``), save it, import it."""
+    vcop("meeting", "template")
+    save(filled_template(tmp_path / "meeting-template.xlsx", **changes), tmp_path / "m.xlsx")
+    return vcop("meeting", "import", "m.xlsx")
+
+
 # The template --------------------------------------------------------------------------
 
 
@@ -166,15 +173,22 @@ def test_dates_typed_as_text_are_read_iso_or_uk(vcop: Run, tmp_path: Path) -> No
     assert code == 0, err
 
 
-@pytest.mark.parametrize("number_format", ["yyyy-mm-dd", "dd/mm/yyyy", "d mmmm yyyy"])
-def test_a_deadline_cell_holding_a_date_without_a_time_is_refused_naming_the_cell(
+def _import_midnight_deadline_shown_as(
     vcop: Run, tmp_path: Path, number_format: str
-) -> None:
+) -> tuple[int, str, str]:
+    """Midnight on 2099-03-18 in Meeting!B5, shown with ``number_format``, imported."""
     vcop("meeting", "template")
     book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5=dt.datetime(2099, 3, 18))
     book["Meeting"]["B5"].number_format = number_format
     save(book, tmp_path / "m.xlsx")
-    code, out, err = vcop("meeting", "import", "m.xlsx")
+    return vcop("meeting", "import", "m.xlsx")
+
+
+@pytest.mark.parametrize("number_format", ["yyyy-mm-dd", "dd/mm/yyyy", "d mmmm yyyy"])
+def test_a_deadline_cell_holding_a_date_without_a_time_is_refused_naming_the_cell(
+    vcop: Run, tmp_path: Path, number_format: str
+) -> None:
+    code, out, err = _import_midnight_deadline_shown_as(vcop, tmp_path, number_format)
     assert (code, out) == (2, "")
     assert err.splitlines() == [
         "Meeting!B5 (meeting voting_closes): 2099-03-18 has a date but no time of day; "
@@ -186,10 +200,7 @@ def test_a_deadline_cell_holding_a_date_without_a_time_is_refused_naming_the_cel
 def test_a_deadline_typed_as_a_uk_date_without_a_time_is_refused_not_read_as_midnight(
     vcop: Run, tmp_path: Path
 ) -> None:
-    vcop("meeting", "template")
-    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5="18/03/2099")
-    save(book, tmp_path / "m.xlsx")
-    code, _, err = vcop("meeting", "import", "m.xlsx")
+    code, _, err = import_filled_template(vcop, tmp_path, Meeting_B5="18/03/2099")
     assert code == 2
     assert err.splitlines() == [
         "Meeting!B5 (meeting voting_closes): 2099-03-18 has a date but no time of day; "
@@ -202,11 +213,7 @@ def test_a_deadline_typed_as_a_uk_date_without_a_time_is_refused_not_read_as_mid
 def test_a_deadline_cell_formatted_to_show_a_time_accepts_midnight_exactly(
     vcop: Run, tmp_path: Path, number_format: str
 ) -> None:
-    vcop("meeting", "template")
-    book = filled_template(tmp_path / "meeting-template.xlsx", Meeting_B5=dt.datetime(2099, 3, 18))
-    book["Meeting"]["B5"].number_format = number_format
-    save(book, tmp_path / "m.xlsx")
-    code, out, err = vcop("meeting", "import", "m.xlsx")
+    code, out, err = _import_midnight_deadline_shown_as(vcop, tmp_path, number_format)
     assert code == 0, err
     assert out.endswith("voting closes Wed 18 Mar 2099 00:00 GMT.\n")
 
@@ -366,14 +373,12 @@ def test_a_deadline_on_the_12_hour_clock_suggests_text_that_then_imports(
 def test_a_deadline_after_the_meeting_date_is_shown_in_panel_time_not_as_a_timestamp(
     vcop: Run, tmp_path: Path
 ) -> None:
-    vcop("meeting", "template")
-    book = filled_template(
-        tmp_path / "meeting-template.xlsx",
+    code, _, err = import_filled_template(
+        vcop,
+        tmp_path,
         Meeting_B4=dt.datetime(2099, 7, 10),
         Meeting_B5=dt.datetime(2099, 7, 11, 17, 0),
     )
-    save(book, tmp_path / "m.xlsx")
-    code, _, err = vcop("meeting", "import", "m.xlsx")
     assert code == 2
     assert err.splitlines() == [
         "Meeting!B5 (meeting voting_closes): Sat 11 Jul 2099 17:00 BST is after the meeting "
@@ -670,14 +675,12 @@ def test_a_workbook_naming_a_stored_meeting_is_refused_naming_the_id_cell(
 def test_a_workbook_deadline_already_past_is_warned_about_naming_its_cell(
     vcop: Run, tmp_path: Path
 ) -> None:
-    vcop("meeting", "template")
-    book = filled_template(
-        tmp_path / "meeting-template.xlsx",
+    code, _, err = import_filled_template(
+        vcop,
+        tmp_path,
         Meeting_B4=dt.datetime(2020, 1, 10),
         Meeting_B5=dt.datetime(2020, 1, 8, 17, 0),
     )
-    save(book, tmp_path / "m.xlsx")
-    code, _, err = vcop("meeting", "import", "m.xlsx")
     assert code == 0, err
     assert err.splitlines() == [
         "warning: Meeting!B5 (meeting voting_closes): Wed 08 Jan 2020 17:00 GMT is already "
