@@ -195,6 +195,35 @@ def case_label(ref: object, index: int) -> str:
     return f"cases[#{index + 1}]"
 
 
+def raw_text_fields(raw: Mapping[str, Any]) -> dict[str, str]:
+    """Every free text of a meeting file as read, keyed as validation names its place.
+
+    For screening a file that does not validate: its personal data is named in the same
+    answer as its other problems, so nobody sends the data again only to hear of it.
+    The keys are those of ``CaseRecord.text_fields`` under the case's label.
+    """
+    fields: dict[str, str] = {}
+    meeting = raw.get("meeting")
+    if isinstance(meeting, dict):
+        for name in ("title", "about"):
+            if isinstance(meeting.get(name), str):
+                fields[f"meeting.{name}"] = meeting[name]
+    cases = raw.get("cases")
+    for index, case in enumerate(cases if isinstance(cases, list) else []):
+        if not isinstance(case, dict):
+            continue
+        label = case_label(case.get("ref"), index)
+        for name in ("ref", "offence", "outcome", "summary"):
+            if isinstance(case.get(name), str):
+                fields[f"{label}.{name}"] = case[name]
+        timeline = case.get("timeline")
+        for position, item in enumerate(timeline if isinstance(timeline, list) else []):
+            for name in ("agency", "entry"):
+                if isinstance(item, dict) and isinstance(item.get(name), str):
+                    fields[f"{label}.timeline[{position}].{name}"] = item[name]
+    return fields
+
+
 def _case_label(raw: dict[str, Any], index: int) -> str:
     cases = raw.get("cases")
     if isinstance(cases, list) and index < len(cases) and isinstance(cases[index], dict):
@@ -283,6 +312,10 @@ class MeetingDocument:
 
     raw: dict[str, Any]
     cells: Mapping[str, CellSource] = field(default_factory=dict)
+    # Problems met while reading the file's layout (a workbook's header rows, refs, cell
+    # types), each already naming its cell: the import reports them with whatever
+    # personal data the values read hold, in one answer.
+    problems: tuple[str, ...] = ()
 
     def locate(self, problems: list[str]) -> list[str]:
         """Problem lines with the sheet and cell in front, where the value came from a cell."""

@@ -22,6 +22,7 @@ from bot.meeting_file import (
     MeetingFileError,
     case_label,
     parse_meeting,
+    raw_text_fields,
 )
 from bot.meeting_sources import load_meeting_document, meeting_document_from_bytes
 from bot.models import Case, CaseNotes, Meeting, MeetingStatus
@@ -99,23 +100,43 @@ class MeetingService:
         )
 
     def check_meeting_file(self, document: MeetingDocument) -> MeetingFile:
-        """Validate and screen a meeting; problem lines name cells when it was a workbook."""
+        """Validate and screen a meeting; problem lines name cells when it was a workbook.
+
+        A file with problems of layout or validation is still screened, as far as it was
+        read, and its personal data named with them: otherwise each correction sent back
+        would carry the data again, only for the screen to find it on a later round.
+        """
+        if document.problems:  # the layout is wrong, so validation would only repeat it
+            found = self._raw_personal_data(document)
+            raise MeetingFileError(list(dict.fromkeys([*document.problems, *found])))
         try:
             parsed = parse_meeting(document.raw, self.settings.voting.zone)
-            header_fields = {"title": parsed.meeting.title, "about": parsed.meeting.about}
-            problems = [
-                f"meeting.{finding.field}: personal data: {finding.describe()}"
-                for finding in screen_fields(header_fields, self.settings.anonymity)
-            ]
-            for index, case in enumerate(parsed.cases):
-                label = case_label(case.ref, index)
-                for finding in screen_fields(case.text_fields(), self.settings.anonymity):
-                    problems.append(f"{label}.{finding.field}: personal data: {finding.describe()}")
-            if problems:
-                raise MeetingFileError(problems)
         except MeetingFileError as exc:
-            raise MeetingFileError(document.locate(exc.problems)) from exc
+            found = self._raw_personal_data(document)
+            located = document.locate(exc.problems)
+            raise MeetingFileError(list(dict.fromkeys([*located, *found]))) from exc
+        header_fields = {"title": parsed.meeting.title, "about": parsed.meeting.about}
+        problems = [
+            f"meeting.{finding.field}: personal data: {finding.describe()}"
+            for finding in screen_fields(header_fields, self.settings.anonymity)
+        ]
+        for index, case in enumerate(parsed.cases):
+            label = case_label(case.ref, index)
+            for finding in screen_fields(case.text_fields(), self.settings.anonymity):
+                problems.append(f"{label}.{finding.field}: personal data: {finding.describe()}")
+        if problems:
+            raise MeetingFileError(document.locate(problems))
         return parsed
+
+    def _raw_personal_data(self, document: MeetingDocument) -> list[str]:
+        """Personal data in the texts of a file that did not validate, by cell or key."""
+        fields = raw_text_fields(document.raw)
+        return document.locate(
+            [
+                f"{finding.field}: personal data: {finding.describe()}"
+                for finding in screen_fields(fields, self.settings.anonymity)
+            ]
+        )
 
     def import_document(
         self, document: MeetingDocument, *, replace: bool = False, actor: str = CLI_ACTOR

@@ -257,10 +257,10 @@ def read_workbook(name: str, data: bytes) -> MeetingDocument:
         ) from exc
     finally:
         sheets.close()
-    if reading.problems:
-        raise MeetingFileError(reading.problems)
     return MeetingDocument(
-        raw={"meeting": reading.meeting, "cases": reading.cases}, cells=reading.cells
+        raw={"meeting": reading.meeting, "cases": reading.cases},
+        cells=reading.cells,
+        problems=tuple(reading.problems),
     )
 
 
@@ -277,7 +277,9 @@ def _read_all(sheets: _Sheets, reading: _Reading) -> None:
         )
     _read_meeting(sheets, reading)
     refs = _read_cases(sheets, reading)
-    if TIMELINE_SHEET in names:
+    # Without a usable Cases header no case was read, and every timeline row would be
+    # reported as matching no case: the header's own problem says what to fix.
+    if refs is not None and TIMELINE_SHEET in names:
         _read_timeline(sheets, reading, refs)
 
 
@@ -421,8 +423,8 @@ def _text(value: Any) -> Any:
     return value
 
 
-def _read_cases(sheets: _Sheets, reading: _Reading) -> dict[str, int]:
-    """Read the Cases sheet; returns each ref's case index, for the timeline."""
+def _read_cases(sheets: _Sheets, reading: _Reading) -> dict[str, int] | None:
+    """Read the Cases sheet; each ref's case index, for the timeline (None: no header)."""
     sheet = CASES_SHEET
     columns: dict[str, int] | None = None
     refs: dict[str, int] = {}
@@ -431,7 +433,7 @@ def _read_cases(sheets: _Sheets, reading: _Reading) -> dict[str, int]:
         if columns is None:
             columns = _header(reading, sheet, number, row, CASE_COLUMNS)
             if columns is None:
-                return refs
+                return None
             continue
         if len(reading.cases) >= _MAX_ROWS:
             reading.problems.append(f"{sheet}!A{number}: too many rows for one meeting")
@@ -462,6 +464,7 @@ def _read_cases(sheets: _Sheets, reading: _Reading) -> dict[str, int]:
             f"{sheet}!A1: the Cases sheet is empty; put the header row "
             f"({', '.join(CASE_COLUMNS)}) in row 1 and one case per row below it"
         )
+        return None
     return refs
 
 

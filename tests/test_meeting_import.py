@@ -128,6 +128,27 @@ def test_personal_data_is_refused_per_field_and_never_printed_in_full(cli: Cli) 
     _nothing_stored(cli)
 
 
+def test_personal_data_is_named_with_the_problems_of_a_file_that_does_not_validate(
+    cli: Cli,
+) -> None:
+    doc = cli.meeting_doc(
+        cases=[
+            {**cli.case_doc("BG-01"), "outcome": ""},
+            cli.case_doc("BG-02", summary="Sarah Jones phoned on 07700 900123 about the trial."),
+        ]
+    )
+
+    result = cli.run("meeting", "import", str(cli.write_meeting(doc)))
+
+    assert result.returncode == 2
+    heads = [line.split(": ", 1)[0] for line in result.stderr.splitlines()]
+    assert heads[0].startswith("cases[BG-01].outcome"), result.stderr
+    assert heads.count("cases[BG-02].summary") >= 1
+    assert "personal data" in result.stderr
+    assert "Sarah Jones" not in result.stderr and "900123" not in result.stderr
+    _nothing_stored(cli)
+
+
 def test_bare_names_and_a_street_address_are_refused_at_import_over_the_cli(cli: Cli) -> None:
     summary = "Sarah Jones was assaulted by Mark Thompson at 14 Acacia Avenue, Torquay."
     doc = cli.meeting_doc(cases=[cli.case_doc("BG-01", summary=summary)])

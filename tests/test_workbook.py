@@ -422,20 +422,63 @@ def test_problems_name_sheet_cell_case_and_field_and_nothing_is_stored(
     assert meetings(tmp_path) == 0
 
 
-def test_a_timeline_row_for_no_case_and_an_unknown_column_are_named(
-    vcop: Run, tmp_path: Path
+@pytest.mark.parametrize(
+    ("mistake", "first_line"),
+    [
+        pytest.param(
+            ("Timeline", "A2", "BG-9"),
+            "Timeline!A2: the ref in this cell matches no case on the Cases sheet",
+            id="a-layout-problem",
+        ),
+        pytest.param(
+            ("Cases", "C2", None), "Cases!C2 (BG-01 outcome): empty", id="a-cell-left-empty"
+        ),
+    ],
+)
+def test_personal_data_is_named_in_the_same_answer_as_another_mistake(
+    vcop: Run, tmp_path: Path, mistake: tuple[str, str, str | None], first_line: str
 ) -> None:
     vcop("meeting", "template")
-    book = filled_template(tmp_path / "meeting-template.xlsx", Cases_E1="notes")
+    book = filled_template(tmp_path / "meeting-template.xlsx")
+    sheet, cell, value = mistake
+    book[sheet][cell] = value
+    book["Cases"]["D3"] = "Sarah Jones phoned on 07700 900123 about the hearing."
+    save(book, tmp_path / "m.xlsx")
+
+    code, _, err = vcop("meeting", "import", "m.xlsx")
+
+    lines = err.splitlines()
+    assert code == 2
+    assert lines[0].startswith(first_line), err
+    assert any(line.startswith("Cases!D3 (BG-02 summary): personal data: ") for line in lines)
+    assert "Sarah Jones" not in err and "900123" not in err
+    assert meetings(tmp_path) == 0
+
+
+def test_a_timeline_row_for_no_case_is_named(vcop: Run, tmp_path: Path) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx")
     book["Timeline"].append(["BG-99", 1, "CPS", "Charge authorised"])
     save(book, tmp_path / "m.xlsx")
     code, _, err = vcop("meeting", "import", "m.xlsx")
     assert code == 2
-    assert (
+    assert err.splitlines() == [
+        f"Timeline!A{book['Timeline'].max_row}: the ref in this cell matches no case on the "
+        "Cases sheet"
+    ]
+
+
+def test_an_unknown_cases_column_is_named_without_blaming_the_timeline_for_it(
+    vcop: Run, tmp_path: Path
+) -> None:
+    code, _, err = import_filled_template(vcop, tmp_path, Cases_E1="notes")
+
+    assert code == 2
+    # No case could be read, so no timeline row is said to match no case.
+    assert err.splitlines() == [
         "Cases!E1: unknown column 'notes'; the Cases sheet's columns are "
-        "ref, offence, outcome, summary" in err
-    )
-    assert "Timeline!A3: the ref in this cell matches no case on the Cases sheet" in err
+        "ref, offence, outcome, summary"
+    ]
 
 
 def _with_formula(path: Path, cached: str | None) -> bytes:
