@@ -19,6 +19,35 @@ WORKBOOK_SUFFIXES = (".xlsx",)
 ACCEPTED_SUFFIXES = TEXT_SUFFIXES + WORKBOOK_SUFFIXES
 
 
+# Files people send by mistake, by the end of their name, and what to do instead: read as
+# YAML they would only earn advice about text encodings.
+_TEMPLATE = (
+    "fill in the meeting template (`vcop meeting template`, or `/vcop template` in Slack) "
+    "and import that .xlsx"
+)
+_NOT_MEETING_FILES: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        (".csv",),
+        "a CSV file holds one sheet, and a meeting needs the Meeting, Cases and Timeline "
+        f"sheets; {_TEMPLATE}",
+    ),
+    (
+        (".ods", ".numbers"),
+        "a spreadsheet in another program's format; save it as an Excel Workbook (.xlsx) "
+        "and import that",
+    ),
+    ((".docx", ".doc", ".odt", ".rtf", ".pdf", ".pages"), f"a document; {_TEMPLATE}"),
+)
+
+
+def refuse_a_known_other_kind(name: str) -> None:
+    """Refuse a Word document, a PDF, a CSV… with what to do instead."""
+    lower = name.lower()
+    for suffixes, advice in _NOT_MEETING_FILES:
+        if lower.endswith(suffixes):
+            raise MeetingFileError([f"{name}: not a meeting file: {advice}"])
+
+
 def is_workbook(name: str) -> bool:
     return name.lower().endswith((".xlsx", ".xlsm", ".xltm", ".xlam", ".xls"))
 
@@ -34,6 +63,7 @@ def check_sendable(name: str, size: int) -> None:
                 "Excel Workbook (.xlsx) and send that instead"
             ]
         )
+    refuse_a_known_other_kind(name)
     if not name.lower().endswith(ACCEPTED_SUFFIXES):
         raise MeetingFileError(
             [
@@ -48,6 +78,7 @@ def check_sendable(name: str, size: int) -> None:
 def load_meeting_document(path: Path) -> MeetingDocument:
     """A meeting file on disk: a workbook by its .xlsx name, else YAML or JSON."""
     if not is_workbook(path.name):
+        refuse_a_known_other_kind(path.name)
         return MeetingDocument(raw=read_meeting_file(path))
     check_workbook_name(path.name)
     try:

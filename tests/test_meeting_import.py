@@ -149,6 +149,30 @@ def test_personal_data_is_named_with_the_problems_of_a_file_that_does_not_valida
     _nothing_stored(cli)
 
 
+@pytest.mark.parametrize(
+    ("name", "advice"),
+    [
+        ("cases.csv", "a CSV file holds one sheet, and a meeting needs the Meeting, Cases"),
+        ("cases.docx", "a document; fill in the meeting template (`vcop meeting template`"),
+        ("cases.ods", "save it as an Excel Workbook (.xlsx) and import that"),
+    ],
+)
+def test_a_file_of_another_kind_is_refused_with_what_to_do_instead(
+    cli: Cli, name: str, advice: str
+) -> None:
+    path = cli.tmp / name
+    path.write_bytes(b"PK\x03\x04 not a meeting")
+
+    result = cli.run("meeting", "import", str(path))
+
+    assert result.returncode == 2
+    assert result.stderr.startswith(f"{name}: not a meeting file: "), result.stderr
+    assert advice in result.stderr
+    assert "UTF-8" not in result.stderr
+    assert path.read_bytes() == b"PK\x03\x04 not a meeting"
+    _nothing_stored(cli)
+
+
 def test_bare_names_and_a_street_address_are_refused_at_import_over_the_cli(cli: Cli) -> None:
     summary = "Sarah Jones was assaulted by Mark Thompson at 14 Acacia Avenue, Torquay."
     doc = cli.meeting_doc(cases=[cli.case_doc("BG-01", summary=summary)])

@@ -210,7 +210,8 @@ def test_a_six_megabyte_file_is_refused_unread(
     ("name", "data", "expected"),
     [
         ("meeting.xlsm", b"PK\x03\x04", "macro-enabled workbook (.xlsm) is not accepted"),
-        ("notes.pdf", b"%PDF-1.4", "not a meeting file"),
+        ("notes.pdf", b"%PDF-1.4", "not a meeting file: a document; fill in the meeting template"),
+        ("cases.csv", b"ref,offence\n", "not a meeting file: a CSV file holds one sheet"),
         ("meeting.xls", b"\xd0\xcf\x11\xe0", "an old-style Excel file (.xls)"),
         ("meeting.xlsx", b"just some text", "not an Excel workbook (.xlsx)"),
     ],
