@@ -38,6 +38,7 @@ from bot.report_layout import (
 from bot.rights import Right, RightsCatalogue
 from bot.trends import Compliance, compliance_of
 from bot.word_document import write_docx
+from bot.wording import counted
 
 NOTE_FIELDS = (("observations", "Observation"), ("learning", "Learning"))
 
@@ -201,9 +202,8 @@ def _decided_sentence(decided: int, met: int, partially_met: int, not_met: int) 
     """The counts in words; a meeting that decided nothing says so rather than 'Of 0'."""
     if decided == 0:
         return "The panel reached no decided finding on these rights."
-    findings = "finding" if decided == 1 else "findings"
     return (
-        f"Of {decided} decided {findings}, {met} {'was' if met == 1 else 'were'} Met, "
+        f"Of {counted(decided, 'decided finding')}, {met} {'was' if met == 1 else 'were'} Met, "
         f"{partially_met} Partially met and {not_met} Not met."
     )
 

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 from bot.models import Category, Finding, RightTally
 from bot.report_text import FULLY_MET, clean, note_key
 from bot.rights import Right, RightsCatalogue
+from bot.wording import counted
 
 if TYPE_CHECKING:  # the summary module re-exports the renderers, which import this one
     from bot.summary import CaseSummary, DraftSummary
@@ -183,7 +184,7 @@ def timestamp(moment: dt.datetime) -> str:
 
 def cases_phrase(n: int) -> str:
     """``1 case``, ``2 cases``."""
-    return f"{n} {'case' if n == 1 else 'cases'}"
+    return counted(n, "case")
 
 
 # Categories that are a compliance judgement read as one ("deemed 2 cases to be Partially

@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TextIO
 
+from bot.chair_agenda import numbers_text
 from bot.clock import ManualClock
 from bot.config import Settings, StorageSettings
 from bot.errors import PanelError
@@ -24,6 +25,7 @@ from bot.models import VoteOption
 from bot.panel import PanelServices
 from bot.report_markdown import render_markdown
 from bot.safe_output import OwnedFolder
+from bot.wording import counted
 from handlers import ids
 from handlers.local_workspace import LocalWorkspace
 from handlers.slack_sim import SimulatedSlack
@@ -169,19 +171,6 @@ def _output_names(meeting_id: str) -> tuple[str, ...]:
     )
 
 
-def _count(n: int, noun: str) -> str:
-    """``1 member``, ``2 members``: the narration reads as English at any panel size."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
-def _rights_phrase(numbers: Sequence[int]) -> str:
-    """``Right 8``, ``Rights 1 and 8``, ``Rights 2, 3 and 4``."""
-    if len(numbers) == 1:
-        return f"Right {numbers[0]}"
-    *rest, last = numbers
-    return f"Rights {', '.join(str(n) for n in rest)} and {last}"
-
-
 def run_demo(
     settings: Settings,
     output: str | Path,
@@ -249,8 +238,8 @@ def _run(
         cases = service.meetings.cases(meeting.id)
         total = len(cases) * len(voters)
         say.say(
-            f"{_count(len(voters), 'member')} {'votes' if len(voters) == 1 else 'vote'} on "
-            f"{_count(len(cases), 'case')} through the Vote modal."
+            f"{counted(len(voters), 'member')} {'votes' if len(voters) == 1 else 'vote'} on "
+            f"{counted(len(cases), 'case')} through the Vote modal."
         )
         done = 0
         rights = service.settings.rights.numbers
@@ -270,7 +259,7 @@ def _run(
                 done += 1
                 say.progress(done, total, "ballots submitted", every=len(cases))
         say.detail(
-            f"{total} ballots ({_count(len(voters), 'member')} × {_count(len(cases), 'case')}), "
+            f"{total} ballots ({counted(len(voters), 'member')} × {counted(len(cases), 'case')}), "
             "each answering all "
             f"{len(rights)} rights: {service.voting.stored_vote_count(meeting.id)} votes stored."
         )
@@ -297,7 +286,7 @@ def _run(
             extra = f", {resolved} right resolved by the chair" if resolved else ""
             say.detail(
                 f"{case_tally.ref}: {case_tally.category.value} "
-                f"({_count(case_tally.voters, 'voter')}{extra})"
+                f"({counted(case_tally.voters, 'voter')}{extra})"
             )
         say.say("Draft summary written:")
         say.detail(str(markdown_path.resolve()))
@@ -336,7 +325,7 @@ def _demo_chair(
         if any(r.finding.value == "Undecided" for r in case.rights)
     ]
     say.say(
-        f"Chair ran /vcop tally: {_count(len(disputed), 'case')} with undecided rights, "
+        f"Chair ran /vcop tally: {counted(len(disputed), 'case')} with undecided rights, "
         "shown first."
     )
     if disputed:
@@ -370,7 +359,7 @@ def _demo_chair(
         still = [r.right for r in after.rights if r.finding.value == "Undecided"]
         if still:
             say.detail(
-                f"{case.ref} stays '{after.category.value}': {_rights_phrase(still)} "
+                f"{case.ref} stays '{after.category.value}': {numbers_text(still)} "
                 f"{'is' if len(still) == 1 else 'are'} still undecided, and one undecided "
                 "right is enough to leave a case undecided. The chair would resolve each "
                 "the same way; the demo leaves them to show this."

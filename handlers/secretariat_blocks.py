@@ -23,6 +23,7 @@ from slack_sdk.models.views import View
 
 from bot.meetings import ImportReport
 from bot.models import Meeting
+from bot.wording import counted
 from handlers import ids
 from handlers.mrkdwn import clip, escape
 
@@ -46,10 +47,6 @@ def _context(text: str) -> ContextBlock:
     return ContextBlock(elements=[MarkdownTextObject(text=clip(text, SECTION_MAX)[0])])
 
 
-def _cases(count: int) -> str:
-    return f"{count} case" if count == 1 else f"{count} cases"
-
-
 def open_voting_button(meeting_id: str) -> ButtonElement:
     """Does what `/vcop open MEETING` does, for the chair or the secretariat."""
     return ButtonElement(
@@ -64,11 +61,11 @@ def import_reply(
     title = escape(report.meeting.title)
     if report.unchanged:
         text = (
-            f"'{title}' is already exactly as in this file ({_cases(report.cases)}; "
+            f"'{title}' is already exactly as in this file ({counted(report.cases, 'case')}; "
             f"voting closes {closes}); nothing changed."
         )
     else:
-        text = f"Imported '{title}': {_cases(report.cases)}; voting closes {closes}."
+        text = f"Imported '{title}': {counted(report.cases, 'case')}; voting closes {closes}."
         if report.replaced:
             text += " It replaces the earlier version of the meeting."
     built: list[Block] = [_mrkdwn(text)]
@@ -150,8 +147,9 @@ def purge_modal(meeting: Meeting, cases: int, notes: int) -> View:
     title = escape(meeting.title)
     text = (
         f"Purging *{title}* (`{escape(meeting.id)}`) permanently deletes from the bot's "
-        f"database:\n• the outcome, narrative and timeline of each of its {_cases(cases)};\n"
-        f"• the members' notes ({notes} {'set' if notes == 1 else 'sets'}).\n\n"
+        "database:\n• the outcome, narrative and timeline of each of its "
+        f"{counted(cases, 'case')};\n"
+        f"• the members' notes ({counted(notes, 'set')}).\n\n"
         "It keeps each case's ref and offence, and every category, finding, resolution "
         "and vote count, so the tally and the summary's counts are unchanged. Slack keeps "
         "its own copy of the case messages in the panel channel.\n\n*This cannot be undone.*"
