@@ -26,6 +26,10 @@ from bot.models import CaseRef, MeetingId, TimelineEntry
 from bot.plain_errors import YamlSource, not_utf8, plain_problems
 from bot.yaml_loading import describe_yaml_error, load_yaml
 
+# The free texts of a case and of a timeline entry: what the anonymity screen reads.
+CASE_TEXT_FIELDS = ("ref", "offence", "outcome", "summary")
+TIMELINE_TEXT_FIELDS = ("agency", "entry")
+
 
 class MeetingFileError(Exception):
     """The file cannot be imported; ``problems`` holds one line per problem."""
@@ -161,15 +165,10 @@ class CaseRecord(BaseModel):
 
     def text_fields(self) -> dict[str, str]:
         """Every free-text field, keyed by where it sits, for the anonymity screen."""
-        fields = {
-            "ref": self.ref,
-            "offence": self.offence,
-            "outcome": self.outcome,
-            "summary": self.summary,
-        }
+        fields = {name: str(getattr(self, name)) for name in CASE_TEXT_FIELDS}
         for index, item in enumerate(self.timeline):
-            fields[f"timeline[{index}].agency"] = item.agency
-            fields[f"timeline[{index}].entry"] = item.entry
+            for name in TIMELINE_TEXT_FIELDS:
+                fields[f"timeline[{index}].{name}"] = str(getattr(item, name))
         return fields
 
 
@@ -213,12 +212,12 @@ def raw_text_fields(raw: Mapping[str, Any]) -> dict[str, str]:
         if not isinstance(case, dict):
             continue
         label = case_label(case.get("ref"), index)
-        for name in ("ref", "offence", "outcome", "summary"):
+        for name in CASE_TEXT_FIELDS:
             if isinstance(case.get(name), str):
                 fields[f"{label}.{name}"] = case[name]
         timeline = case.get("timeline")
         for position, item in enumerate(timeline if isinstance(timeline, list) else []):
-            for name in ("agency", "entry"):
+            for name in TIMELINE_TEXT_FIELDS:
                 if isinstance(item, dict) and isinstance(item.get(name), str):
                     fields[f"{label}.timeline[{position}].{name}"] = item[name]
     return fields
