@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Mapping
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict
@@ -107,30 +108,25 @@ class MeetingService:
         would carry the data again, only for the screen to find it on a later round.
         """
         if document.problems:  # the layout is wrong, so validation would only repeat it
-            found = self._raw_personal_data(document)
+            found = self._personal_data(document, raw_text_fields(document.raw))
             raise MeetingFileError(list(dict.fromkeys([*document.problems, *found])))
         try:
             parsed = parse_meeting(document.raw, self.settings.voting.zone)
         except MeetingFileError as exc:
-            found = self._raw_personal_data(document)
+            found = self._personal_data(document, raw_text_fields(document.raw))
             located = document.locate(exc.problems)
             raise MeetingFileError(list(dict.fromkeys([*located, *found]))) from exc
-        header_fields = {"title": parsed.meeting.title, "about": parsed.meeting.about}
-        problems = [
-            f"meeting.{finding.field}: personal data: {finding.describe()}"
-            for finding in screen_fields(header_fields, self.settings.anonymity)
-        ]
+        fields = {"meeting.title": parsed.meeting.title, "meeting.about": parsed.meeting.about}
         for index, case in enumerate(parsed.cases):
             label = case_label(case.ref, index)
-            for finding in screen_fields(case.text_fields(), self.settings.anonymity):
-                problems.append(f"{label}.{finding.field}: personal data: {finding.describe()}")
+            fields.update({f"{label}.{key}": text for key, text in case.text_fields().items()})
+        problems = self._personal_data(document, fields)
         if problems:
-            raise MeetingFileError(document.locate(problems))
+            raise MeetingFileError(problems)
         return parsed
 
-    def _raw_personal_data(self, document: MeetingDocument) -> list[str]:
-        """Personal data in the texts of a file that did not validate, by cell or key."""
-        fields = raw_text_fields(document.raw)
+    def _personal_data(self, document: MeetingDocument, fields: Mapping[str, str]) -> list[str]:
+        """A line per finding of the screen in ``fields`` (keyed by place), by cell or key."""
         return document.locate(
             [
                 f"{finding.field}: personal data: {finding.describe()}"
