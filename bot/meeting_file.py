@@ -204,7 +204,7 @@ def raw_text_fields(raw: Mapping[str, Any]) -> dict[str, str]:
     fields: dict[str, str] = {}
     meeting = raw.get("meeting")
     if isinstance(meeting, dict):
-        for name in ("title", "about"):
+        for name in ("id", "title", "about"):
             if isinstance(meeting.get(name), str):
                 fields[f"meeting.{name}"] = meeting[name]
     cases = raw.get("cases")

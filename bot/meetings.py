@@ -116,7 +116,13 @@ class MeetingService:
             found = self._personal_data(document, raw_text_fields(document.raw))
             located = document.locate(exc.problems)
             raise MeetingFileError(list(dict.fromkeys([*located, *found]))) from exc
-        fields = {"meeting.title": parsed.meeting.title, "meeting.about": parsed.meeting.about}
+        header = parsed.meeting
+        # The id is screened too: it names the meeting in Slack messages and file names.
+        fields = {
+            "meeting.id": header.id,
+            "meeting.title": header.title,
+            "meeting.about": header.about,
+        }
         for index, case in enumerate(parsed.cases):
             label = case_label(case.ref, index)
             fields.update({f"{label}.{key}": text for key, text in case.text_fields().items()})

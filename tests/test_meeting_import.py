@@ -173,6 +173,17 @@ def test_a_file_of_another_kind_is_refused_with_what_to_do_instead(
     _nothing_stored(cli)
 
 
+def test_a_meeting_id_holding_personal_data_is_refused_and_never_printed(cli: Cli) -> None:
+    doc = cli.meeting_doc(meeting_id="07700900123")
+
+    result = cli.run("meeting", "import", str(cli.write_meeting(doc)))
+
+    assert result.returncode == 2
+    assert result.stderr.startswith("meeting.id: personal data: phone number"), result.stderr
+    assert "07700900123" not in result.stderr + result.stdout
+    _nothing_stored(cli)
+
+
 def test_bare_names_and_a_street_address_are_refused_at_import_over_the_cli(cli: Cli) -> None:
     summary = "Sarah Jones was assaulted by Mark Thompson at 14 Acacia Avenue, Torquay."
     doc = cli.meeting_doc(cases=[cli.case_doc("BG-01", summary=summary)])
