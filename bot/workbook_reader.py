@@ -47,8 +47,6 @@ _MAX_ROWS = 5_000
 #: Columns read per row: a sheet claiming 16,384 columns is not padded out cell by cell.
 _MAX_COLUMNS = 26
 _UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T](\d{1,2}):(\d{2}))?$")
-#: An hour code in a number format, outside quoted text and escapes (``h``, ``hh``, ``[h]``).
-_HOUR_CODE = re.compile(r"(?<![_\\])[hH]")
 
 
 def _mb(size: int) -> str:
@@ -140,15 +138,14 @@ def _column_letter(index: int) -> str:
 
 
 class _Raw(NamedTuple):
-    """One cell as read: its value (a formula's saved result), formula, kind and format."""
+    """One cell as read: its value (a formula's saved result), formula and kind."""
 
     value: Any
     formula: Any
     kind: str
-    number_format: str | None
 
 
-_EMPTY = _Raw(None, None, "n", None)
+_EMPTY = _Raw(None, None, "n")
 
 
 @dataclass
@@ -174,7 +171,6 @@ class _Sheets:
                         value_cell.value,
                         formula,
                         value_cell.data_type,
-                        getattr(value_cell, "number_format", None),
                     )
                 )
             if all(_blank(cell.value) and cell.formula is None for cell in cells):
@@ -202,7 +198,7 @@ class _Reading:
 
     def cell_value(self, sheet: str, row: int, column: int, raw: _Raw) -> Any:
         """A cell's usable value: trimmed text, the cached result of a formula, or a problem."""
-        value, formula, kind, _ = raw
+        value, formula, kind = raw
         where = f"{sheet}!{_column_letter(column)}{row}"
         if formula is not None and value is None:
             self.problems.append(
@@ -351,9 +347,9 @@ def _read_meeting(sheets: _Sheets, reading: _Reading) -> None:
             continue
         where = f"{sheet}!B{number} (meeting {name})"
         if name == "date":
-            value = _date_value(reading, where, raw, value, with_time=False)
+            value = _date_value(reading, where, value, with_time=False)
         elif name == "voting_closes":
-            value = _date_value(reading, where, raw, value, with_time=True)
+            value = _date_value(reading, where, value, with_time=True)
         elif not isinstance(value, str):
             value = str(value)
         if value is not None:
@@ -362,28 +358,16 @@ def _read_meeting(sheets: _Sheets, reading: _Reading) -> None:
         reading.cells.setdefault(f"meeting.{name}", CellSource(f"{sheet}!A:B", f"meeting {name}"))
 
 
-def _shows_time(number_format: str | None) -> bool:
-    """Whether a cell's number format shows a time of day (``dd/mm/yyyy hh:mm``)."""
-    from openpyxl.styles.numbers import STRIP_RE, is_date_format
-
-    if not number_format or not is_date_format(number_format):
-        return False
-    shown = STRIP_RE.sub("", number_format.split(";")[0])
-    return _HOUR_CODE.search(shown) is not None
-
-
-def _date_value(reading: _Reading, where: str, raw: _Raw, value: Any, *, with_time: bool) -> Any:
+def _date_value(reading: _Reading, where: str, value: Any, *, with_time: bool) -> Any:
     """A real Excel date or datetime, or text: ISO (2025-09-17) or UK (17/09/2025 17:00).
 
-    Excel stores a date typed without a time as midnight. In the deadline cell
-    that midnight counts as a time only when the cell's format shows one: a
-    date alone is handed on as a date, which validation refuses exactly as it
-    refuses the text 2025-09-15, since it would close voting as the day begins.
+    Excel stores a date typed without a time as midnight, whatever the cell's format
+    shows, so midnight is handed on as a date alone: validation refuses it in the
+    deadline cell exactly as it refuses the text 2025-09-15, since it would close
+    voting as the day begins.
     """
     if isinstance(value, dt.datetime):
-        if value.time() == dt.time(0) and not (with_time and _shows_time(raw.number_format)):
-            return value.date()
-        return value
+        return value.date() if value.time() == dt.time(0) else value
     if isinstance(value, dt.date):
         return value
     example = (
