@@ -69,7 +69,8 @@ class BackupService:
         if target is None:
             folder = Path(self.policy.dir) if self.policy else self.database.parent
             stamped = folder / f"{self.database.stem}-backup-{_stamp(self.clock.now())}.db"
-            target = free_name(stamped)  # a second backup within the same second steps aside
+            # A second backup within the same second steps aside, to a name with no space.
+            target = free_name(stamped, "{stem}-{number}{suffix}")
         return self._copy(target)
 
     def take_daily(self) -> BackupResult | None:

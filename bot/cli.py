@@ -366,9 +366,11 @@ def write_new_files(files: dict[Path, bytes]) -> None:
     """
     existing = [str(path) for path in files if path.exists()]
     if existing:
+        one = len(existing) == 1
         raise PanelError(
-            f"{', '.join(existing)} already exists; nothing was written. "
-            "Choose another --output, or move the old file away first."
+            f"{', '.join(existing)} already {'exists' if one else 'exist'}; nothing was "
+            f"written. Choose another --output, or move the old {'file' if one else 'files'} "
+            "away first."
         )
     for path in files:
         if not path.parent.is_dir():

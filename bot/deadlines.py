@@ -67,7 +67,7 @@ def parse_deadline(text: str, zone: ZoneInfo) -> dt.datetime:
         moment = dt.datetime.fromisoformat(cleaned)
     except ValueError as exc:
         raise ValueError(
-            f"{text!r} is not a date and time; write it like 2025-09-16T17:00"
+            f"{text!r} is not a date and time; write it like 2025-09-16 17:00"
         ) from exc
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone)

@@ -63,12 +63,17 @@ def write_new(path: Path, data: bytes) -> None:
         raise OutputRefused(f"cannot write {path}: {exc.strerror or exc}") from None
 
 
-def free_name(path: Path) -> Path:
-    """``path`` if nothing is there, else the first free ``stem (2).ext``, ``stem (3).ext``…"""
+def free_name(path: Path, numbered: str = "{stem} ({number}){suffix}") -> Path:
+    """``path`` if nothing is there, else the first free ``stem (2).ext``, ``stem (3).ext``…
+
+    ``numbered`` shapes the stepped-aside name: documents read as Word names its copies,
+    while a backup, typed on a command line, takes ``stem-2.ext`` with no space to quote.
+    """
     candidate, number = path, 1
     while candidate.exists():
         number += 1
-        candidate = path.with_name(f"{path.stem} ({number}){path.suffix}")
+        name = numbered.format(stem=path.stem, number=number, suffix=path.suffix)
+        candidate = path.with_name(name)
     return candidate
 
 

@@ -67,7 +67,7 @@ def test_two_backups_by_hand_in_the_same_second_both_succeed(make_panel: PanelFa
     first, second = service.take(), service.take()
 
     assert first.path != second.path
-    assert second.path.name == f"{first.path.stem} (2).db"
+    assert second.path.name == f"{first.path.stem}-2.db"
     assert _votes(first.path) == _votes(second.path) == 0
 
 

@@ -88,7 +88,7 @@ def test_a_reminder_never_lands_after_the_close() -> None:
 def test_parse_deadline_uses_panel_time_without_an_offset() -> None:
     assert parse_deadline("2025-09-16 17:00", LONDON) == dt.datetime(2025, 9, 16, 16, tzinfo=dt.UTC)
     assert parse_deadline("2025-09-16T17:00+00:00", LONDON).hour == 17
-    with pytest.raises(ValueError, match="2025-09-16T17:00"):
+    with pytest.raises(ValueError, match="write it like 2025-09-16 17:00"):
         parse_deadline("next tuesday", LONDON)
 
 

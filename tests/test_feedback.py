@@ -308,8 +308,13 @@ def test_feedback_cli_writes_into_an_output_folder_and_never_over_its_own_packs(
 
     assert first.returncode == 0, first.stderr
     assert f"Wrote {police}" in first.stdout.splitlines()
+    every_again = cli.run("feedback", cli.MEETING_ID, "--output", str(folder))
     assert again.returncode == 2
     assert "already exists; nothing was written. Choose another --output" in again.stderr
+    assert again.stderr.rstrip().endswith("move the old file away first.")
+    assert every_again.returncode == 2
+    assert " already exist; nothing was written." in every_again.stderr
+    assert every_again.stderr.rstrip().endswith("move the old files away first.")
     assert police.read_bytes() == before
     assert elsewhere.returncode == 0, elsewhere.stderr
     assert (cli.tmp / "april" / police.name).is_file()
