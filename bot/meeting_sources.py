@@ -77,8 +77,14 @@ def check_sendable(name: str, size: int) -> None:
 
 def load_meeting_document(path: Path) -> MeetingDocument:
     """A meeting file on disk: a workbook by its .xlsx name, else YAML or JSON."""
+    # Whether there is a file at all comes first: its name's advice helps no one otherwise.
+    if path.is_dir():
+        raise MeetingFileError([f"{path}: is a folder, not a meeting file"])
+    if not path.exists():
+        raise MeetingFileError([f"{path}: file not found"])
     if not is_workbook(path.name):
         refuse_a_known_other_kind(path.name)
+        _refuse_a_workbook_named_as_text(path)
         return MeetingDocument(raw=read_meeting_file(path))
     check_workbook_name(path.name)
     try:
@@ -91,6 +97,22 @@ def load_meeting_document(path: Path) -> MeetingDocument:
     except OSError as exc:
         raise MeetingFileError([f"{path}: cannot read: {exc}"]) from exc
     return read_workbook(path.name, data)
+
+
+def _refuse_a_workbook_named_as_text(path: Path) -> None:
+    """An Excel workbook renamed .yaml would earn advice about text encodings instead."""
+    try:
+        with path.open("rb") as handle:
+            start = handle.read(4)
+    except OSError:
+        return  # reading it as text names the problem
+    if start == b"PK\x03\x04":  # every .xlsx is a zip archive
+        raise MeetingFileError(
+            [
+                f"{path.name}: this is an Excel workbook (or another zipped file) with a text "
+                "file's name; if it is the meeting workbook, rename it to end in .xlsx"
+            ]
+        )
 
 
 def _too_big(name: str, size: int) -> str:

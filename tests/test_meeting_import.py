@@ -184,6 +184,28 @@ def test_a_meeting_id_holding_personal_data_is_refused_and_never_printed(cli: Cl
     _nothing_stored(cli)
 
 
+def test_a_missing_file_a_folder_and_a_renamed_workbook_are_each_named_for_what_they_are(
+    cli: Cli,
+) -> None:
+    folder = cli.tmp / "cases.xlsx"
+    folder.mkdir()
+    renamed = cli.tmp / "meeting.yaml"
+    renamed.write_bytes(b"PK\x03\x04" + b"\0" * 40)
+
+    missing = cli.run("meeting", "import", str(cli.tmp / "nothere.csv"))
+    a_folder = cli.run("meeting", "import", str(folder))
+    a_workbook = cli.run("meeting", "import", str(renamed))
+
+    assert (missing.returncode, a_folder.returncode, a_workbook.returncode) == (2, 2, 2)
+    assert missing.stderr.strip() == f"{cli.tmp / 'nothere.csv'}: file not found"
+    assert a_folder.stderr.strip() == f"{folder}: is a folder, not a meeting file"
+    assert a_workbook.stderr.strip() == (
+        "meeting.yaml: this is an Excel workbook (or another zipped file) with a text file's "
+        "name; if it is the meeting workbook, rename it to end in .xlsx"
+    )
+    _nothing_stored(cli)
+
+
 def test_bare_names_and_a_street_address_are_refused_at_import_over_the_cli(cli: Cli) -> None:
     summary = "Sarah Jones was assaulted by Mark Thompson at 14 Acacia Avenue, Torquay."
     doc = cli.meeting_doc(cases=[cli.case_doc("BG-01", summary=summary)])
