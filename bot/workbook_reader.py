@@ -440,7 +440,13 @@ def _read_cases(sheets: _Sheets, reading: _Reading) -> dict[str, int] | None:
             )
             if values[name] is not None:
                 case[name] = values[name]
-        if isinstance(ref, str) and ref not in refs:
+        if isinstance(ref, str) and ref in refs:
+            # Named here, not only by validation: the timeline rows of the case whose ref
+            # was overtyped would otherwise be the only lines, each matching no case.
+            reading.problems.append(
+                f"{sheet}!A{number} ({short} ref): this ref is used by more than one case"
+            )
+        elif isinstance(ref, str):
             refs[ref] = index
         reading.cases.append(case)
     if columns is None:

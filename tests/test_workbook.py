@@ -450,6 +450,17 @@ def test_personal_data_is_named_in_the_same_answer_as_another_mistake(
     assert meetings(tmp_path) == 0
 
 
+def test_a_ref_typed_over_another_is_named_beside_the_timeline_rows_it_orphans(
+    vcop: Run, tmp_path: Path
+) -> None:
+    code, _, err = import_filled_template(vcop, tmp_path, Cases_A3="BG-01")
+
+    lines = err.splitlines()
+    assert code == 2
+    assert "Cases!A3 (BG-01 ref): this ref is used by more than one case" in lines, err
+    assert any("matches no case on the Cases sheet" in line for line in lines), err
+
+
 def test_a_timeline_row_for_no_case_is_named(vcop: Run, tmp_path: Path) -> None:
     vcop("meeting", "template")
     book = filled_template(tmp_path / "meeting-template.xlsx")
