@@ -333,6 +333,11 @@ def cmd_summary(args: argparse.Namespace, ctx: Context) -> int:
             "(--format md or docx, or an --output name ending in .md or .docx)"
         )
     summary = ctx.service.reports.draft_summary(args.meeting)
+    if not summary.voting_open and ctx.service.voting.stored_vote_count(summary.meeting_id) == 0:
+        _err(
+            f"warning: nobody voted on {summary.meeting_id}, so every case reads 'Panel failed "
+            "to reach a decision' for want of votes; check the meeting before using this draft."
+        )
     if summary.voting_open and summary.voting_closes is not None:
         closes = ctx.service.meetings.local_time(summary.voting_closes)
         _err(

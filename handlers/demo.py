@@ -263,6 +263,13 @@ def _run(
             "each answering all "
             f"{len(rights)} rights: {service.voting.stored_vote_count(meeting.id)} votes stored."
         )
+        quorum = service.settings.voting.quorum
+        if len(voters) < quorum:
+            say.detail(
+                f"With {counted(len(voters), 'voter')}, fewer than the quorum of {quorum}, no "
+                "right is decided by the votes: every case stays 'Panel failed to reach a "
+                "decision' unless the chair resolves its rights."
+            )
 
         _demo_chair(say, slack, service, chair, meeting.id)
 

@@ -198,6 +198,22 @@ def test_summary_of_a_meeting_still_voting_says_so_and_warns(cli: Cli, voted: Pa
     assert "voting is still open" in " ".join(p.text for p in document.paragraphs[:3])
 
 
+def test_summary_of_a_closed_meeting_nobody_voted_on_warns_why_every_case_is_undecided(
+    cli: Cli,
+) -> None:
+    panel = cli.panel()
+    panel.import_meeting()
+    panel.service.meetings.close_voting(panel.MEETING_ID, panel.chair)
+
+    result = cli.run("summary", panel.MEETING_ID)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == [
+        f"warning: nobody voted on {panel.MEETING_ID}, so every case reads 'Panel failed to "
+        "reach a decision' for want of votes; check the meeting before using this draft."
+    ]
+
+
 SUMMER_BANNER = (
     "Not final: voting is still open until 18 June 2099 17:00 BST, "
     "so the counts and findings below may still change."

@@ -53,6 +53,7 @@ def test_demo_explains_30_ballots_and_360_votes(demo_output: str) -> None:
     assert "30/30 ballots submitted" in demo_output
     assert re.search(r"30 ballots \(5 members × 6 cases\).*12 rights.*360 votes", demo_output)
     assert "30/30 votes" not in demo_output
+    assert "fewer than the quorum" not in demo_output
 
 
 def test_demo_explains_why_the_case_stays_undecided_after_a_resolution(demo_output: str) -> None:
@@ -79,6 +80,9 @@ def test_demo_with_one_member_counts_in_the_singular(one_member_output: str) -> 
     assert "SH-02: Panel failed to reach a decision (1 voter)" in one_member_output
     assert "1 members" not in one_member_output and "1 voters" not in one_member_output
     assert "case(s)" not in one_member_output
+    assert "With 1 voter, fewer than the quorum of 3, no right is decided by the votes" in (
+        one_member_output
+    )
 
 
 def test_demo_with_one_member_resolves_the_split_case_with_its_own_reasons(
