@@ -510,6 +510,11 @@ def cmd_init(args: argparse.Namespace, ctx: Context | None) -> int:
     edit with your panel's channel and member IDs. Never overwrites: if the file
     exists, nothing is written (exit 2)."""
     target = Path(args.path) if args.path else config_path()
+    if not target.parent.is_dir():
+        raise PanelError(
+            f"cannot write {target}: the folder {target.parent} does not exist; create it "
+            "first, or give a path in a folder that does"
+        )
     try:
         with target.open("x", encoding="utf-8") as out:
             out.write(example_config())

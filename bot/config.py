@@ -427,7 +427,8 @@ def missing_config(path: Path, env: Mapping[str, str]) -> str:
     if env.get("VCOP_CONFIG"):
         return (
             f"{path}: config file not found (VCOP_CONFIG names it); set VCOP_CONFIG to the "
-            "path of your app.yaml, or unset it to use app.yaml in the current folder"
+            "path of your app.yaml, unset it to use app.yaml in the current folder, or create "
+            "this one with `vcop init`"
         )
     return (
         f"{path}: config file not found in {path.absolute().parent}; run vcop in the folder "

@@ -302,7 +302,8 @@ def test_a_missing_config_file_names_the_path(tmp_path: Path) -> None:
 
     assert caught.value.problems == [
         f"{missing}: config file not found (VCOP_CONFIG names it); set VCOP_CONFIG to the "
-        "path of your app.yaml, or unset it to use app.yaml in the current folder"
+        "path of your app.yaml, unset it to use app.yaml in the current folder, or create "
+        "this one with `vcop init`"
     ]
 
 
@@ -453,7 +454,8 @@ def test_cli_finds_the_config_through_vcop_config_or_the_working_directory(cli: 
     assert named_missing.returncode == 2
     assert named_missing.stderr.splitlines() == [
         f"{missing}: config file not found (VCOP_CONFIG names it); set VCOP_CONFIG to the "
-        "path of your app.yaml, or unset it to use app.yaml in the current folder"
+        "path of your app.yaml, unset it to use app.yaml in the current folder, or create "
+        "this one with `vcop init`"
     ]
     assert default_found.returncode == 0, default_found.stderr
     assert "/vcop" in default_found.stdout

@@ -180,6 +180,15 @@ def test_vcop_init_writes_app_yaml_from_the_example_and_never_overwrites(
     other = folder / "other.yaml"
     assert cli.run("init", str(other), config=folder / "missing.yaml").returncode == 0
     assert other.exists()
+    # A path in a folder that does not exist is refused with what to do, creating nothing.
+    nowhere = folder / "nope" / "app.yaml"
+    refused = cli.run("init", str(nowhere), config=folder / "missing.yaml")
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == (
+        f"error: cannot write {nowhere}: the folder {nowhere.parent} does not exist; create it "
+        "first, or give a path in a folder that does"
+    )
+    assert not nowhere.parent.exists()
 
 
 def test_app_example_yaml_is_the_shipped_app_yaml_plus_backups_and_guidance() -> None:
