@@ -446,6 +446,8 @@ def load_settings(path: Path | None = None, env: Mapping[str, str] | None = None
         raw = load_yaml(text)
     except FileNotFoundError as exc:
         raise ConfigError([missing_config(path, env)]) from exc
+    except IsADirectoryError as exc:
+        raise ConfigError([f"{path}: is a folder; give the path of the app.yaml in it"]) from exc
     except UnicodeDecodeError as exc:
         raise ConfigError([f"{path}: {not_utf8(exc)}"]) from exc
     except OSError as exc:

@@ -307,6 +307,15 @@ def test_a_missing_config_file_names_the_path(tmp_path: Path) -> None:
     ]
 
 
+def test_a_config_path_naming_a_folder_says_so(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError) as caught:
+        load_settings(env={"VCOP_CONFIG": str(tmp_path)})
+
+    assert caught.value.problems == [
+        f"{tmp_path}: is a folder; give the path of the app.yaml in it"
+    ]
+
+
 @pytest.mark.parametrize(
     ("start", "end", "expected"),
     [
