@@ -455,6 +455,7 @@ def _properties(
     properties.last_modified_by = properties.author
     properties.comments = layout.page_header
     properties.keywords = ""
-    properties.created = moment
-    properties.modified = moment
+    # Word's Properties hold UTC; python-docx writes the clock time it is given as UTC.
+    properties.created = moment.astimezone(dt.UTC)
+    properties.modified = properties.created
     properties.revision = 1
