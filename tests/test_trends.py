@@ -27,6 +27,7 @@ import io
 from typing import TYPE_CHECKING
 
 import docx
+import matplotlib.image
 import numpy
 import openpyxl
 import pytest
@@ -42,6 +43,7 @@ from bot.models import Category, Finding, VoteOption
 from bot.trend_charts import (
     _bars,
     agency_over_time_figure,
+    compliance_per_right_figure,
     trend_charts,
 )
 from bot.trend_export import SCHEMA_VERSION, TIDY_COLUMNS
@@ -622,3 +624,46 @@ def test_one_closed_meeting_with_one_case_is_counted_in_the_singular(panel: Pane
     sentence = "1 closed meeting and 1 case in the period."
     assert any(p.text.startswith(sentence) for p in document.paragraphs)
     assert f"\n{sentence} " in markdown
+
+
+def test_per_right_chart_says_so_when_no_right_has_a_decided_finding(panel: Panel) -> None:
+    _meeting(panel, "t-quiet", "Burglary", "2099-03-20", ["BG-01"])
+    panel.service.meetings.close_voting("t-quiet", panel.chair)  # nobody voted
+
+    figure, _ = compliance_per_right_figure(_report(panel))
+
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert texts == ["No right has a decided finding in this period"]
+
+
+def test_per_right_chart_has_no_message_when_a_right_has_a_decided_finding(
+    history: Panel,
+) -> None:
+    figure, _ = compliance_per_right_figure(_report(history))
+
+    assert list(figure.axes[0].texts) == []
+
+
+def _edges_are_blank(png: bytes) -> bool:
+    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
+    edges = numpy.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return bool((edges[:, :3] == 1.0).all())
+
+
+def test_category_chart_legend_with_every_category_is_whole_inside_the_picture(
+    panel: Panel,
+) -> None:
+    # One case in each of five categories, "Panel failed to reach a decision" the longest label.
+    _meeting(panel, "t-mixed", "Burglary", "2099-03-20", ["FC", "PC", "NC", "NA", "NRD"])
+    for member in panel.members:
+        panel.vote(member, "FC", M, meeting_id="t-mixed")
+        panel.vote(member, "PC", M, meeting_id="t-mixed", changes={2: PM})
+        panel.vote(member, "NC", NM, meeting_id="t-mixed")
+        panel.vote(member, "NA", NA, meeting_id="t-mixed")
+    panel.service.meetings.close_voting("t-mixed", panel.chair)
+    report = _report(panel)
+    assert report.categories[Category.NO_DECISION] == 1
+
+    [category_mix, *_] = trend_charts(report)
+
+    assert _edges_are_blank(category_mix.png)
