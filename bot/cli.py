@@ -428,7 +428,7 @@ def cmd_report(args: argparse.Namespace, ctx: Context) -> int:
         path = Path(args.output or f"{stem}.md")
         charts = trend_charts(report)
         names = {chart.name: f"{path.stem}-{chart.name}.png" for chart in charts}
-        files = {path: render_trends_markdown(report, names).encode("utf-8")}
+        files = {path: render_trends_markdown(report, charts, names).encode("utf-8")}
         for chart in charts:
             files[path.with_name(names[chart.name])] = chart.png
             files[path.with_name(f"{path.stem}-{chart.name}.csv")] = chart.csv.encode("utf-8")

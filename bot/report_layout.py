@@ -157,7 +157,20 @@ class Landscape:
     """From here to the end the DOCX is a landscape section, so a wide table fits a page."""
 
 
-Block = Heading | Paragraph | Bullets | Numbered | Table | Landscape
+@dataclass(frozen=True)
+class Picture:
+    """A picture (a chart, say) with its caption below it.
+
+    The DOCX embeds ``png`` at the width of the page; Markdown cannot embed
+    one, so it links to ``link``, a file the caller writes beside it.
+    """
+
+    png: bytes
+    caption: str
+    link: str = ""
+
+
+Block = Heading | Paragraph | Bullets | Numbered | Table | Picture | Landscape
 
 
 @dataclass(frozen=True)
@@ -572,7 +585,7 @@ def matrix_key(rights: Iterable[Right], *, resolved: bool) -> list[Block]:
     """
     return [
         Paragraph(_finding_key(resolved=resolved), label="Key to findings"),
-        Paragraph(_category_key(), label="Key to categories"),
+        Paragraph(category_key(), label="Key to categories"),
         Paragraph("Rights:", lead=True),
         Bullets(tuple(f"R{r.number}: {clean(r.short)}" for r in rights)),
     ]
@@ -588,5 +601,6 @@ def _finding_key(*, resolved: bool) -> str:
     return "; ".join([*codes, *mark]) + "."
 
 
-def _category_key() -> str:
+def category_key() -> str:
+    """``FC = Fully compliant; PC = Partially compliant; …``: what each category's code means."""
     return "; ".join(f"{code} = {c.value}" for c, code in CATEGORY_CODES.items()) + "."

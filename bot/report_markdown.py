@@ -12,6 +12,7 @@ from bot.report_layout import (
     Landscape,
     Numbered,
     Paragraph,
+    Picture,
     Table,
     annex,
     public_report,
@@ -36,7 +37,8 @@ def document_markdown(document: Document) -> str:
     for index, block in enumerate(document.blocks):
         if isinstance(block, Heading):
             parts.append(f"{'#' * block.level} {_md(block.text)}")
-            if index == 0:  # what the DOCX prints in every page header
+            if index == 0 and document.page_header != block.text:
+                # What the DOCX prints in every page header, unless the title already says it.
                 parts.append(f"**{_md(document.page_header)}**")
         elif isinstance(block, Paragraph):
             text = _md(block.text)
@@ -53,6 +55,9 @@ def document_markdown(document: Document) -> str:
             )
         elif isinstance(block, Table):
             parts.append(_md_table(block))
+        elif isinstance(block, Picture):
+            caption = _md(block.caption)
+            parts.append(f"![{caption}]({block.link})" if block.link else f"*{caption}*")
         elif isinstance(block, Landscape):
             continue
     return "\n\n".join(parts) + "\n"

@@ -13,6 +13,7 @@ import io
 import math
 from collections.abc import Sequence
 
+from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
@@ -52,11 +53,28 @@ class Chart(BaseModel):
     csv: str
 
 
-def _png(figure: Figure) -> bytes:
+def _png(figure: Figure, *, whole: bool = False) -> bytes:
+    """The figure as PNG; ``whole`` widens the picture to anything drawn outside the figure.
+
+    A legend placed beside the plot is as wide as its longest label, which a
+    fixed margin cannot know; ``whole`` keeps all of it in the picture.
+    """
     FigureCanvasAgg(figure)
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
+    figure.savefig(buffer, format="png", dpi=DPI, bbox_inches="tight" if whole else None)
     return buffer.getvalue()
+
+
+def _chart(title: str, header: Sequence[str], drawn: tuple[Figure, list[list[object]]]) -> Chart:
+    """A drawn figure and the rows it plots as a Chart, named by its title's words."""
+    figure, rows = drawn
+    name = "-".join(title.lower().split())
+    return Chart(name=name, title=title, png=_png(figure), csv=_csv(header, rows))
+
+
+def _nothing_decided(axes: Axes, text: str) -> None:
+    """Say so in the middle of an empty plot, so a reader does not take it for a fault."""
+    axes.text(0.5, 0.5, text, ha="center", va="center", transform=axes.transAxes)
 
 
 def _csv(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
@@ -145,9 +163,10 @@ def category_mix_chart(report: TrendReport) -> Chart:
     axes.set_ylabel("Cases")
     axes.set_title("Cases per category, meeting by meeting")
     axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    # Fixed margins for the slanted labels and the legend: a tight layout would draw the
-    # many bars of a national year once more just to measure them.
-    figure.subplots_adjust(left=0.06, right=0.8, top=0.92, bottom=0.32)
+    # Fixed margins for the slanted labels: a tight layout would draw the many bars of a
+    # national year once more just to measure them. The legend, beside the plot, is kept
+    # whole when the picture is saved.
+    figure.subplots_adjust(left=0.06, right=0.97, top=0.92, bottom=0.32)
     rows = [
         [m.id, m.date.isoformat(), m.theme, *(m.categories[c] for c in Category), m.cases]
         for m in meetings
@@ -156,13 +175,16 @@ def category_mix_chart(report: TrendReport) -> Chart:
     return Chart(
         name="category-mix-per-meeting",
         title="Cases per category, meeting by meeting",
-        png=_png(figure),
+        png=_png(figure, whole=True),
         csv=_csv(header, rows),
     )
 
 
-def compliance_per_right_chart(report: TrendReport) -> Chart:
-    """Horizontal stacked bars: each right's decided findings as Met, Partially met, Not met."""
+def compliance_per_right_figure(report: TrendReport) -> tuple[Figure, list[list[object]]]:
+    """Horizontal stacked bars: each right's decided findings as Met, Partially met, Not met.
+
+    Returns the figure and its data rows, one per right.
+    """
     rights = list(report.rights)
     figure = Figure(figsize=(9.0, 0.45 * len(rights) + 1.8))
     axes = figure.add_subplot()
@@ -180,35 +202,22 @@ def compliance_per_right_chart(report: TrendReport) -> Chart:
     axes.set_xlim(0, 100)
     axes.set_xlabel("Share of decided findings (%)")
     axes.set_title("Compliance per right")
+    if not any(r.compliance.decided for r in rights):
+        _nothing_decided(axes, "No right has a decided finding in this period")
     # Below the plot, where it can never hide the last right's bar.
     axes.legend(fontsize=8, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(DECIDED))
     figure.tight_layout()
-    rows = [[r.number, r.label, *_compliance_columns(r.compliance)] for r in rights]
-    return Chart(
-        name="compliance-per-right",
-        title="Compliance per right",
-        png=_png(figure),
-        csv=_csv(["right", "label", *COMPLIANCE_HEADER], rows),
-    )
-
-
-def agency_over_time_chart(report: TrendReport) -> Chart:
-    """Lines: each agency's share of decided findings that were Met, meeting date by date.
-
-    Meetings on the same date (several panels' histories) are added together
-    before the share is taken, so each point is the share of every finding that day.
-    """
-    figure, rows = agency_over_time_figure(report)
-    return Chart(
-        name="compliance-per-agency-over-time",
-        title="Compliance per agency over time",
-        png=_png(figure),
-        csv=_csv(["meeting_date", "agency", *COMPLIANCE_HEADER], rows),
-    )
+    return figure, [[r.number, r.label, *_compliance_columns(r.compliance)] for r in rights]
 
 
 def agency_over_time_figure(report: TrendReport) -> tuple[Figure, list[list[object]]]:
-    """The over-time chart's figure and its data rows (a date with nothing decided has no point)."""
+    """Lines: each agency's share of decided findings that were Met, meeting date by date.
+
+    Meetings on the same date (several panels' histories) are added together
+    before the share is taken, so each point is the share of every finding that
+    day. Returns the figure and its data rows (a date with nothing decided has
+    a row but no point).
+    """
     figure = Figure(figsize=(9.0, 4.8))
     axes = figure.add_subplot()
     rows: list[list[object]] = []
@@ -242,14 +251,7 @@ def agency_over_time_figure(report: TrendReport) -> tuple[Figure, list[list[obje
     ticks = list(range(0, len(dates_drawn), step))
     axes.set_xticks(ticks, [dates_drawn[i] for i in ticks])
     if not dates_drawn:
-        axes.text(
-            0.5,
-            0.5,
-            "No agency has a decided finding in this period",
-            ha="center",
-            va="center",
-            transform=axes.transAxes,
-        )
+        _nothing_decided(axes, "No agency has a decided finding in this period")
     axes.tick_params(axis="x", labelrotation=45, labelsize=7)
     if report.agencies:
         axes.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.0, 1.0))
@@ -259,8 +261,14 @@ def agency_over_time_figure(report: TrendReport) -> tuple[Figure, list[list[obje
 
 def trend_charts(report: TrendReport) -> list[Chart]:
     """The report's three charts, in the order the report shows them."""
+    per_right = compliance_per_right_figure(report)
+    over_time = agency_over_time_figure(report)
     return [
         category_mix_chart(report),
-        compliance_per_right_chart(report),
-        agency_over_time_chart(report),
+        _chart("Compliance per right", ["right", "label", *COMPLIANCE_HEADER], per_right),
+        _chart(
+            "Compliance per agency over time",
+            ["meeting_date", "agency", *COMPLIANCE_HEADER],
+            over_time,
+        ),
     ]

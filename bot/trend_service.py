@@ -107,7 +107,7 @@ class TrendService:
             end=end,
             theme=theme,
             panel=self.settings.panel.name,
-            generated_at=self.clock.now(),
+            generated_at=self.clock.now().astimezone(self.settings.voting.zone),
             actions=self.action_figures(start, end),
             agencies=self.settings.agency_names,
         )

@@ -34,7 +34,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.oxml.xmlchemy import BaseOxmlElement
 from docx.section import Section, _Footer, _Header
-from docx.shared import Cm, Pt, RGBColor
+from docx.shared import Cm, Emu, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 from docx.table import Table as DocxTable
 from docx.text.paragraph import Paragraph as DocxParagraph
@@ -50,6 +50,8 @@ _Part = TypeVar("_Part", _Header, _Footer)
 _CORE_PROPERTY_MAX = 255
 _A4 = (Cm(21.0), Cm(29.7))
 _MARGIN = Cm(2.2)
+#: How much of the page's height a picture may take, leaving room for its caption.
+_PICTURE_HEIGHT_SHARE = 0.8
 _HEADING_COLOUR = RGBColor(0x1F, 0x3A, 0x5F)
 _BULLET = "bullet"
 _DECIMAL = "decimal"
@@ -88,6 +90,8 @@ def write_docx(
             lists.add(block.items, kind, keep=block.keep)
         elif isinstance(block, Table):
             _table(document, block)
+        elif isinstance(block, report_layout.Picture):
+            _picture(document, block)
         elif isinstance(block, report_layout.Landscape):
             _landscape(document)
     _properties(document, layout, author, subject, generated_at)
@@ -418,10 +422,7 @@ def _table(document: DocxDocument, table: Table) -> None:
 
 def _fixed_widths(document: DocxDocument, grid: DocxTable, table: Table) -> None:
     """Columns sized in proportion to their content and fixed, so Word never squeezes them."""
-    section = document.sections[-1]
-    usable = (
-        (section.page_width or _A4[0]) - (section.left_margin or 0) - (section.right_margin or 0)
-    )
+    usable, _ = _usable_size(document)
     weights = table.weights or tuple(1.0 for _ in table.header)
     total = sum(weights)
     grid.autofit = False
@@ -434,6 +435,36 @@ def _fixed_widths(document: DocxDocument, grid: DocxTable, table: Table) -> None
         column.width = width
         for cell in column.cells:
             cell.width = width
+
+
+def _usable_size(document: DocxDocument) -> tuple[int, int]:
+    """The width and height inside the margins of the page being written."""
+    section = document.sections[-1]
+    width = (
+        (section.page_width or _A4[0]) - (section.left_margin or 0) - (section.right_margin or 0)
+    )
+    height = (
+        (section.page_height or _A4[1]) - (section.top_margin or 0) - (section.bottom_margin or 0)
+    )
+    return width, height
+
+
+def _picture(document: DocxDocument, picture: report_layout.Picture) -> None:
+    """The picture as wide as the page allows, its caption kept on the same page.
+
+    A tall picture is narrowed to leave room for its caption on the page, so
+    Word never has to push the caption to the next one.
+    """
+    width, height = _usable_size(document)
+    paragraph = document.add_paragraph()
+    shape = paragraph.add_run().add_picture(io.BytesIO(picture.png), width=width)
+    room = int(height * _PICTURE_HEIGHT_SHARE)
+    if shape.height > room:
+        shape.width = Emu(int(shape.width * room / shape.height))
+        shape.height = Emu(room)
+    paragraph.paragraph_format.keep_with_next = True
+    styles = {style.name for style in document.styles}
+    document.add_paragraph(clean(picture.caption), style="Caption" if "Caption" in styles else None)
 
 
 def _landscape(document: DocxDocument) -> None:
@@ -455,6 +486,7 @@ def _properties(
     properties.last_modified_by = properties.author
     properties.comments = layout.page_header
     properties.keywords = ""
-    properties.created = moment
-    properties.modified = moment
+    # Word's Properties hold UTC; python-docx writes the clock time it is given as UTC.
+    properties.created = moment.astimezone(dt.UTC)
+    properties.modified = properties.created
     properties.revision = 1

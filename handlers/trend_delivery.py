@@ -10,7 +10,7 @@ from slack_sdk.models.blocks.basic_components import MarkdownTextObject
 
 from bot.errors import PanelError
 from bot.models import Category, Finding
-from bot.trend_report import render_docx, title_of
+from bot.trend_report import counts_sentence, render_docx, title_of
 from bot.trend_service import TrendService
 from bot.trends import TrendReport
 from handlers.mrkdwn import escape
@@ -34,7 +34,7 @@ def trends_message(report: TrendReport) -> tuple[str, list[Block]]:
         for r in report.most_not_met
     )
     text = (
-        f"*{title}*\n{len(report.meetings)} closed meetings, {report.cases} cases.\n{categories}"
+        f"*{title}*\n{escape(counts_sentence(report))}\n{categories}"
         + (f"\n*Rights most often not met*\n{worst}" if worst else "")
         + "\nThe DOCX with the charts follows."
     )

@@ -489,6 +489,13 @@ def test_docx_generated_date_is_printed_in_the_time_it_was_given() -> None:
     assert "Generated 1 July 2026 09:05 BST" in document.sections[0].footer.paragraphs[0].text
 
 
+def test_docx_created_property_is_the_generated_moment_in_summer_time_too() -> None:
+    london = dt.datetime(2026, 7, 1, 9, 5, tzinfo=ZoneInfo("Europe/London"))
+    document = docx.Document(io.BytesIO(render_docx(build(generated_at=london))))
+    assert document.core_properties.created == london
+    assert document.core_properties.modified == london
+
+
 def _png() -> bytes:
     """A 2×2 red PNG, enough to stand for a panel's logo."""
 

@@ -27,9 +27,12 @@ import io
 from typing import TYPE_CHECKING
 
 import docx
+import matplotlib.image
 import numpy
 import openpyxl
 import pytest
+from docx.enum.section import WD_ORIENT
+from docx.shared import Cm
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
@@ -37,13 +40,20 @@ from bot.action_service import ActionService
 from bot.actions import ActionStatus, NewAction
 from bot.errors import PanelError
 from bot.models import Category, Finding, VoteOption
-from bot.trend_charts import _bars, agency_over_time_figure, trend_charts
+from bot.trend_charts import (
+    _bars,
+    agency_over_time_figure,
+    compliance_per_right_figure,
+    trend_charts,
+)
 from bot.trend_export import SCHEMA_VERSION, TIDY_COLUMNS
+from bot.trend_report import render_docx, render_markdown
 from bot.trend_service import TrendService
 from bot.trends import TrendReport
 
 if TYPE_CHECKING:
     from conftest import Cli, Panel
+    from docx.document import Document as DocxDocument
 
 START, END = dt.date(2099, 1, 1), dt.date(2099, 12, 31)
 M, PM, NM, NA = (
@@ -53,6 +63,9 @@ M, PM, NM, NA = (
     VoteOption.NOT_APPLICABLE,
 )
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+TITLE = "Compliance trends: 1 January 2099 to 31 December 2099"
+# Noon UTC in July: 13:00 in the panel's Europe/London summer time.
+GENERATED = dt.datetime(2099, 7, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def _meeting(panel: Panel, meeting_id: str, title: str, date: str, refs: list[str]) -> None:
@@ -343,12 +356,14 @@ def test_report_docx_opened_with_python_docx_has_the_figures_and_the_charts(
         if p.style is not None and p.style.name.startswith("Heading")
     ]
     assert headings == [
+        "Compliance trends: 1 January 2099 to 31 December 2099",
         "Cases per category",
         "Compliance per right",
         "Compliance per agency",
         "Themes compared",
         "Rights most often not met",
         "Actions",
+        "Cases per meeting",
     ]
     assert len(document.inline_shapes) == 3
     agency_table = document.tables[2]
@@ -511,3 +526,144 @@ def test_actions_of_the_periods_meetings_are_counted_opened_done_dropped_and_ove
 
     assert figures is not None
     assert (figures.opened, figures.done, figures.dropped, figures.overdue) == (3, 1, 1, 1)
+
+
+def _trends_docx(panel: Panel) -> DocxDocument:
+    """The trends DOCX of the whole of 2099, generated at ``GENERATED``."""
+    panel.clock.set(GENERATED)
+    report = _report(panel)
+    return docx.Document(io.BytesIO(render_docx(report, trend_charts(report))))
+
+
+def test_trends_docx_is_a4_with_its_title_in_every_page_header_and_a_numbered_footer(
+    history: Panel,
+) -> None:
+    document = _trends_docx(history)
+
+    first = document.sections[0]
+    width, height = first.page_width or 0, first.page_height or 0
+    assert (abs(width - Cm(21.0)), abs(height - Cm(29.7))) < (Cm(0.01), Cm(0.01))
+    assert [p.text for p in first.header.paragraphs] == [TITLE]
+    assert all(s.header.is_linked_to_previous for s in document.sections[1:])
+    footer = first.footer._element
+    assert [str(t).strip() for t in footer.xpath(".//w:instrText/text()")] == ["PAGE", "NUMPAGES"]
+    assert first.footer.paragraphs[0].text.startswith("Generated 1 July 2099 13:00 BST · Page ")
+    usable = width - (first.left_margin or 0) - (first.right_margin or 0)
+    assert [shape.width <= usable for shape in document.inline_shapes] == [True, True, True]
+
+
+def test_trends_docx_properties_name_the_report_the_panel_and_when_it_was_generated(
+    history: Panel,
+) -> None:
+    properties = _trends_docx(history).core_properties
+
+    assert properties.title == TITLE
+    assert properties.author == history.settings.panel.name
+    assert properties.last_modified_by == history.settings.panel.name
+    assert "python-docx" not in properties.comments
+    assert properties.created == GENERATED
+
+
+def test_trends_docx_says_it_was_generated_in_the_panels_time_with_dates_written_out(
+    history: Panel,
+) -> None:
+    document = _trends_docx(history)
+
+    assert (
+        f"{history.settings.panel.name}. Closed meetings dated 1 January 2099 to "
+        "31 December 2099; generated 1 July 2099 13:00 BST."
+    ) in [p.text for p in document.paragraphs]
+
+
+def test_trends_docx_cases_per_meeting_table_is_alone_on_a_landscape_page_with_category_codes(
+    history: Panel,
+) -> None:
+    document = _trends_docx(history)
+
+    portrait, landscape = document.sections
+    assert portrait.orientation == WD_ORIENT.PORTRAIT
+    assert landscape.orientation == WD_ORIENT.LANDSCAPE
+    assert (landscape.page_width or 0) > (landscape.page_height or 0)
+    # The portrait section ends at the one paragraph holding a section break: every table
+    # but the per-meeting one comes before it.
+    body = list(document.element.body)
+    [break_at] = [i for i, child in enumerate(body) if child.xpath("./w:pPr/w:sectPr")]
+    after_break = [body.index(table._tbl) > break_at for table in document.tables]
+    assert after_break == [False] * (len(after_break) - 1) + [True]
+    per_meeting = document.tables[-1]
+    assert [c.text for c in per_meeting.rows[0].cells] == [
+        "Meeting",
+        "Date",
+        "Theme",
+        "FC",
+        "PC",
+        "NC",
+        "VDNE",
+        "NRD",
+        "INR",
+        "N/A",
+        "Cases",
+    ]
+    assert [c.text for c in per_meeting.rows[1].cells][:3] == [
+        "t-burglary",
+        "20 March 2099",
+        "Burglary",
+    ]
+    assert [c.text for c in per_meeting.rows[-1].cells][-1] == "5"
+
+
+def test_one_closed_meeting_with_one_case_is_counted_in_the_singular(panel: Panel) -> None:
+    _meeting(panel, "t-single", "Burglary", "2099-03-20", ["BG-01"])
+    panel.service.meetings.close_voting("t-single", panel.chair)
+    report = _report(panel)
+    charts = trend_charts(report)
+
+    document = docx.Document(io.BytesIO(render_docx(report, charts)))
+    markdown = render_markdown(report, charts, {})
+
+    sentence = "1 closed meeting and 1 case in the period."
+    assert any(p.text.startswith(sentence) for p in document.paragraphs)
+    assert f"\n{sentence} " in markdown
+
+
+def test_per_right_chart_says_so_when_no_right_has_a_decided_finding(panel: Panel) -> None:
+    _meeting(panel, "t-quiet", "Burglary", "2099-03-20", ["BG-01"])
+    panel.service.meetings.close_voting("t-quiet", panel.chair)  # nobody voted
+
+    figure, _ = compliance_per_right_figure(_report(panel))
+
+    texts = [text.get_text() for text in figure.axes[0].texts]
+    assert texts == ["No right has a decided finding in this period"]
+
+
+def test_per_right_chart_has_no_message_when_a_right_has_a_decided_finding(
+    history: Panel,
+) -> None:
+    figure, _ = compliance_per_right_figure(_report(history))
+
+    assert list(figure.axes[0].texts) == []
+
+
+def _edges_are_blank(png: bytes) -> bool:
+    pixels = matplotlib.image.imread(io.BytesIO(png), format="png")
+    edges = numpy.concatenate([pixels[0], pixels[-1], pixels[:, 0], pixels[:, -1]])
+    return bool((edges[:, :3] == 1.0).all())
+
+
+def test_category_chart_legend_with_every_category_is_whole_inside_the_picture(
+    panel: Panel,
+) -> None:
+    # One case in each of five categories, "Panel failed to reach a decision" the longest label.
+    _meeting(panel, "t-mixed", "Burglary", "2099-03-20", ["FC", "PC", "NC", "NA", "NRD"])
+    for member in panel.members:
+        panel.vote(member, "FC", M, meeting_id="t-mixed")
+        panel.vote(member, "PC", M, meeting_id="t-mixed", changes={2: PM})
+        panel.vote(member, "NC", NM, meeting_id="t-mixed")
+        panel.vote(member, "NA", NA, meeting_id="t-mixed")
+    panel.service.meetings.close_voting("t-mixed", panel.chair)
+    report = _report(panel)
+    assert report.categories[Category.NO_DECISION] == 1
+
+    [category_mix, *_] = trend_charts(report)
+
+    assert _edges_are_blank(category_mix.png)

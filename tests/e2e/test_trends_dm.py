@@ -57,8 +57,8 @@ def test_the_secretariat_gets_the_trends_docx_in_a_dm(
 
     counts, upload = wait_for(delivered, timeout=60)
     text = "\n".join(mrkdwn_texts(counts.blocks))
-    assert "Compliance trends: 2025-01-01 to 2025-12-31" in text
-    assert "1 closed meetings, 6 cases." in text
+    assert "Compliance trends: 1 January 2025 to 31 December 2025" in text
+    assert "1 closed meeting and 6 cases in the period." in text
     assert "Right 3 · Information when reporting: Not met in 1 (100% of decided findings)" in text
     [shared] = upload.files
     record = local.workspace.file(shared["id"])
