@@ -418,7 +418,9 @@ def test_report_markdown_writes_charts_and_their_data_beside_it_and_never_overwr
     )
 
     assert again.returncode == 2
-    assert "already exists; nothing was written" in again.stderr
+    # The Markdown and every chart file already exist: the refusal names them all.
+    assert " already exist; nothing was written" in again.stderr
+    assert again.stderr.rstrip().endswith("move the old files away first.")
     assert (cli.tmp / "trends-compliance-per-right.png").read_bytes() == b"mine"
 
 
