@@ -65,10 +65,15 @@ def _png(figure: Figure, *, whole: bool = False) -> bytes:
     return buffer.getvalue()
 
 
-def _chart(title: str, header: Sequence[str], drawn: tuple[Figure, list[list[object]]]) -> Chart:
-    """A drawn figure and the rows it plots as a Chart, named by its title's words."""
+def _chart(
+    name: str, title: str, header: Sequence[str], drawn: tuple[Figure, list[list[object]]]
+) -> Chart:
+    """A drawn figure and the rows it plots as a Chart.
+
+    ``name`` is given, not derived from the title: it names the files a report writes
+    beside its Markdown, which should not change when a title is reworded.
+    """
     figure, rows = drawn
-    name = "-".join(title.lower().split())
     return Chart(name=name, title=title, png=_png(figure), csv=_csv(header, rows))
 
 
@@ -265,8 +270,14 @@ def trend_charts(report: TrendReport) -> list[Chart]:
     over_time = agency_over_time_figure(report)
     return [
         category_mix_chart(report),
-        _chart("Compliance per right", ["right", "label", *COMPLIANCE_HEADER], per_right),
         _chart(
+            "compliance-per-right",
+            "Compliance per right",
+            ["right", "label", *COMPLIANCE_HEADER],
+            per_right,
+        ),
+        _chart(
+            "compliance-per-agency-over-time",
             "Compliance per agency over time",
             ["meeting_date", "agency", *COMPLIANCE_HEADER],
             over_time,
