@@ -8,8 +8,10 @@ problem, before anything touches the database or Slack.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import os
 import re
+import zoneinfo
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any
@@ -66,6 +68,29 @@ def parse_duration(value: object) -> dt.timedelta:
 
 
 Duration = Annotated[dt.timedelta, BeforeValidator(parse_duration)]
+
+
+def _zone_hint(name: str) -> str:
+    """A suggestion for a timezone written the everyday way: "London", "europe/london", "GMT+1".
+
+    Timezones are named Area/City; the nearest such names are offered, and England and
+    Wales's own whenever nothing is near.
+    """
+    # Etc/GMT+1 is an hour behind GMT, not ahead: never offered to someone who wrote GMT+1.
+    zones = sorted(
+        zone
+        for zone in zoneinfo.available_timezones()
+        if "/" in zone and not zone.startswith("Etc/")
+    )
+    by_folded = {zone.casefold(): zone for zone in zones}
+    folded = name.strip().replace(" ", "_").casefold()
+    exact = by_folded.get(folded)
+    cities = {zone.rsplit("/", 1)[-1].casefold(): zone for zone in zones}
+    guess = exact or cities.get(folded)
+    if guess is None:
+        close = difflib.get_close_matches(folded, list(by_folded), n=1, cutoff=0.8)
+        guess = by_folded[close[0]] if close else "Europe/London"
+    return f"; timezones are written Area/City, such as {guess}"
 
 
 def _one_or_many(value: object) -> object:
@@ -176,7 +201,7 @@ class VotingSettings(BaseModel):
         try:
             ZoneInfo(name)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown timezone {name!r}") from exc
+            raise ValueError(f"unknown timezone {name!r}{_zone_hint(name)}") from exc
         return name
 
     @field_validator("reminders")

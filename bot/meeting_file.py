@@ -23,7 +23,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationEr
 from bot.anonymity import screen_text
 from bot.clock import local_time
 from bot.models import CaseRef, MeetingId, TimelineEntry
-from bot.plain_errors import YamlSource, not_utf8, plain_problems
+from bot.plain_errors import MISSING, YamlSource, not_utf8, plain_problems
 from bot.yaml_loading import describe_yaml_error, load_yaml
 
 # The free texts of a case and of a timeline entry: what the anonymity screen reads.
@@ -330,16 +330,22 @@ class MeetingDocument:
         while key:
             source = self.cells.get(key)
             if source is not None:
-                return f"{source.cell} ({source.label}): {_CELL_MESSAGES.get(message, message)}"
+                return f"{source.cell} ({source.label}): {_cell_message(message)}"
             key = _parent_key(key)
         return line
 
 
 #: Validation's words for a missing value, as they read next to a cell.
 _CELL_MESSAGES = {
-    "Field required": "empty; fill it in",
     "none given; at least 1 needed": "no cases; add one row per case below the header row",
 }
+
+
+def _cell_message(message: str) -> str:
+    """A validation message as it reads next to a cell: a missing key is an empty cell."""
+    if message.startswith(MISSING):
+        return "empty; fill it in"
+    return _CELL_MESSAGES.get(message, message)
 
 
 def _parent_key(key: str) -> str:

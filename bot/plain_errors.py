@@ -32,8 +32,10 @@ from bot.yaml_loading import compose_yaml
 
 Loc = tuple[int | str, ...]
 _FIELD_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]{0,40}$")
+#: How every missing key's message begins, so a caller can word it for its own layout
+#: (next to a spreadsheet cell, "empty; fill it in" says the same thing).
+MISSING = "missing"
 _TYPE_MESSAGES = {
-    "missing": "Field required",
     "tuple_type": "should be a list",
     "list_type": "should be a list",
     "dict_type": "should be a section of keys and values",
@@ -42,6 +44,12 @@ _TYPE_MESSAGES = {
     "int_parsing_size": "is too large a number",
     "float_parsing": "should be a number",
     "bool_parsing": "should be true or false",
+    "bool_type": "should be true or false",
+    "float_type": "should be a number",
+    "date_type": "is not a date; dates are written YYYY-MM-DD, e.g. 2025-09-17",
+    "datetime_type": "is not a date and time; write it like 2025-09-15 17:00",
+    "time_type": "is not a time of day; write it like 17:00",
+    "time_parsing": "is not a time of day; write it like 17:00",
     "date_parsing": "is not a date; dates are written YYYY-MM-DD, e.g. 2025-09-17",
     "date_from_datetime_parsing": "is not a date; dates are written YYYY-MM-DD, e.g. 2025-09-17",
     "datetime_parsing": "is not a date and time; write it like 2025-09-15 17:00",
@@ -168,12 +176,48 @@ def _unknown_key(
     )
 
 
+def _missing(item: ErrorDetails) -> str:
+    """A key that is not there at all: name the line to add, as the file would show it."""
+    field = item["loc"][-1] if item["loc"] else ""
+    if isinstance(field, str) and _FIELD_NAME.match(field):
+        return f'{MISSING}; add a line "{field}: …"'
+    return f"{MISSING}; add it"
+
+
+def _text_expected(item: ErrorDetails) -> str:
+    """Text was expected; say what YAML read instead, without echoing the value.
+
+    The usual causes: nothing after the colon, an unquoted yes/no or number (YAML reads
+    them as true/false and numbers), or text with a colon in it read as a section.
+    """
+    value = item.get("input")
+    field = item["loc"][-1] if item["loc"] else ""
+    example = (
+        f', such as {field}: "…"' if isinstance(field, str) and _FIELD_NAME.match(field) else ""
+    )
+    if value is None or value == "":
+        return "is empty; fill it in"
+    if isinstance(value, bool):
+        return f"reads as yes or no, not as text; put the text in quotes{example}"
+    if isinstance(value, int | float):
+        return f"reads as a number, not as text; put it in quotes{example}"
+    if isinstance(value, list | tuple):
+        return "is a list; write one piece of text here"
+    if isinstance(value, dict):
+        return (
+            f"reads as a section of keys; if the text has a colon in it, put it in quotes{example}"
+        )
+    return "should be text"
+
+
 def _whole_number(item: ErrorDetails) -> str:
     """A number that should be whole; a fraction is shown, text (maybe personal) is not."""
     field = item["loc"][-1] if item["loc"] else ""
     counted = _COUNTED.get(str(field))
     what = f"a whole number of {counted}" if counted else "a whole number"
     value = item.get("input")
+    if value is None:
+        return f"is empty; type {what} such as 3."
     if item["type"] == "int_from_float" and isinstance(value, float) and math.isfinite(value):
         nearest = math.floor(value + 0.5)
         return f"{value:g} is not {what}; type a whole number such as {nearest}."
@@ -220,6 +264,8 @@ def _bound(item: ErrorDetails) -> str:
 
 
 _BUILT = {
+    "missing": _missing,
+    "string_type": _text_expected,
     "int_from_float": _whole_number,
     "int_parsing": _whole_number,
     "int_type": _whole_number,
@@ -248,7 +294,22 @@ def plain_message(item: ErrorDetails) -> str:
     if kind == "literal_error" or kind == "enum":
         expected = (item.get("ctx") or {}).get("expected")
         return f"should be one of {expected}" if expected else message
-    return _TYPE_MESSAGES.get(kind, message)
+    if kind in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[kind]
+    return _without_pydantic_words(message)
+
+
+def _without_pydantic_words(message: str) -> str:
+    """A kind of error this module has no words of its own for, in plainer words.
+
+    Pydantic's "Input should be a valid integer" becomes "should be an integer": the
+    rule it states is right, but "input" and "valid" are its words, not the reader's.
+    """
+    if message.startswith("Input should be "):
+        rest = message.removeprefix("Input should be ")
+        rest = rest.replace("a valid string", "text").replace("a valid ", "a ")
+        return f"should be {rest}"
+    return message
 
 
 def plain_problems(
@@ -256,11 +317,12 @@ def plain_problems(
 ) -> list[Problem]:
     """Each meaningful error of ``error`` (raised by ``model``) as a plain Problem.
 
-    When a misspelt key is matched to a known one, the "Field required" for that
-    known key is the same mistake seen from the other side, so it is dropped.
+    When a misspelt key is matched to a known one, the "missing" for that known key is
+    the same mistake seen from the other side, so it is dropped.
     """
     problems: list[Problem] = []
     corrected: set[Loc] = set()
+    missing: set[Loc] = set()
     for item in meaningful_errors(error):
         if item["type"] == "extra_forbidden" and item["loc"]:
             problem, guess = _unknown_key(item, model, source)
@@ -269,10 +331,10 @@ def plain_problems(
             if problem not in problems:
                 problems.append(problem)
             continue
+        if item["type"] == "missing":
+            missing.add(tuple(item["loc"]))
         problems.append(Problem(tuple(item["loc"]), plain_message(item)))
-    return [
-        p for p in problems if not (p.loc in corrected and p.message == _TYPE_MESSAGES["missing"])
-    ]
+    return [p for p in problems if not (p.loc in corrected and p.loc in missing)]
 
 
 def meaningful_errors(error: ValidationError) -> list[ErrorDetails]:

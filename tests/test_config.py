@@ -141,7 +141,9 @@ def test_vcop_config_names_the_file_to_load(core: type[CoreData], tmp_path: Path
 @pytest.mark.parametrize(
     ("mutate", "expected"),
     [
-        pytest.param(_drop_channel, "panel.channel: Field required", id="missing-channel"),
+        pytest.param(
+            _drop_channel, 'panel.channel: missing; add a line "channel: …"', id="missing-channel"
+        ),
         pytest.param(
             _set("panel", "channel", "#general"),
             "panel.channel: '#general' is the channel's name; the bot needs its ID, such as "
@@ -166,7 +168,8 @@ def test_vcop_config_names_the_file_to_load(core: type[CoreData], tmp_path: Path
         ),
         pytest.param(
             _set("voting", "timezone", "Mars/Olympus"),
-            "voting.timezone: unknown timezone 'Mars/Olympus'",
+            "voting.timezone: unknown timezone 'Mars/Olympus'; timezones are written Area/City, "
+            "such as Europe/London",
             id="unknown-timezone",
         ),
         pytest.param(
@@ -425,7 +428,10 @@ def test_cli_reports_a_broken_config_with_exit_2_and_one_line_per_problem(cli: C
         "voting.reminders[1]",
         "voting.timezone",
     ]
-    assert "voting.timezone: unknown timezone 'Mars/Olympus'" in lines
+    assert (
+        "voting.timezone: unknown timezone 'Mars/Olympus'; timezones are written Area/City, "
+        "such as Europe/London" in lines
+    )
     assert not cli.db_path.exists(), "nothing may touch the database before the config is valid"
 
 
@@ -442,7 +448,9 @@ def test_every_command_validates_the_config_first(cli: Cli) -> None:
 
     for command, result in zip(commands, results, strict=True):
         assert result.returncode == 2, command
-        assert result.stderr.splitlines() == ["panel.channel: Field required"], command
+        assert result.stderr.splitlines() == ['panel.channel: missing; add a line "channel: …"'], (
+            command
+        )
         assert result.stdout == ""
     assert not cli.db_path.exists()
     assert not (cli.tmp / "demo-out").exists()

@@ -259,7 +259,9 @@ def test_personal_data_in_a_case_ref_is_masked_in_schema_errors(panel: Panel) ->
 
     problems = _problems(panel, panel.meeting_doc(cases=[case]))
 
-    assert any(line.endswith(".summary: Field required") for line in problems), problems
+    assert any(line.endswith('.summary: missing; add a line "summary: …"') for line in problems), (
+        problems
+    )
     assert not any("jo@example.com" in line for line in problems), problems
 
 
@@ -335,7 +337,7 @@ def _schema_problem_doc(cli: CoreData) -> dict[str, Any]:
 
 
 SCHEMA_PROBLEMS = [
-    "cases[BG-01].outcome: Field required",
+    'cases[BG-01].outcome: missing; add a line "outcome: …"',
     "cases[BG-02].summary: too long (12,001 characters; at most 12,000). Shorten it.",
     "cases[BG-03].timeline[0].entry: too long (501 characters; at most 500). Shorten it.",
 ]
@@ -452,7 +454,7 @@ def test_a_missing_meeting_field_is_named(panel: Panel) -> None:
     doc = panel.meeting_doc()
     del doc["meeting"]["date"]
 
-    assert _problems(panel, doc) == ["meeting.date: Field required"]
+    assert _problems(panel, doc) == ['meeting.date: missing; add a line "date: …"']
 
 
 def test_voting_may_close_on_the_meeting_date_itself(panel: Panel) -> None:

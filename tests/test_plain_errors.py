@@ -138,7 +138,7 @@ def test_a_file_saved_as_windows_1252_says_to_save_it_as_utf8(cli: Cli) -> None:
 def test_a_misspelt_key_suggests_the_nearest_known_one(cli: Cli) -> None:
     problems = _import_problems(cli, _meeting(cli, offence_key="offense"))
 
-    # One mistake, one line: not also "offence: Field required".
+    # One mistake, one line: not also "offence: missing".
     assert problems == ["cases[BG-01].offense: not a known key; did you mean offence?"]
 
 
@@ -236,3 +236,134 @@ def test_a_choice_outside_an_enum_lists_the_choices_without_pydantic_wording() -
 def test_empty_quoted_text_in_a_meeting_file_says_it_must_not_be_empty(cli: Cli) -> None:
     path = _meeting(cli, outcome='""')
     assert _import_problems(cli, path) == ["cases[BG-01].outcome: must not be empty"]
+
+
+# What YAML reads where text was meant ------------------------------------------------------
+PYDANTIC_WORDS = ("Field required", "Input should", "valid string", "Value error")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "expected"),
+    [
+        pytest.param("", "cases[BG-01].outcome: is empty; fill it in", id="nothing-after-colon"),
+        pytest.param(
+            "yes",
+            "cases[BG-01].outcome: reads as yes or no, not as text; put the text in quotes, "
+            'such as outcome: "…"',
+            id="unquoted-yes",
+        ),
+        pytest.param(
+            "2024",
+            "cases[BG-01].outcome: reads as a number, not as text; put it in quotes, "
+            'such as outcome: "…"',
+            id="unquoted-number",
+        ),
+        pytest.param(
+            "[Charged, Convicted]",
+            "cases[BG-01].outcome: is a list; write one piece of text here",
+            id="a-list",
+        ),
+    ],
+)
+def test_a_value_yaml_does_not_read_as_text_says_what_it_read_and_what_to_do(
+    cli: Cli, outcome: str, expected: str
+) -> None:
+    problems = _import_problems(cli, _meeting(cli, outcome=outcome))
+
+    assert problems == [expected]
+
+
+def test_a_missing_key_names_the_line_to_add_without_pydantic_words(cli: Cli) -> None:
+    text = MEETING.format(**GOOD).replace("    outcome: Charged; guilty plea\n", "")
+    path = cli.tmp / "meeting.yaml"
+    path.write_text(text, encoding="utf-8")
+
+    problems = _import_problems(cli, path)
+
+    assert problems == ['cases[BG-01].outcome: missing; add a line "outcome: …"']
+
+
+def test_a_number_that_reads_as_text_is_never_echoed_in_the_message(cli: Cli) -> None:
+    # A number typed where text goes may be somebody's: it is not repeated on the screen.
+    problems = _import_problems(cli, _meeting(cli, outcome="48213"))
+
+    assert problems == [
+        "cases[BG-01].outcome: reads as a number, not as text; put it in quotes, "
+        'such as outcome: "…"'
+    ]
+    assert "48213" not in problems[0]
+
+
+@pytest.mark.parametrize(
+    ("edit", "expected"),
+    [
+        pytest.param(
+            lambda raw: raw["panel"].update(name=None),
+            "panel.name: is empty; fill it in",
+            id="empty-panel-name",
+        ),
+        pytest.param(
+            lambda raw: raw["rights"].update(code_edition=2021),
+            "rights.code_edition: reads as a number, not as text; put it in quotes, "
+            'such as code_edition: "…"',
+            id="unquoted-code-edition",
+        ),
+        pytest.param(
+            lambda raw: raw["voting"].update(quorum=None),
+            "voting.quorum: is empty; type a whole number such as 3.",
+            id="empty-whole-number",
+        ),
+    ],
+)
+def test_app_yaml_values_that_are_not_what_the_key_takes_are_named_plainly(
+    cli: Cli, edit: Any, expected: str
+) -> None:
+    config = _config(cli, edit)
+
+    result = cli.run("meeting", "list", config=config)
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [expected]
+    for words in PYDANTIC_WORDS:
+        assert words not in result.stderr, words
+
+
+@pytest.mark.parametrize(
+    ("written", "suggested"),
+    [
+        pytest.param("London", "Europe/London", id="city-alone"),
+        pytest.param("europe/london", "Europe/London", id="lower-case"),
+        pytest.param("New York", "America/New_York", id="space-for-underscore"),
+        pytest.param("GMT+1", "Europe/London", id="offset-never-etc-zone"),
+    ],
+)
+def test_an_unknown_timezone_suggests_an_area_city_name(
+    cli: Cli, written: str, suggested: str
+) -> None:
+    config = _config(cli, lambda raw: raw["voting"].update(timezone=written))
+
+    result = cli.run("meeting", "list", config=config)
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"voting.timezone: unknown timezone {written!r}; timezones are written Area/City, "
+        f"such as {suggested}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("kind", "value"),
+    [("int", "three"), ("float", "x"), ("bool", "perhaps"), ("str", 3), ("date", "soon")],
+)
+def test_no_plain_message_keeps_pydantics_own_words(kind: str, value: object) -> None:
+    import datetime as dt
+
+    types = {"int": int, "float": float, "bool": bool, "str": str, "date": dt.date}
+    with pytest.raises(ValidationError) as caught:
+        TypeAdapter(types[kind]).validate_python(value, strict=kind == "str")
+    [item] = caught.value.errors(include_url=False)
+
+    message = plain_message(item)
+
+    for words in PYDANTIC_WORDS:
+        assert words not in message, (words, message)
