@@ -77,6 +77,23 @@ _FORMATS: dict[str, tuple[str, tuple[str, ...]]] = {
     "xlsx": ("an Excel workbook", (".xlsx",)),
     "yaml": ("YAML text", (".yaml", ".yml")),
 }
+# Endings of files other programs write, which no vcop command does: a report named r.pdf
+# or r.doc would hold text that the program its name promises cannot open.
+_OTHER_PROGRAMS = {
+    ".doc": "an older Word document (.doc)",
+    ".docm": "a Word document with macros",
+    ".dot": "a Word template",
+    ".dotx": "a Word template",
+    ".rtf": "a Rich Text document",
+    ".odt": "an OpenDocument text",
+    ".pdf": "a PDF",
+    ".xls": "an older Excel workbook (.xls)",
+    ".xlsm": "an Excel workbook with macros",
+    ".ods": "an OpenDocument spreadsheet",
+    ".json": "JSON",
+    ".html": "a web page",
+    ".htm": "a web page",
+}
 # Formats that only open in their own program when the file carries their own ending.
 _NEEDS_OWN_ENDING = frozenset({"docx", "xlsx"})
 # The formats each command writes, its default first.
@@ -100,15 +117,24 @@ def _format_help(formats: Sequence[str]) -> str:
 def output_format(command: str, args: argparse.Namespace, formats: Sequence[str]) -> str:
     """The format to write: --format, else the one the --output name ends in, else formats[0].
 
-    A Word document named ``.md``, or Markdown text named ``.docx``, is a file
-    nobody can open, so a --format and an --output name that disagree, a name
-    that asks for a format this command does not write, and a Word or Excel
-    file named without its ending are all refused before anything is written.
+    A Word document named ``.md``, or Markdown text named ``.docx`` or ``.pdf``, is a
+    file nobody can open, so a --format and an --output name that disagree, a name
+    that asks for a format this command does not write (or that only another
+    program writes), and a Word or Excel file named without its ending are all
+    refused before anything is written.
     """
     given: str | None = args.format
     if not args.output:
         return given or formats[0]
     path = Path(args.output)
+    other = _OTHER_PROGRAMS.get(path.suffix.lower())
+    if other is not None:
+        names = [_renamed(path, form) for form in ([given] if given else formats)]
+        raise PanelError(
+            f"{command} writes {_listed([_FORMATS[form][0] for form in formats])}, not "
+            f"{other} as the name {path.name} asks; nothing was written. "
+            f"Name the file {_listed(names)}."
+        )
     named = next(
         (form for form, (_, endings) in _FORMATS.items() if path.suffix.lower() in endings), None
     )
@@ -142,6 +168,11 @@ def output_format(command: str, args: argparse.Namespace, formats: Sequence[str]
             "or choose another --format."
         )
     return chosen
+
+
+def _is_vcop_ending(ending: str) -> bool:
+    """Whether ``ending`` (``.docx``) is the ending of a file some vcop command writes."""
+    return any(ending in endings for _, endings in _FORMATS.values())
 
 
 def _listed(items: Sequence[str]) -> str:
@@ -454,6 +485,13 @@ def cmd_feedback(args: argparse.Namespace, ctx: Context) -> int:
     folder = Path(args.output or ".")
     if folder.exists() and not folder.is_dir():
         raise PanelError(f"--output {folder} is a file; give a folder for the packs")
+    ending = folder.suffix.lower()
+    if not folder.exists() and (ending in _OTHER_PROGRAMS or _is_vcop_ending(ending)):
+        raise PanelError(
+            f"--output {folder} reads as a file name, but feedback writes one Word file per "
+            "agency into a folder; nothing was written. Give a folder, such as "
+            f"--output {folder.with_suffix('')}-feedback."
+        )
     packs = FeedbackService(ctx.service).packs(args.meeting, args.agency)
     if args.format == "md":
         sys.stdout.write("\n".join(render_feedback_markdown(pack) for pack in packs))

@@ -355,6 +355,54 @@ def test_summary_output_named_for_a_format_it_cannot_write_is_refused_with_names
     assert not (cli.tmp / "report.xlsx").exists()
 
 
+@pytest.mark.parametrize(
+    ("name", "other"),
+    [
+        ("report.doc", "an older Word document (.doc)"),
+        ("report.pdf", "a PDF"),
+        ("Report.PDF", "a PDF"),
+        ("report.odt", "an OpenDocument text"),
+    ],
+)
+def test_summary_output_named_for_another_programs_file_is_refused_with_names_it_can(
+    cli: Cli, voted: Panel, name: str, other: str
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--output", name)
+
+    stem = name.split(".")[0]
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        f"error: vcop summary writes Markdown text, a Word document or a CSV file, not "
+        f"{other} as the name {name} asks; nothing was written. Name the file {stem}.md, "
+        f"{stem}.docx or {stem}.csv."
+    ]
+    assert not (cli.tmp / name).exists()
+
+
+def test_summary_with_a_format_and_a_pdf_name_suggests_that_formats_own_name(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("summary", voted.MEETING_ID, "--format", "docx", "--output", "r.pdf")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines()[-1].endswith("Name the file r.docx.")
+    assert not (cli.tmp / "r.pdf").exists()
+
+
+def test_meeting_export_named_json_is_refused_naming_the_formats_it_writes(
+    cli: Cli, voted: Panel
+) -> None:
+    result = cli.run("meeting", "export", voted.MEETING_ID, "--output", "meeting.json")
+
+    assert result.returncode == 2
+    assert result.stderr.splitlines() == [
+        "error: vcop meeting export writes an Excel workbook or YAML text, not JSON as the "
+        "name meeting.json asks; nothing was written. Name the file meeting.xlsx or "
+        "meeting.yaml."
+    ]
+    assert not (cli.tmp / "meeting.json").exists()
+
+
 def test_summary_docx_output_named_without_the_docx_ending_is_refused(
     cli: Cli, voted: Panel
 ) -> None:

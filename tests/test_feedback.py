@@ -320,6 +320,24 @@ def test_feedback_cli_writes_into_an_output_folder_and_never_over_its_own_packs(
     assert (cli.tmp / "april" / police.name).is_file()
 
 
+@pytest.mark.parametrize("name", ["packs.docx", "feedback.pdf"])
+def test_feedback_output_named_like_a_file_is_refused_and_nothing_is_made(
+    cli: Cli, name: str
+) -> None:
+    _closed_meeting(cli.panel())
+
+    result = cli.run("feedback", cli.MEETING_ID, "--output", name)
+
+    stem = name.split(".")[0]
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: --output {name} reads as a file name, but feedback writes one Word file per "
+        f"agency into a folder; nothing was written. Give a folder, such as "
+        f"--output {stem}-feedback."
+    )
+    assert not (cli.tmp / name).exists()
+
+
 def test_feedback_output_must_be_a_folder_and_is_only_for_docx(cli: Cli) -> None:
     _closed_meeting(cli.panel())
     a_file = cli.tmp / "notes.txt"
