@@ -20,7 +20,7 @@ import yaml
 
 from bot.access import CLI_ACTOR
 from bot.backups import BackupService
-from bot.config import ConfigError, Settings, config_path, load_settings
+from bot.config import DEFAULT_CONFIG_PATH, ConfigError, Settings, config_path, load_settings
 from bot.deadline_service import DeadlineService
 from bot.deadlines import parse_deadline
 from bot.errors import PanelError
@@ -548,6 +548,8 @@ def cmd_init(args: argparse.Namespace, ctx: Context | None) -> int:
     edit with your panel's channel and member IDs. Never overwrites: if the file
     exists, nothing is written (exit 2)."""
     target = Path(args.path) if args.path else config_path()
+    if target.is_dir():  # `vcop init .` or `vcop init panel/`: the folder to write it in
+        target = target / DEFAULT_CONFIG_PATH
     if not target.parent.is_dir():
         raise PanelError(
             f"cannot write {target}: the folder {target.parent} does not exist; create it "
@@ -568,6 +570,13 @@ def cmd_init(args: argparse.Namespace, ctx: Context | None) -> int:
         "Next: put your channel and member IDs under `panel`, set the tokens in the "
         "environment, then run `vcop doctor`."
     )
+    if target.resolve() != config_path().resolve():
+        where = (
+            f"run it in {target.parent.resolve()}, or "
+            if target.name == DEFAULT_CONFIG_PATH
+            else ""
+        )
+        _out(f"vcop reads {config_path()} from here: {where}set VCOP_CONFIG={target.resolve()}.")
     return EXIT_OK
 
 

@@ -191,6 +191,35 @@ def test_vcop_init_writes_app_yaml_from_the_example_and_never_overwrites(
     assert not nowhere.parent.exists()
 
 
+def test_vcop_init_given_a_folder_writes_app_yaml_in_it_and_says_how_vcop_finds_it(
+    cli: Cli, tmp_path: Path
+) -> None:
+    here = tmp_path / "here"
+    panel = here / "panel"
+    panel.mkdir(parents=True)
+    no_config: dict[str, str | None] = {"VCOP_CONFIG": None}
+
+    dot = cli.run("init", ".", env=no_config, cwd=here)
+    into_folder = cli.run("init", "panel", env=no_config, cwd=here)
+    again = cli.run("init", ".", env=no_config, cwd=here)
+
+    assert dot.returncode == 0, dot.stderr
+    assert dot.stdout.splitlines()[0] == "Wrote app.yaml from app.example.yaml."
+    assert len(dot.stdout.splitlines()) == 2  # written where vcop looks: nothing more to say
+    assert into_folder.returncode == 0, into_folder.stderr
+    assert into_folder.stdout.splitlines() == [
+        "Wrote panel/app.yaml from app.example.yaml.",
+        "Next: put your channel and member IDs under `panel`, set the tokens in the "
+        "environment, then run `vcop doctor`.",
+        f"vcop reads app.yaml from here: run it in {panel.resolve()}, or set "
+        f"VCOP_CONFIG={(panel / 'app.yaml').resolve()}.",
+    ]
+    assert (here / "app.yaml").read_text() == (PROJECT_ROOT / "app.example.yaml").read_text()
+    assert (panel / "app.yaml").read_text() == (PROJECT_ROOT / "app.example.yaml").read_text()
+    assert again.returncode == 2
+    assert again.stderr.strip().startswith("error: app.yaml already exists;")
+
+
 def test_app_example_yaml_is_the_shipped_app_yaml_plus_backups_and_guidance() -> None:
     example = yaml.safe_load((PROJECT_ROOT / "app.example.yaml").read_text())
     shipped = yaml.safe_load((PROJECT_ROOT / "app.yaml").read_text())
