@@ -358,6 +358,10 @@ def _read_meeting(sheets: _Sheets, reading: _Reading) -> None:
         reading.cells.setdefault(f"meeting.{name}", CellSource(f"{sheet}!A:B", f"meeting {name}"))
 
 
+#: No panel met before the Victims' Code: an earlier date in a date cell is a typing slip.
+_EARLIEST_YEAR = 2000
+
+
 def _date_value(reading: _Reading, where: str, value: Any, *, with_time: bool) -> Any:
     """A real Excel date or datetime, or text: ISO (2025-09-17) or UK (17/09/2025 17:00).
 
@@ -366,13 +370,21 @@ def _date_value(reading: _Reading, where: str, value: Any, *, with_time: bool) -
     deadline cell exactly as it refuses the text 2025-09-15, since it would close
     voting as the day begins.
     """
+    example = (
+        "the date and time, e.g. 2025-09-17 17:00" if with_time else "the date, e.g. 2025-09-17"
+    )
+    if isinstance(value, dt.date) and value.year < _EARLIEST_YEAR:
+        # Excel shows a number typed in a date cell as that many days after 1900: a "3"
+        # reads as 3 January 1900. Naming the date it became says what happened.
+        reading.problems.append(
+            f"{where}: reads as {value.day} {value:%B %Y}, which is what a number typed in a "
+            f"date cell becomes; type {example}"
+        )
+        return None
     if isinstance(value, dt.datetime):
         return value.date() if value.time() == dt.time(0) else value
     if isinstance(value, dt.date):
         return value
-    example = (
-        "the date and time, e.g. 2025-09-17 17:00" if with_time else "the date, e.g. 2025-09-17"
-    )
     if isinstance(value, dt.time):
         reading.problems.append(f"{where}: {value:%H:%M} is a time without a date; type {example}")
         return None

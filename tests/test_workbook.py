@@ -201,6 +201,40 @@ def test_a_deadline_cell_holding_a_date_without_a_time_is_refused_naming_the_cel
     assert meetings(tmp_path) == 0
 
 
+@pytest.mark.parametrize(
+    ("cell", "typed", "expected"),
+    [
+        pytest.param(
+            "B5",
+            3,
+            "Meeting!B5 (meeting voting_closes): reads as 3 January 1900, which is what a "
+            "number typed in a date cell becomes; type the date and time, e.g. 2025-09-17 17:00",
+            id="deadline",
+        ),
+        pytest.param(
+            "B4",
+            20,
+            "Meeting!B4 (meeting date): reads as 20 January 1900, which is what a number "
+            "typed in a date cell becomes; type the date, e.g. 2025-09-17",
+            id="meeting-date",
+        ),
+    ],
+)
+def test_a_number_typed_in_a_date_cell_is_named_as_the_1900_date_excel_made_of_it(
+    vcop: Run, tmp_path: Path, cell: str, typed: int, expected: str
+) -> None:
+    vcop("meeting", "template")
+    book = filled_template(tmp_path / "meeting-template.xlsx", **{f"Meeting_{cell}": typed})
+    book["Meeting"][cell].number_format = "dd/mm/yyyy hh:mm"
+    save(book, tmp_path / "m.xlsx")
+
+    code, out, err = vcop("meeting", "import", "m.xlsx")
+
+    assert (code, out) == (2, "")
+    assert expected in err.splitlines()
+    assert meetings(tmp_path) == 0
+
+
 def test_a_deadline_typed_as_a_uk_date_without_a_time_is_refused_not_read_as_midnight(
     vcop: Run, tmp_path: Path
 ) -> None:
