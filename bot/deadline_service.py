@@ -140,7 +140,10 @@ class DeadlineService:
         with self.repo.unit_of_work():
             meeting = self.panel.meetings.get_meeting(meeting_id)
             if not meeting.is_open:
-                raise VotingClosed(f"Voting on {meeting.title} has already closed.")
+                raise VotingClosed(
+                    f"Voting on {meeting.id} ({meeting.title}) has already closed; the deadline "
+                    "of a closed meeting cannot be moved."
+                )
             if closes <= now:
                 raise PanelError("The new deadline must be in the future.")
             if closes.astimezone(zone).date() > meeting.date:

@@ -488,6 +488,20 @@ def test_meeting_extend_takes_the_deadline_typed_without_quotes(cli: Cli) -> Non
     assert "is a date without a time; add the time, e.g. 2099-03-19 17:00" in date_alone.stderr
 
 
+def test_meeting_extend_of_a_closed_meeting_names_it_by_id_and_says_why_not(cli: Cli) -> None:
+    panel = cli.panel()
+    panel.import_meeting()
+    panel.service.meetings.close_voting(panel.MEETING_ID, panel.chair)
+
+    result = cli.run("meeting", "extend", cli.MEETING_ID, "2099-03-19", "17:00")
+
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        f"error: Voting on {cli.MEETING_ID} (Burglary) has already closed; the deadline of a "
+        "closed meeting cannot be moved."
+    )
+
+
 def test_manifest_prints_the_slack_app_manifest(cli: Cli) -> None:
     result = cli.run("manifest")
 
